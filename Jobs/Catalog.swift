@@ -1,0 +1,7 @@
+public import MapReduce
+
+/// Every job this package ships, by name.
+public let catalog = JobCatalog([
+    AnyJob(wordCount),
+    AnyJob(invertedIndex),
+])

@@ -1,0 +1,35 @@
+/// How a job is cut into tasks and how its data moves: the settings every runner shares.
+public struct JobConfiguration: Hashable, Codable, Sendable {
+    /// The number of reduce partitions, and so of output files. Default 1.
+    public var reducers: Int
+    /// The most input bytes one map task reads. Default 64 MiB.
+    public var splitSize: Int64
+    /// Bytes a task may buffer before spilling, and spend on merge buffers. Default 64 MiB.
+    public var memoryBudget: Int
+    /// The zstd level of intermediate files. Default 1.
+    public var compressionLevel: Int32
+    /// Whether files are fsynced before they are published. Default `true`.
+    public var syncFiles: Bool
+
+    /// Creates a configuration; each parameter has the documented default.
+    public init(reducers: Int = 1, splitSize: Int64 = 64 << 20, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, syncFiles: Bool = true) {
+        self.reducers = reducers
+        self.splitSize = splitSize
+        self.memoryBudget = memoryBudget
+        self.compressionLevel = compressionLevel
+        self.syncFiles = syncFiles
+    }
+
+    /// Checks every setting, naming the first bad one.
+    public func validate() throws(JobError) {
+        guard reducers >= 1 else { throw JobError(.badConfiguration, "reducers must be at least 1 (got \(reducers))") }
+        guard splitSize >= 1 else { throw JobError(.badConfiguration, "split size must be at least 1 byte (got \(splitSize))") }
+        guard memoryBudget >= 1 << 16 else { throw JobError(.badConfiguration, "memory budget must be at least 64 KiB (got \(memoryBudget) bytes)") }
+        guard (1...19).contains(compressionLevel) else { throw JobError(.badConfiguration, "compression level must be 1...19 (got \(compressionLevel))") }
+    }
+
+    /// The shuffle settings these imply.
+    public var shuffle: ShuffleSettings {
+        ShuffleSettings(partitions: reducers, memoryBudget: memoryBudget, compressionLevel: compressionLevel, syncFiles: syncFiles)
+    }
+}

@@ -1,0 +1,85 @@
+/// What one map attempt reads and where it writes.
+public struct MapTaskContext: Sendable {
+    /// The map task's number.
+    public var task: Int
+    /// The input ranges the task reads, in order.
+    public var splits: [InputSplit]
+    /// The attempt's own directory, where it writes its partition files.
+    public var directory: String
+    /// How outputs are buffered and written.
+    public var settings: ShuffleSettings
+
+    /// Creates a map task context.
+    public init(task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings) {
+        self.task = task
+        self.splits = splits
+        self.directory = directory
+        self.settings = settings
+    }
+}
+
+/// What a map attempt produced.
+public struct MapTaskOutput: Hashable, Codable, Sendable {
+    /// One file per partition, in partition order.
+    public var files: [IntermediateFileSummary]
+    /// Input bytes read.
+    public var inputBytes: Int64
+    /// Input lines read.
+    public var inputRecords: Int64
+    /// Pairs emitted by the map function (before combining).
+    public var emittedRecords: Int64
+    /// Sorted runs spilled to disk because the buffer was full.
+    public var spills: Int
+
+    /// Creates a map task's result.
+    public init(files: [IntermediateFileSummary], inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int) {
+        self.files = files
+        self.inputBytes = inputBytes
+        self.inputRecords = inputRecords
+        self.emittedRecords = emittedRecords
+        self.spills = spills
+    }
+}
+
+/// What one reduce attempt reads and where it writes.
+public struct ReduceTaskContext: Sendable {
+    /// The partition the task reduces.
+    public var partition: Int
+    /// The partition's file of every committed map attempt, in map task order.
+    public var inputs: [String]
+    /// The final output file, for example `out/part-00003`.
+    public var outputPath: String
+    /// Where the attempt may write temporary files (merge passes, the output before it is published).
+    public var scratchDirectory: String
+    /// How inputs are merged.
+    public var settings: ShuffleSettings
+
+    /// Creates a reduce task context.
+    public init(partition: Int, inputs: [String], outputPath: String, scratchDirectory: String, settings: ShuffleSettings) {
+        self.partition = partition
+        self.inputs = inputs
+        self.outputPath = outputPath
+        self.scratchDirectory = scratchDirectory
+        self.settings = settings
+    }
+}
+
+/// What a reduce attempt produced.
+public struct ReduceTaskOutput: Hashable, Codable, Sendable {
+    /// The published output file.
+    public var path: String
+    /// Distinct keys reduced (output lines).
+    public var records: Int64
+    /// Values read from the map outputs.
+    public var inputRecords: Int64
+    /// Bytes written.
+    public var bytes: Int64
+
+    /// Creates a reduce task's result.
+    public init(path: String, records: Int64, inputRecords: Int64, bytes: Int64) {
+        self.path = path
+        self.records = records
+        self.inputRecords = inputRecords
+        self.bytes = bytes
+    }
+}

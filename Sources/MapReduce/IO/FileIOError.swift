@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A system call on a file failed.
+public struct FileIOError: Error, CustomStringConvertible, Sendable {
+    /// The file.
+    public let path: String
+    /// What was being done, for example `"open for reading"`.
+    public let operation: String
+    /// The `errno` value.
+    public let code: Int32
+
+    /// Captures the current `errno` for `operation` on `path`.
+    init(path: String, operation: String, code: Int32 = errno) {
+        self.path = path
+        self.operation = operation
+        self.code = code
+    }
+
+    public var description: String { "cannot \(operation) '\(path)': \(String(cString: strerror(code)))" }
+}

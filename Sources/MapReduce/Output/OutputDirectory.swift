@@ -1,0 +1,51 @@
+import Foundation
+
+/// A job's output directory: `part-00000` … one per reduce partition, then `_SUCCESS`, written last.
+///
+/// Files whose names start with `_` are metadata. Work in progress lives under `_temporary/`, removed on success.
+public struct OutputDirectory: Sendable {
+    /// The directory.
+    public let path: String
+
+    /// Refers to the output directory at `path`.
+    public init(path: String) { self.path = path }
+
+    /// The marker written after every output file is in place.
+    public var successMarker: String { "\(path)/_SUCCESS" }
+    /// Where temporary files live until they are published.
+    public var temporaryDirectory: String { "\(path)/_temporary" }
+
+    /// The output file of `partition`.
+    public func partFile(_ partition: Int) -> String { "\(path)/part-\(paddedNumber(partition))" }
+
+    /// Creates the directory (and `_temporary/`), refusing one that already holds output.
+    /// - Throws: ``JobError`` `outputExists` or `outputUnwritable`.
+    public func prepare() throws(JobError) {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw JobError(.outputUnwritable, "output '\(path)' exists and is not a directory; choose another output path")
+            }
+            let existing = (try? manager.contentsOfDirectory(atPath: path)) ?? []
+            if existing.contains(where: { $0 == "_SUCCESS" || $0.hasPrefix("part-") }) {
+                throw JobError(.outputExists, "output directory '\(path)' already holds a job's output; remove it or choose another")
+            }
+        }
+        do {
+            try manager.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw JobError(.outputUnwritable, "output directory '\(path)' cannot be created: \(error.localizedDescription)")
+        }
+        guard manager.isWritableFile(atPath: path), manager.isWritableFile(atPath: temporaryDirectory) else {
+            throw JobError(.outputUnwritable, "output directory '\(path)' is not writable; check its permissions")
+        }
+    }
+
+    /// Removes `_temporary/` and writes `_SUCCESS`.
+    public func markSuccess() throws {
+        try? FileManager.default.removeItem(atPath: temporaryDirectory)
+        let marker = try WritableFile(path: successMarker)
+        try marker.commit(sync: true)
+    }
+}

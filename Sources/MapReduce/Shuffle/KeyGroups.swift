@@ -1,0 +1,56 @@
+/// Walks a merged record stream one key at a time, handing out that key's values one by one.
+///
+/// Values are never collected: a key with more values than memory holds streams through.
+@usableFromInline
+final class KeyGroups {
+    private let merger: RecordMerger
+    /// Whether the merger sits on a record that belongs to the next group.
+    private var lookahead = false
+    private var exhausted = false
+    private var firstValuePending = false
+    private var inGroup = false
+    /// The current group's key bytes (a copy: the merger's buffers move on).
+    @usableFromInline private(set) var key: [UInt8] = []
+
+    init(_ merger: RecordMerger) { self.merger = merger }
+
+    /// Moves to the next key, skipping any values of the current one that were not read.
+    @usableFromInline
+    func nextKey() throws(IntermediateFileError) -> Bool {
+        while inGroup { _ = try nextValue() }
+        if !lookahead {
+            guard !exhausted, try merger.next() else {
+                exhausted = true
+                return false
+            }
+        }
+        lookahead = false
+        key.removeAll(keepingCapacity: true)
+        key.append(contentsOf: merger.key)
+        firstValuePending = true
+        inGroup = true
+        return true
+    }
+
+    /// The next value of the current key, valid until the next call; `nil` after the last one.
+    @usableFromInline
+    func nextValue() throws(IntermediateFileError) -> UnsafeRawBufferPointer? {
+        guard inGroup else { return nil }
+        if firstValuePending {
+            firstValuePending = false
+            return merger.value
+        }
+        guard try merger.next() else {
+            exhausted = true
+            inGroup = false
+            return nil
+        }
+        let sameKey = key.withUnsafeBytes { compareKeys($0, merger.key) == 0 }
+        guard sameKey else {
+            lookahead = true
+            inGroup = false
+            return nil
+        }
+        return merger.value
+    }
+}

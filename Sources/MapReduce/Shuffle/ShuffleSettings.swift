@@ -1,0 +1,26 @@
+/// How map outputs are buffered, written and merged.
+public struct ShuffleSettings: Hashable, Codable, Sendable {
+    /// The number of reduce partitions (R).
+    public var partitions: Int
+    /// The bytes a task may buffer before it spills a sorted run (map side), and spends on merge buffers (both
+    /// sides). Default 64 MiB.
+    public var memoryBudget: Int
+    /// The zstd level for intermediate files. Default 1 (fast).
+    public var compressionLevel: Int32
+    /// The uncompressed size of one block of an intermediate file. Default 64 KiB.
+    public var blockSize: Int
+    /// Whether finished files are fsynced before they are published. Default `true`.
+    public var syncFiles: Bool
+
+    /// Creates settings; every parameter has the documented default.
+    public init(partitions: Int = 1, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, blockSize: Int = 64 << 10, syncFiles: Bool = true) {
+        self.partitions = partitions
+        self.memoryBudget = memoryBudget
+        self.compressionLevel = compressionLevel
+        self.blockSize = blockSize
+        self.syncFiles = syncFiles
+    }
+
+    /// How many files one merge pass may read at once within the memory budget (at least 2).
+    public var mergeFanIn: Int { max(2, memoryBudget / (4 * max(blockSize, 1 << 16))) }
+}

@@ -1,0 +1,56 @@
+/// Classifies UTF-8 bytes as letters for ``Words``.
+@usableFromInline
+enum UnicodeLetters {
+    /// 1 for ASCII letters, 0 for every other byte below 0x80; bytes from 0x80 are decided by `slowLetterWidth`.
+    @usableFromInline static let asciiLetter: [Bool] = (0..<128).map { byte in
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    /// The byte width of the letter starting at `index`, or 0 if no letter starts there.
+    @inlinable @inline(__always)
+    static func letterWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 { return asciiLetter.withUnsafeBufferPointer { $0[Int(byte)] } ? 1 : 0 }
+        return slowLetterWidth(bytes, at: index)
+    }
+
+    /// The width of the scalar (or invalid byte) at `index`, to skip a separator.
+    @inlinable @inline(__always)
+    static func scalarWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        bytes[index] < 0x80 ? 1 : max(1, decode(bytes, at: index).width)
+    }
+
+    @usableFromInline
+    static func slowLetterWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+        let (scalar, width) = decode(bytes, at: index)
+        guard let scalar else { return 0 }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return width
+        default: return 0
+        }
+    }
+
+    /// Decodes one well-formed UTF-8 scalar at `index`; `nil` and width 1 for an invalid or truncated sequence.
+    @usableFromInline
+    static func decode(_ bytes: UnsafeRawBufferPointer, at index: Int) -> (scalar: Unicode.Scalar?, width: Int) {
+        let lead = bytes[index]
+        let width: Int
+        var value: UInt32
+        switch lead {
+        case 0xC2...0xDF: (width, value) = (2, UInt32(lead & 0x1F))
+        case 0xE0...0xEF: (width, value) = (3, UInt32(lead & 0x0F))
+        case 0xF0...0xF4: (width, value) = (4, UInt32(lead & 0x07))
+        default: return (nil, 1)
+        }
+        guard index + width <= bytes.count else { return (nil, 1) }
+        for offset in 1..<width {
+            let byte = bytes[index + offset]
+            guard byte & 0xC0 == 0x80 else { return (nil, 1) }
+            value = value << 6 | UInt32(byte & 0x3F)
+        }
+        // Reject overlong forms and surrogates, as a UTF-8 validator would.
+        let minimum: UInt32 = width == 2 ? 0x80 : width == 3 ? 0x800 : 0x10000
+        guard value >= minimum, value <= 0x10FFFF, let scalar = Unicode.Scalar(value) else { return (nil, 1) }
+        return (scalar, width)
+    }
+}

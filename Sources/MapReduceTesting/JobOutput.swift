@@ -1,0 +1,49 @@
+import Foundation
+
+/// A finished job's output directory, read back for assertions.
+public struct JobOutput: Sendable {
+    /// The output files (`part-*`) in name order, with their bytes.
+    public let parts: [(name: String, bytes: [UInt8])]
+    /// Whether `_SUCCESS` is present.
+    public let succeeded: Bool
+
+    /// Reads the output directory at `path`.
+    public init(directory path: String) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: path)
+        parts = try names.filter { $0.hasPrefix("part-") }.sorted().map { name in
+            (name, Array(try Data(contentsOf: URL(fileURLWithPath: "\(path)/\(name)"))))
+        }
+        succeeded = names.contains("_SUCCESS")
+    }
+
+    /// Every output line, in file order.
+    public var lines: [String] {
+        parts.flatMap { part in String(decoding: part.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+    }
+
+    /// The output as a dictionary from key to the text after it; keys must be unique and contain no space.
+    public var dictionary: [String: String] {
+        var result: [String: String] = [:]
+        for line in lines {
+            let space = line.firstIndex(of: " ") ?? line.endIndex
+            let key = String(line[..<space])
+            precondition(result[key] == nil, "key '\(key)' appears twice in the output")
+            result[key] = space == line.endIndex ? "" : String(line[line.index(after: space)...])
+        }
+        return result
+    }
+
+    /// A description of the first difference from `other`, or `nil` if both hold the same files with the same
+    /// bytes (the oracle check for distributed runs).
+    public func firstDifference(from other: JobOutput) -> String? {
+        guard succeeded == other.succeeded else { return "_SUCCESS is \(succeeded ? "present" : "missing") here but not there" }
+        guard parts.map(\.name) == other.parts.map(\.name) else {
+            return "output files differ: \(parts.map(\.name)) vs \(other.parts.map(\.name))"
+        }
+        for (mine, theirs) in zip(parts, other.parts) where mine.bytes != theirs.bytes {
+            let index = zip(mine.bytes, theirs.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(mine.bytes.count, theirs.bytes.count)
+            return "\(mine.name) differs from byte \(index) (\(mine.bytes.count) vs \(theirs.bytes.count) bytes)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system packages the build needs (libzstd-dev, pkg-config) when they are missing.
+# Sourced or run by the other scripts; safe to run again.
+set -euo pipefail
+
+missing=()
+pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+
+if ((${#missing[@]} > 0)); then
+    echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd)" >&2
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq >&2
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
