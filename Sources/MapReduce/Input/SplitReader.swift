@@ -17,7 +17,7 @@ public struct SplitReader {
     public init(bufferSize: Int = 4 << 20) { self.bufferSize = bufferSize }
 
     /// Calls `body` with each line of `split`, in order.
-    /// - Returns: the number of input bytes consumed (compressed bytes for `.zst` files).
+    /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).
     @discardableResult
     public func forEachLine(in split: InputSplit, _ body: (Line) throws -> Void) throws -> Int64 {
         if split.file.isCompressed {
@@ -33,7 +33,7 @@ public struct SplitReader {
         let origin = max(split.start - 1, 0)
         var source = PlainSource(file: file, offset: origin)
         try scan(split.file, from: origin, until: split.end, skipFirst: split.start > 0, source: &source, body)
-        return source.offset - origin
+        return split.length
     }
 
     private func scan<Source: ByteSource>(

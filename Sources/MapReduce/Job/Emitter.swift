@@ -7,11 +7,11 @@ public struct Emitter<Key: RecordCodable, Value: RecordCodable> {
 
     /// Emits one pair.
     @inlinable
-    public func callAsFunction(_ key: Key, _ value: Value) { collector.collect(key, value) }
+    public func callAsFunction(_ key: Key, _ value: Value) { collector.state.pointee.collect(key, value) }
 }
 
 extension Emitter where Key == String {
     /// Emits a word from ``Line/words`` as a `String` key without creating the `String`.
     @inlinable
-    public func callAsFunction(_ word: Word, _ value: Value) { collector.collect(word: word, value) }
+    public func callAsFunction(_ word: Word, _ value: Value) { collector.state.pointee.collect(word: word, value) }
 }

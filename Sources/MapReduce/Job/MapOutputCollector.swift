@@ -3,15 +3,54 @@
 ///
 /// `emit` cannot throw (job authors should not write `try` per pair), so a failure while spilling, or a
 /// partitioner answer out of range, is kept and raised by ``checkFailure()`` after the current map call.
+///
+/// The mutable state lives behind a pointer the collector owns: mutating it through `pointee` avoids a dynamic
+/// exclusivity check per access, which class properties would cost on every emitted pair.
 @usableFromInline
 final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
+    @usableFromInline let state: UnsafeMutablePointer<CollectorState<Key, Value>>
+
+    @inlinable
+    init(output: MapOutputWriter, combine: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?) {
+        state = .allocate(capacity: 1)
+        state.initialize(to: CollectorState(output: output, combine: combine, partitioner: partitioner))
+    }
+
+    deinit {
+        state.pointee.keyBuffer.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    /// Pairs emitted so far.
+    @inlinable
+    var emitted: Int64 { state.pointee.emitted }
+
+    /// Throws the first failure recorded while collecting.
+    @inlinable
+    func checkFailure() throws {
+        if let failure = state.pointee.failure { throw failure }
+    }
+
+    /// Writes the final partition files.
+    @inlinable
+    func finish() throws -> [IntermediateFileSummary] {
+        try checkFailure()
+        return try state.pointee.finish()
+    }
+}
+
+/// The collector's per-pair state and logic.
+@usableFromInline
+struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline let output: MapOutputWriter
     @usableFromInline let partitions: Int
     @usableFromInline let memoryBudget: Int
     @usableFromInline let combine: (@Sendable (Value, Value) -> Value)?
     @usableFromInline let partitioner: (@Sendable (Key, Int) -> Int)?
-    @usableFromInline var keyScratch = RecordWriter(capacity: 256)
-    @usableFromInline var valueScratch = RecordWriter(capacity: 256)
+    /// The current key's encoding.
+    @usableFromInline var keyBuffer: UnsafeMutableRawBufferPointer
+    @usableFromInline var encoder = RecordWriter(capacity: 256)
     @usableFromInline var buffer = RecordBuffer()
     @usableFromInline var table = CombiningTable<Value>()
     @usableFromInline var failure: (any Error)? = nil
@@ -24,68 +63,77 @@ final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
         self.memoryBudget = output.settings.memoryBudget
         self.combine = combine
         self.partitioner = partitioner
+        keyBuffer = .allocate(byteCount: 256, alignment: 8)
     }
 
     @inlinable
-    func collect(_ key: Key, _ value: Value) {
-        keyScratch.removeAll()
-        key.encode(to: &keyScratch)
-        add(value, partition: partitioner.map { $0(key, partitions) })
+    mutating func collect(_ key: Key, _ value: Value) {
+        encoder.removeAll()
+        key.encode(to: &encoder)
+        let count = encoder.bytes.count
+        reserveKey(count)
+        encoder.bytes.withUnsafeBytes { keyBuffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+        add(keyLength: count, value, partition: partitioner.map { $0(key, partitions) })
+    }
+
+    /// The `String` encoding of a word, built directly: letters never include 0x00, so no escaping is needed,
+    /// only the 0x00 0x01 terminator.
+    @inlinable
+    mutating func collect(word: Word, _ value: Value) {
+        let count = word.bytes.count
+        reserveKey(count + 2)
+        let base = keyBuffer.baseAddress!
+        if count > 0 { base.copyMemory(from: word.bytes.baseAddress!, byteCount: count) }
+        base.storeBytes(of: 0x00, toByteOffset: count, as: UInt8.self)
+        base.storeBytes(of: 0x01, toByteOffset: count + 1, as: UInt8.self)
+        add(keyLength: count + 2, value, partition: partitioner.map { $0(word.string as! Key, partitions) })
     }
 
     @inlinable
-    func collect(word: Word, _ value: Value) {
-        keyScratch.removeAll()
-        keyScratch.writeByteString(word.bytes)
-        add(value, partition: partitioner.map { $0(word.string as! Key, partitions) })
+    mutating func reserveKey(_ count: Int) {
+        guard count > keyBuffer.count else { return }
+        keyBuffer.deallocate()
+        keyBuffer = .allocate(byteCount: count * 2, alignment: 8)
     }
 
     @inlinable
-    func add(_ value: Value, partition assigned: Int?) {
+    mutating func add(keyLength: Int, _ value: Value, partition assigned: Int?) {
         guard failure == nil else { return }
         emitted += 1
-        keyScratch.bytes.withUnsafeBytes { key in
-            let hash = XXHash64.hash(key)
-            let partition: Int
-            if let assigned {
-                guard assigned >= 0, assigned < partitions else {
-                    failure = JobError(.badPartition, "the job's partitioner returned \(assigned) for \(partitions) partitions; it must return 0..<\(partitions)")
-                    return
-                }
-                partition = assigned
-            } else {
-                partition = Int(hash % UInt64(partitions))
+        let key = UnsafeRawBufferPointer(rebasing: keyBuffer[..<keyLength])
+        let hash = XXHash64.hash(key)
+        let partition: Int
+        if let assigned {
+            guard assigned >= 0, assigned < partitions else {
+                failure = JobError(.badPartition, "the job's partitioner returned \(assigned) for \(partitions) partitions; it must return 0..<\(partitions)")
+                return
             }
-            if let combine {
-                table.add(key: key, hash: hash, partition: partition, value: value, combine: combine)
-                if table.memoryUsage > memoryBudget {
-                    var drained = table.drain()
-                    spill(&drained)
-                }
-            } else {
-                valueScratch.removeAll()
-                value.encode(to: &valueScratch)
-                valueScratch.bytes.withUnsafeBytes { buffer.append(key: key, value: $0, partition: partition) }
-                if buffer.memoryUsage > memoryBudget { spill(&buffer) }
+            partition = assigned
+        } else {
+            partition = Int(hash % UInt64(partitions))
+        }
+        if let combine {
+            if table.add(key: key, hash: hash, partition: partition, value: value, combine: combine), table.memoryUsage > memoryBudget {
+                var drained = table.drain()
+                spill(&drained)
+            }
+        } else {
+            encoder.removeAll()
+            value.encode(to: &encoder)
+            buffer.append(key: key, value: encoder.bytes, partition: partition)
+            if buffer.memoryUsage > memoryBudget {
+                do { try output.spill(&buffer) } catch { failure = error }
             }
         }
     }
 
     @usableFromInline
-    func spill(_ records: inout RecordBuffer) {
+    mutating func spill(_ records: inout RecordBuffer) {
         do { try output.spill(&records) } catch { failure = error }
     }
 
-    /// Throws the first failure recorded while collecting.
     @inlinable
-    func checkFailure() throws {
-        if let failure { throw failure }
-    }
-
-    /// Writes the final partition files.
-    @inlinable
-    func finish() throws -> [IntermediateFileSummary] {
-        try checkFailure()
+    mutating func finish() throws -> [IntermediateFileSummary] {
         guard let combine else { return try output.finish(&buffer, combiner: nil) }
         var drained = table.drain()
         return try output.finish(&drained) { groups, writer in

@@ -1,72 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Hash aggregation for map outputs when a job has a combiner: one entry per distinct encoded key, its values
 /// folded as they arrive.
 ///
-/// Keys live in a ``RecordBuffer`` arena, found through open addressing on their xxHash64; values stay typed until
-/// the table is drained into sorted runs.
+/// Open addressing with linear probing on the key's xxHash64. Each slot holds the key's first 16 bytes and the
+/// value inline, so looking up a short key (most words) touches one slot; longer keys keep their bytes in an
+/// arena. Values stay typed until ``drain()`` encodes them into a ``RecordBuffer``.
 @usableFromInline
 struct CombiningTable<Value: RecordCodable> {
-    @usableFromInline var keys = RecordBuffer()
-    @usableFromInline var hashes: [UInt64] = []
-    @usableFromInline var values: [Value] = []
-    /// Indices into `keys.records`, -1 where empty; the count is a power of two.
-    @usableFromInline var slots = [Int32](repeating: -1, count: 1 << 12)
+    @usableFromInline
+    struct Slot {
+        /// Key bytes 0..<8, zero-padded.
+        @usableFromInline var head: UInt64
+        /// Key bytes 8..<16, zero-padded, for keys of at most 16 bytes; the key's arena offset for longer ones.
+        @usableFromInline var tail: UInt64
+        @usableFromInline var hash: UInt64
+        /// The key's length plus one; 0 marks an empty slot.
+        @usableFromInline var lengthPlusOne: UInt32
+        @usableFromInline var partition: UInt32
+        @usableFromInline var value: Value?
+
+        @inlinable
+        static var empty: Slot { Slot(head: 0, tail: 0, hash: 0, lengthPlusOne: 0, partition: 0, value: nil) }
+
+        @inlinable
+        init(head: UInt64, tail: UInt64, hash: UInt64, lengthPlusOne: UInt32, partition: UInt32, value: Value?) {
+            self.head = head
+            self.tail = tail
+            self.hash = hash
+            self.lengthPlusOne = lengthPlusOne
+            self.partition = partition
+            self.value = value
+        }
+    }
+
+    @usableFromInline var slots = [Slot](repeating: .empty, count: 1 << 12)
+    @usableFromInline var longKeys: [UInt8] = []
+    @usableFromInline var count = 0
 
     @inlinable init() {}
 
     @inlinable
-    var count: Int { values.count }
-
-    @inlinable
-    var memoryUsage: Int {
-        keys.memoryUsage + hashes.capacity * 8 + values.capacity * MemoryLayout<Value>.stride + slots.count * 4
-    }
+    var memoryUsage: Int { slots.count * MemoryLayout<Slot>.stride + longKeys.capacity }
 
     /// Folds `value` into the entry for `key`, creating it if new.
-    @inlinable
-    mutating func add(key: UnsafeRawBufferPointer, hash: UInt64, partition: Int, value: Value, combine: (Value, Value) -> Value) {
+    /// - Returns: whether a new entry was created (only then can memory use grow).
+    @inlinable @discardableResult
+    mutating func add(key: UnsafeRawBufferPointer, hash: UInt64, partition: Int, value: Value, combine: (Value, Value) -> Value) -> Bool {
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        Self.load(key, head: &head, tail: &tail)
+        let lengthPlusOne = UInt32(key.count + 1)
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let index = Int(slots[slot])
-            if index < 0 { break }
-            if hashes[index] == hash, keys.keyEquals(index, key) {
-                values[index] = combine(values[index], value)
-                return
+        var index = Int(truncatingIfNeeded: hash) & mask
+        let arena = longKeys
+        let found: Int? = slots.withUnsafeMutableBufferPointer { slots in
+            while true {
+                let slot = slots[index]
+                if slot.lengthPlusOne == 0 { return nil }
+                if slot.hash == hash, slot.lengthPlusOne == lengthPlusOne, slot.head == head,
+                    key.count <= 16 ? slot.tail == tail : Self.longKeyEquals(arena, at: Int(slot.tail), key)
+                {
+                    slots[index].value = combine(slot.value.unsafelyUnwrapped, value)
+                    return index
+                }
+                index = (index + 1) & mask
             }
-            slot = (slot + 1) & mask
         }
-        slots[slot] = Int32(values.count)
-        keys.appendKey(key, partition: partition)
-        hashes.append(hash)
-        values.append(value)
-        if values.count * 2 > slots.count { grow() }
+        if found != nil { return false }
+        if key.count > 16 {
+            tail = UInt64(longKeys.count)
+            longKeys.append(contentsOf: key)
+        }
+        slots[index] = Slot(head: head, tail: tail, hash: hash, lengthPlusOne: lengthPlusOne, partition: UInt32(partition), value: value)
+        count += 1
+        if count * 10 > slots.count * 7 { grow() }
+        return true
+    }
+
+    /// Loads up to 16 bytes of `key` into two words, zero-padded.
+    @inlinable @inline(__always)
+    static func load(_ key: UnsafeRawBufferPointer, head: inout UInt64, tail: inout UInt64) {
+        if key.count >= 16 {
+            head = key.loadUnaligned(as: UInt64.self)
+            tail = key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        } else if key.count >= 8 {
+            head = key.loadUnaligned(as: UInt64.self)
+            // The last eight bytes, shifted so the bytes past the key are zero.
+            let last = key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self)
+            tail = last >> UInt64((16 - key.count) * 8)
+        } else {
+            withUnsafeMutableBytes(of: &head) { $0.copyMemory(from: key) }
+        }
+    }
+
+    @usableFromInline
+    static func longKeyEquals(_ longKeys: [UInt8], at offset: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        longKeys.withUnsafeBytes { memcmp($0.baseAddress! + offset, key.baseAddress!, key.count) == 0 }
     }
 
     @usableFromInline
     mutating func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let old = slots
+        slots = [Slot](repeating: .empty, count: old.count * 2)
         let mask = slots.count - 1
-        for (index, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index)
+        for slot in old where slot.lengthPlusOne != 0 {
+            var index = Int(truncatingIfNeeded: slot.hash) & mask
+            while slots[index].lengthPlusOne != 0 { index = (index + 1) & mask }
+            slots[index] = slot
         }
     }
 
-    /// Encodes every value next to its key and returns the records, leaving the table empty.
+    /// Encodes every entry as a record and returns them, leaving the table empty.
     @inlinable
     mutating func drain() -> RecordBuffer {
+        var records = RecordBuffer()
         var writer = RecordWriter()
-        for index in values.indices {
+        var keyBytes: [UInt8] = []
+        for slot in slots where slot.lengthPlusOne != 0 {
+            let length = Int(slot.lengthPlusOne - 1)
+            keyBytes.removeAll(keepingCapacity: true)
+            if length > 16 {
+                keyBytes.append(contentsOf: longKeys[Int(slot.tail)..<(Int(slot.tail) + length)])
+            } else {
+                withUnsafeBytes(of: (slot.head, slot.tail)) { keyBytes.append(contentsOf: $0[..<length]) }
+            }
             writer.removeAll()
-            values[index].encode(to: &writer)
-            writer.bytes.withUnsafeBytes { keys.setValue($0, of: index) }
+            slot.value.unsafelyUnwrapped.encode(to: &writer)
+            keyBytes.withUnsafeBytes { key in
+                let index = records.appendKey(key, partition: Int(slot.partition))
+                writer.bytes.withUnsafeBytes { records.setValue($0, of: index) }
+            }
         }
-        let drained = keys
-        keys = RecordBuffer()
-        hashes.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        for index in slots.indices { slots[index] = -1 }
-        return drained
+        slots = [Slot](repeating: .empty, count: 1 << 12)
+        longKeys.removeAll(keepingCapacity: true)
+        count = 0
+        return records
     }
 }

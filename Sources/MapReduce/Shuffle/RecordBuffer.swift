@@ -43,12 +43,12 @@ struct RecordBuffer {
 
     /// Appends a key alone (its value is set later by ``setValue(_:of:)``); returns its index.
     @inlinable @discardableResult
-    mutating func appendKey(_ key: UnsafeRawBufferPointer, partition: Int) -> Int {
+    mutating func appendKey(_ key: UnsafeRawBufferPointer, partition: Int, prefix: UInt64? = nil) -> Int {
         let offset = arena.count
         arena.append(contentsOf: key)
         records.append(BufferedRecord(
             keyOffset: offset, valueOffset: offset + key.count, keyLength: UInt32(key.count), valueLength: 0,
-            partition: UInt32(partition), prefix: Self.prefix(of: key)))
+            partition: UInt32(partition), prefix: prefix ?? Self.prefix(of: key)))
         return records.count - 1
     }
 
@@ -60,19 +60,20 @@ struct RecordBuffer {
         records[index].valueLength = UInt32(value.count)
     }
 
+    /// Appends a record whose value follows its key.
+    @inlinable
+    mutating func append(key: UnsafeRawBufferPointer, value: [UInt8], partition: Int) {
+        let index = appendKey(key, partition: partition)
+        arena.append(contentsOf: value)
+        records[index].valueLength = UInt32(value.count)
+    }
+
     /// Stores the value of record `index` (at the end of the arena).
     @inlinable
     mutating func setValue(_ value: UnsafeRawBufferPointer, of index: Int) {
         records[index].valueOffset = arena.count
         records[index].valueLength = UInt32(value.count)
         arena.append(contentsOf: value)
-    }
-
-    @usableFromInline
-    func keyEquals(_ index: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let record = records[index]
-        guard Int(record.keyLength) == key.count else { return false }
-        return arena.withUnsafeBytes { memcmp($0.baseAddress! + record.keyOffset, key.baseAddress!, key.count) == 0 }
     }
 
     @inlinable

@@ -1,16 +1,11 @@
 /// Classifies UTF-8 bytes as letters for ``Words``.
 @usableFromInline
 enum UnicodeLetters {
-    /// 1 for ASCII letters, 0 for every other byte below 0x80; bytes from 0x80 are decided by `slowLetterWidth`.
-    @usableFromInline static let asciiLetter: [Bool] = (0..<128).map { byte in
-        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-    }
-
     /// The byte width of the letter starting at `index`, or 0 if no letter starts there.
     @inlinable @inline(__always)
     static func letterWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
         let byte = bytes[index]
-        if byte < 0x80 { return asciiLetter.withUnsafeBufferPointer { $0[Int(byte)] } ? 1 : 0 }
+        if byte < 0x80 { return (byte | 0x20) &- 0x61 < 26 ? 1 : 0 }  // A-Z and a-z
         return slowLetterWidth(bytes, at: index)
     }
 

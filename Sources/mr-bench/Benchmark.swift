@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import MapReduce
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measures the local word count: MiB/s, wall time and peak memory over a deterministic corpus.
+@main
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mr-bench",
+        abstract: "Benchmark the local (single-process) word count. Build with -c release.")
+
+    @Option(help: "Corpus directory: generated there if it holds no .txt files yet.")
+    var corpus = "/tmp/mr-bench-corpus"
+
+    @Option(help: "Corpus size to generate, in MiB.")
+    var mib = 1024
+
+    @Option(help: "Number of corpus files to generate.")
+    var files = 16
+
+    @Option(help: "Reduce partitions.")
+    var reducers = 1
+
+    @Option(help: "Where to write the job's output (replaced).")
+    var output = "/tmp/mr-bench-output"
+
+    func run() throws {
+        var inputs = (try? FileManager.default.contentsOfDirectory(atPath: corpus))?.filter { $0.hasSuffix(".txt") }.sorted().map { "\(corpus)/\($0)" } ?? []
+        if inputs.isEmpty {
+            print("generating \(mib) MiB corpus in \(corpus) …")
+            inputs = try CorpusGenerator().write(to: corpus, files: files, bytes: Int64(mib) << 20)
+        }
+        try? FileManager.default.removeItem(atPath: output)
+        let runner = SequentialRunner(configuration: JobConfiguration(reducers: reducers))
+        let report = try runner.run(AnyJob(wordCount), inputs: inputs, output: output)
+        let mebibytes = Double(report.inputBytes) / Double(1 << 20)
+        print(String(format: "local word-count: %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d distinct words)",
+                     mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
+    }
+
+    private func peakMemoryMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
