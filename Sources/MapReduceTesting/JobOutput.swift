@@ -18,7 +18,8 @@ public struct JobOutput: Sendable {
 
     /// Every output line, in file order.
     public var lines: [String] {
-        parts.flatMap { part in String(decoding: part.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+        parts.flatMap { part in String(decoding: part.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        }
     }
 
     /// The output as a dictionary from key to the text after it; keys must be unique and contain no space.

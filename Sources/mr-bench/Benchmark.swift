@@ -39,8 +39,10 @@ struct Benchmark: ParsableCommand {
         let runner = SequentialRunner(configuration: JobConfiguration(reducers: reducers))
         let report = try runner.run(AnyJob(wordCount), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
-        print(String(format: "local word-count: %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d distinct words)",
-                     mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
+        print(
+            String(
+                format: "local word-count: %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d distinct words)",
+                mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
     }
 
     private func peakMemoryMiB() -> Double {

@@ -1,9 +1,10 @@
+import Zstd
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Zstd
 
 /// Reads the lines of one ``InputSplit`` in large blocks and hands each to a closure, without copying lines.
 ///
@@ -147,7 +148,9 @@ struct CompressedSource: ByteSource {
             }
             if inputStart == inputEnd, inputExhausted {
                 guard decompressor.isAtFrameBoundary else {
-                    throw InputError(.corruptCompressedFile, path: file.path, "compressed input '\(file.path)' is truncated: its zstd stream ends inside a frame; recompress or replace the file")
+                    throw InputError(
+                        .corruptCompressedFile, path: file.path,
+                        "compressed input '\(file.path)' is truncated: its zstd stream ends inside a frame; recompress or replace the file")
                 }
                 return 0
             }
@@ -157,7 +160,8 @@ struct CompressedSource: ByteSource {
                     try decompressor.decompress(UnsafeRawBufferPointer(rebasing: raw[inputStart..<inputEnd]), into: buffer)
                 }
             } catch let error as ZstdError {
-                throw InputError(.corruptCompressedFile, path: file.path, "compressed input '\(file.path)' is corrupt (\(error.reason)); recompress or replace the file")
+                throw InputError(
+                    .corruptCompressedFile, path: file.path, "compressed input '\(file.path)' is corrupt (\(error.reason)); recompress or replace the file")
             }
             inputStart += consumed
             if produced > 0 { return produced }

@@ -36,7 +36,7 @@ extension Array: RecordCodable where Element: RecordCodable {
 
     @inlinable public init(from reader: inout RecordReader) throws(RecordDecodingError) {
         if Element.self == UInt8.self {
-            let bytes = try reader.readByteString(for: "[UInt8]") { Array<UInt8>($0) }
+            let bytes = try reader.readByteString(for: "[UInt8]") { [UInt8]($0) }
             self = bytes as! [Element]
             return
         }

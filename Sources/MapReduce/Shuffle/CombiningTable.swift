@@ -38,7 +38,9 @@ struct CombiningTable<Value: RecordCodable> {
         }
     }
 
-    @usableFromInline var slots = [Slot](repeating: .empty, count: 1 << 12)
+    /// Starts small so a tight memory budget still holds many entries between spills.
+    @usableFromInline static var initialSlots: Int { 64 }
+    @usableFromInline var slots = [Slot](repeating: .empty, count: initialSlots)
     @usableFromInline var longKeys: [UInt8] = []
     @usableFromInline var count = 0
 
@@ -136,7 +138,7 @@ struct CombiningTable<Value: RecordCodable> {
                 writer.bytes.withUnsafeBytes { records.setValue($0, of: index) }
             }
         }
-        slots = [Slot](repeating: .empty, count: 1 << 12)
+        slots = [Slot](repeating: .empty, count: Self.initialSlots)
         longKeys.removeAll(keepingCapacity: true)
         count = 0
         return records

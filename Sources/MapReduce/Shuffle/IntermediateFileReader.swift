@@ -1,4 +1,5 @@
 import Zstd
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -49,7 +50,8 @@ public final class IntermediateFileReader {
             throw IntermediateFileError(.io, path: path, "cannot be read: \(error)")
         }
         if let expectedSize, size != expectedSize {
-            throw IntermediateFileError(size < expectedSize ? .truncated : .corrupt, path: path, "is \(size) bytes long, but its writer reported \(expectedSize)")
+            throw IntermediateFileError(
+                size < expectedSize ? .truncated : .corrupt, path: path, "is \(size) bytes long, but its writer reported \(expectedSize)")
         }
         let minimum = Int64(IntermediateFileFormat.headerSize + IntermediateFileFormat.trailerSize)
         guard size >= minimum else {
@@ -61,7 +63,8 @@ public final class IntermediateFileReader {
             throw IntermediateFileError(.wrongFormat, path: path, "is not an intermediate file (its first bytes are not 'MRIF')")
         }
         guard header[4] == IntermediateFileFormat.version else {
-            throw IntermediateFileError(.wrongVersion, path: path, "has format version \(header[4]), but this build reads version \(IntermediateFileFormat.version)")
+            throw IntermediateFileError(
+                .wrongVersion, path: path, "has format version \(header[4]), but this build reads version \(IntermediateFileFormat.version)")
         }
         guard let codec = IntermediateFileFormat.Codec(rawValue: header[5]) else {
             throw IntermediateFileError(.wrongFormat, path: path, "names unknown codec \(header[5])")
@@ -117,8 +120,10 @@ public final class IntermediateFileReader {
                 throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, inside the header of block \(blockIndex)")
             }
             let (storedLength, rawLength, recordCount, checksum) = head.withUnsafeBytes {
-                ($0.littleEndian(at: 1, as: UInt32.self), $0.littleEndian(at: 5, as: UInt32.self),
-                 $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self))
+                (
+                    $0.littleEndian(at: 1, as: UInt32.self), $0.littleEndian(at: 5, as: UInt32.self),
+                    $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self)
+                )
             }
             let dataStart = offset + Int64(IntermediateFileFormat.blockHeaderSize)
             let dataEnd = dataStart + Int64(storedLength)
@@ -136,7 +141,8 @@ public final class IntermediateFileReader {
             case .zstd:
                 let produced: Int
                 do {
-                    produced = try decompressor.decompress(UnsafeRawBufferPointer(storedBytes), into: UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(rawLength)]))
+                    produced = try decompressor.decompress(
+                        UnsafeRawBufferPointer(storedBytes), into: UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(rawLength)]))
                 } catch {
                     throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) that does not decompress: \(error.reason)")
                 }
@@ -166,15 +172,20 @@ public final class IntermediateFileReader {
                 throw IntermediateFileError(.corrupt, path: path, "has \(left - Int64(IntermediateFileFormat.trailerSize)) bytes after its trailer")
             }
             let (trailerRecords, trailerRawBytes, trailerBlocks, trailerChecksum) = head.withUnsafeBytes {
-                ($0.littleEndian(at: 1, as: UInt64.self), $0.littleEndian(at: 9, as: UInt64.self),
-                 $0.littleEndian(at: 17, as: UInt32.self), $0.littleEndian(at: 21, as: UInt64.self))
+                (
+                    $0.littleEndian(at: 1, as: UInt64.self), $0.littleEndian(at: 9, as: UInt64.self),
+                    $0.littleEndian(at: 17, as: UInt32.self), $0.littleEndian(at: 21, as: UInt64.self)
+                )
             }
             guard Array(head[29..<33]) == IntermediateFileFormat.endMagic else {
                 throw IntermediateFileError(.corrupt, path: path, "has a damaged trailer (bad end marker)")
             }
             let checksum = blockChecksums.withUnsafeBytes { XXHash64.hash($0) }
             guard trailerRecords == UInt64(records), trailerRawBytes == UInt64(rawBytes), Int(trailerBlocks) == blockIndex, trailerChecksum == checksum else {
-                throw IntermediateFileError(.corrupt, path: path, "has a trailer that does not match its blocks (\(trailerRecords) records in \(trailerBlocks) blocks claimed, \(records) in \(blockIndex) found)")
+                throw IntermediateFileError(
+                    .corrupt, path: path,
+                    "has a trailer that does not match its blocks (\(trailerRecords) records in \(trailerBlocks) blocks claimed, \(records) in \(blockIndex) found)"
+                )
             }
             offset = size
             return false

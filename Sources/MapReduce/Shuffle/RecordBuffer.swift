@@ -34,9 +34,10 @@ struct RecordBuffer {
 
     @inlinable init() {}
 
-    /// Bytes of memory the buffer holds.
+    /// Bytes of records the buffer holds. (The arrays' spare capacity, kept across spills, is not counted: it
+    /// is at most as large again.)
     @inlinable
-    var memoryUsage: Int { arena.capacity + records.capacity * MemoryLayout<BufferedRecord>.stride }
+    var memoryUsage: Int { arena.count + records.count * MemoryLayout<BufferedRecord>.stride }
 
     @inlinable
     var isEmpty: Bool { records.isEmpty }
@@ -46,9 +47,10 @@ struct RecordBuffer {
     mutating func appendKey(_ key: UnsafeRawBufferPointer, partition: Int, prefix: UInt64? = nil) -> Int {
         let offset = arena.count
         arena.append(contentsOf: key)
-        records.append(BufferedRecord(
-            keyOffset: offset, valueOffset: offset + key.count, keyLength: UInt32(key.count), valueLength: 0,
-            partition: UInt32(partition), prefix: prefix ?? Self.prefix(of: key)))
+        records.append(
+            BufferedRecord(
+                keyOffset: offset, valueOffset: offset + key.count, keyLength: UInt32(key.count), valueLength: 0,
+                partition: UInt32(partition), prefix: prefix ?? Self.prefix(of: key)))
         return records.count - 1
     }
 

@@ -1,0 +1,139 @@
+import Foundation
+import MapReduce
+import MapReduceTesting
+import Testing
+
+/// Line lengths per first letter, with no combiner: every pair is buffered, sorted and spilled.
+let lineLengths = Job<String, Int>("line-lengths") { line, emit in
+    let text = line.string
+    emit(String(text.prefix(1)), text.utf8.count)
+} reduce: { _, lengths in
+    lengths.map(String.init).joined(separator: ",")
+}
+
+/// Word count with keys routed by a custom partitioner (first byte mod R).
+let firstLetterPartitioned = Job<String, Int>(
+    "first-letter", combiner: { $0 + $1 },
+    partitioner: { key, partitions in
+        Int(key.utf8.first ?? 0) % partitions
+    }
+) { line, emit in
+    for word in line.words { emit(word, 1) }
+} reduce: { _, counts in
+    counts.reduce(0, +)
+}
+
+@Suite struct SequentialRunnerTests {
+    func corpus(in directory: TemporaryDirectory) throws -> [String] {
+        var random = SystemRandomNumberGenerator()
+        let vocabulary = (0..<30000).map { number in
+            // Letters only: digits would separate words.
+            String(String(number, radix: 26).unicodeScalars.map { Character(Unicode.Scalar($0.value < 58 ? $0.value + 49 : $0.value + 10)!) })
+        }
+        return try (0..<3).map { file in
+            let lines = (0..<4000).map { _ in
+                (0..<8).map { _ in vocabulary[Int.random(in: 0..<Int.random(in: 1...30000, using: &random), using: &random)] }.joined(separator: " ")
+            }
+            return try directory.write("in/f\(file).txt", lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    func run<K, V>(_ job: Job<K, V>, _ inputs: [String], _ configuration: JobConfiguration, in directory: TemporaryDirectory, _ name: String) throws -> (
+        JobReport, JobOutput
+    ) {
+        let report = try SequentialRunner(configuration: configuration).run(job, inputs: inputs, output: directory.appending(name))
+        return (report, try JobOutput(directory: directory.appending(name)))
+    }
+
+    @Test func spillingUnderATinyBudgetGivesTheSameOutput() throws {
+        let directory = try TemporaryDirectory()
+        let inputs = try corpus(in: directory)
+        for job in [AnyJob(lineLengths), AnyJob(firstLetterPartitioned)] {
+            let roomy = try SequentialRunner(configuration: .init(reducers: 3)).run(job, inputs: inputs, output: directory.appending("\(job.name)-roomy"))
+            let tight = try SequentialRunner(configuration: .init(reducers: 3, splitSize: 1 << 30, memoryBudget: 1 << 16, syncFiles: false))
+                .run(job, inputs: inputs, output: directory.appending("\(job.name)-tight"))
+            #expect(roomy.spills == 0)
+            #expect(tight.spills > 5, "the budget must force many spills (got \(tight.spills))")
+            let difference = try JobOutput(directory: directory.appending("\(job.name)-roomy")).firstDifference(
+                from: JobOutput(directory: directory.appending("\(job.name)-tight")))
+            #expect(difference == nil)
+        }
+    }
+
+    @Test func valuesArriveInInputOrderAcrossSpillsAndTasks() throws {
+        let directory = try TemporaryDirectory()
+        let text = (0..<5000).map { "k" + String(repeating: "y", count: $0 % 50) }.joined(separator: "\n")
+        let input = try directory.write("in.txt", text)
+        let (_, output) = try run(lineLengths, [input], .init(reducers: 1, splitSize: 4096, memoryBudget: 1 << 16, syncFiles: false), in: directory, "out")
+        let expected = (0..<5000).map { String(1 + $0 % 50) }.joined(separator: ",")
+        #expect(output.dictionary["k"] == expected)
+    }
+
+    @Test func outputHasOnePartPerReducerSuccessMarkerAndNoTemporaryFiles() throws {
+        let directory = try TemporaryDirectory()
+        let inputs = try corpus(in: directory)
+        let (report, output) = try run(firstLetterPartitioned, inputs, .init(reducers: 4, splitSize: 50_000), in: directory, "out")
+        #expect(output.parts.map(\.name) == ["part-00000", "part-00001", "part-00002", "part-00003"])
+        #expect(output.succeeded)
+        #expect(report.mapTasks > 3)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.appending("out")).sorted()
+        #expect(names == ["_SUCCESS", "part-00000", "part-00001", "part-00002", "part-00003"])
+        // The custom partitioner decided where each key went; every key's first byte agrees with its file.
+        for (index, part) in output.parts.enumerated() {
+            for line in String(decoding: part.bytes, as: UTF8.self).split(separator: "\n") {
+                #expect(Int(line.utf8.first!) % 4 == index)
+            }
+        }
+        // Keys are sorted within each part.
+        let keys = output.lines.map { String($0.prefix { $0 != " " }) }
+        #expect(keys.count == report.outputRecords)
+    }
+
+    @Test func existingOutputIsNeverOverwritten() throws {
+        let directory = try TemporaryDirectory()
+        let inputs = try corpus(in: directory)
+        _ = try run(firstLetterPartitioned, inputs, .init(), in: directory, "out")
+        let error = try #require(throws: JobError.self) { try run(firstLetterPartitioned, inputs, .init(), in: directory, "out") }
+        #expect(error.code == .outputExists)
+    }
+
+    @Test func badConfigurationAndMissingInputFailBeforeAnyWork() throws {
+        let directory = try TemporaryDirectory()
+        #expect(throws: JobError.self) { try run(lineLengths, [], .init(reducers: 0), in: directory, "a") }
+        #expect(throws: InputError.self) { try run(lineLengths, [directory.appending("missing")], .init(), in: directory, "b") }
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("b")))
+    }
+
+    @Test func mapFailureNamesTheFileAndOffset() throws {
+        struct Boom: Error {}
+        let failing = Job<String, Int>("failing") { line, _ in
+            if line.string == "bad" { throw Boom() }
+        } reduce: { _, _ in
+            0
+        }
+        let directory = try TemporaryDirectory()
+        let input = try directory.write("in.txt", "ok\nbad\n")
+        let error = try #require(throws: JobError.self) { try run(failing, [input], .init(), in: directory, "out") }
+        #expect(error.code == .mapFailed)
+        #expect(error.message.contains("byte 3 of '\(input)'"))
+    }
+
+    @Test func partitionerOutOfRangeFailsTheTask() throws {
+        let bad = Job<String, Int>("bad-partitioner", partitioner: { _, _ in 99 }) { line, emit in
+            emit(line.string, 1)
+        } reduce: { _, _ in
+            0
+        }
+        let directory = try TemporaryDirectory()
+        let input = try directory.write("in.txt", "x\n")
+        let error = try #require(throws: JobError.self) { try run(bad, [input], .init(reducers: 2), in: directory, "out") }
+        #expect(error.code == .badPartition)
+    }
+
+    @Test func catalogNamesTheKnownJobsForAnUnknownOne() throws {
+        let catalog = JobCatalog([AnyJob(lineLengths), AnyJob(firstLetterPartitioned)])
+        let error = try #require(throws: JobError.self) { try catalog.job(named: "nope") }
+        #expect(error.message == "unknown job 'nope'; known jobs: first-letter, line-lengths")
+        #expect(try catalog.job(named: "line-lengths").name == "line-lengths")
+    }
+}
