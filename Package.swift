@@ -16,9 +16,17 @@ let package = Package(
         .library(name: "Jobs", targets: ["Jobs"]),
         .executable(name: "mr-local", targets: ["mr-local"]),
         .executable(name: "mr-bench", targets: ["mr-bench"]),
+        .executable(name: "mr-coordinator", targets: ["mr-coordinator"]),
+        .executable(name: "mr-worker", targets: ["mr-worker"]),
+        .library(name: "MapReduceRuntime", targets: ["MapReduceRuntime"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -29,15 +37,54 @@ let package = Package(
         .target(name: "Zstd", dependencies: ["CZstd"], swiftSettings: swiftSettings),
         .target(name: "MapReduce", dependencies: ["Zstd"], swiftSettings: swiftSettings),
         .target(name: "MapReduceTesting", dependencies: ["MapReduce"], swiftSettings: swiftSettings),
+        .target(
+            name: "MapReduceRuntime",
+            dependencies: [
+                "MapReduce",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MapReduceCLI",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Jobs", dependencies: ["MapReduce"], path: "Jobs", swiftSettings: swiftSettings),
         .executableTarget(
             name: "mr-local",
-            dependencies: ["MapReduce", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MapReduce", "MapReduceCLI", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "mr-bench",
             dependencies: ["MapReduce", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mr-coordinator",
+            dependencies: [
+                "MapReduce", "MapReduceRuntime", "MapReduceCLI", "Jobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "mr-worker",
+            dependencies: [
+                "MapReduce", "MapReduceRuntime", "Jobs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -50,6 +97,20 @@ let package = Package(
         .testTarget(
             name: "MapReduceTests",
             dependencies: ["MapReduce", "MapReduceTesting", "Zstd"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MapReduceRuntimeTests",
+            dependencies: [
+                "MapReduceRuntime", "MapReduce", "MapReduceTesting", "Jobs",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["MapReduce", "MapReduceTesting", "Jobs"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,4 +4,6 @@ public import MapReduce
 public let catalog = JobCatalog([
     AnyJob(wordCount),
     AnyJob(invertedIndex),
+    AnyJob(probeWordCount),
+    AnyJob(crashWordCount),
 ])

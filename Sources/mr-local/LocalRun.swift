@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jobs
 import MapReduce
+import MapReduceCLI
 
 /// Runs a catalog job in this one process with the `SequentialRunner`: the way to debug a job locally.
 @main

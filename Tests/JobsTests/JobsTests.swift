@@ -86,6 +86,6 @@ enum TestInputs {
     }
 
     @Test func catalogHoldsTheShippedJobs() throws {
-        #expect(catalog.names == ["inverted-index", "word-count"])
+        #expect(catalog.names == ["crash-word-count", "inverted-index", "probe-word-count", "word-count"])
     }
 }

@@ -16,7 +16,10 @@ public struct OutputDirectory: Sendable {
     public var temporaryDirectory: String { "\(path)/_temporary" }
 
     /// The output file of `partition`.
-    public func partFile(_ partition: Int) -> String { "\(path)/part-\(paddedNumber(partition))" }
+    public func partFile(_ partition: Int) -> String { "\(path)/\(partFileName(partition))" }
+
+    /// The name of `partition`'s output file: `part-00003`.
+    public func partFileName(_ partition: Int) -> String { "part-\(paddedNumber(partition))" }
 
     /// Creates the directory (and `_temporary/`), refusing one that already holds output.
     /// - Throws: ``JobError`` `outputExists` or `outputUnwritable`.

@@ -1,13 +1,15 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// A byte count on the command line: `65536`, `64KiB`, `64MiB`, `1GiB` (also `K`, `M`, `G`, `KB`, `MB`, `GB`,
 /// all powers of 1024).
-struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
-    let bytes: Int64
+public struct ByteSize: ExpressibleByArgument, CustomStringConvertible, Sendable {
+    /// The number of bytes.
+    public let bytes: Int64
 
-    init(bytes: Int64) { self.bytes = bytes }
+    /// Wraps a byte count.
+    public init(bytes: Int64) { self.bytes = bytes }
 
-    init?(argument: String) {
+    public init?(argument: String) {
         let units: [(String, Int64)] = [
             ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10),
             ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1),
@@ -22,5 +24,5 @@ struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
         bytes = value * multiplier
     }
 
-    var description: String { "\(bytes)" }
+    public var description: String { "\(bytes)" }
 }

@@ -1,0 +1,69 @@
+import Foundation
+public import MapReduce
+
+// Jobs for testing the distributed runtime, as in the classic MapReduce lab's test suite. Each computes word
+// count (so its output can be compared with the `SequentialRunner`'s) and is steered by environment variables
+// that the test sets on the worker processes:
+//
+// - MR_PROBE_DIR: where to record each call: `<kind>-started-<pid>-…` when it starts, and `<kind>-done-<pid>-…`
+//   holding `<kind> <pid> <start> <end>` when it ends, for the test to read.
+// - MR_PROBE_MAP_SLEEP_MS / MR_PROBE_REDUCE_SLEEP_MS: how long each recorded call sleeps.
+//
+// Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
+
+/// Word count that records when each map and reduce call runs, and can be slowed down.
+public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 + $1 }) { line, emit in
+    if line.offset == 0 { ProbeRecorder.shared.record("map", sleepVariable: "MR_PROBE_MAP_SLEEP_MS") }
+    for word in line.words { emit(word, 1) }
+} reduce: { _, counts in
+    ProbeRecorder.shared.record("reduce", sleepVariable: "MR_PROBE_REDUCE_SLEEP_MS")
+    return counts.reduce(0, +)
+}
+
+/// Word count whose map and reduce calls, at random, exit the process (about one in three) or stall for up to
+/// ten seconds (about one in three), like the lab's crash test. Map calls decide on the first line of each file.
+/// Reduce calls decide per key, each with a chance of `MR_CRASH_REDUCE_PER_MILLION` in a million (default 90,
+/// which makes about one in three of a 4,400-key reduce task crash, and as many stall).
+public let crashWordCount = Job<String, Int>("crash-word-count", combiner: { $0 + $1 }) { line, emit in
+    if line.offset == 0 { Crasher.maybeCrash(perMillion: 333_333) }
+    for word in line.words { emit(word, 1) }
+} reduce: { _, counts in
+    Crasher.maybeCrash(perMillion: Crasher.reducePerMillion)
+    return counts.reduce(0, +)
+}
+
+/// Records probe calls into MR_PROBE_DIR.
+final class ProbeRecorder: Sendable {
+    static let shared = ProbeRecorder()
+    let directory = ProcessInfo.processInfo.environment["MR_PROBE_DIR"]
+
+    func record(_ kind: String, sleepVariable: String) {
+        let start = Date().timeIntervalSince1970
+        if let directory {
+            let marker = "\(directory)/\(kind)-started-\(getpid())-\(UUID().uuidString)"
+            try? Data("\(start)\n".utf8).write(to: URL(fileURLWithPath: marker), options: .atomic)
+        }
+        if let milliseconds = ProcessInfo.processInfo.environment[sleepVariable].flatMap(Int.init), milliseconds > 0 {
+            usleep(UInt32(milliseconds) * 1000)
+        }
+        guard let directory else { return }
+        let end = Date().timeIntervalSince1970
+        let line = "\(kind) \(getpid()) \(start) \(end)\n"
+        let path = "\(directory)/\(kind)-done-\(getpid())-\(UUID().uuidString)"
+        try? Data(line.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// Decides, at random, to exit the process or stall.
+enum Crasher {
+    static let reducePerMillion = ProcessInfo.processInfo.environment["MR_CRASH_REDUCE_PER_MILLION"].flatMap(Int.init) ?? 90
+
+    static func maybeCrash(perMillion: Int) {
+        let roll = Int.random(in: 0..<1_000_000)
+        if roll < perMillion {
+            exit(1)
+        } else if roll < 2 * perMillion {
+            usleep(UInt32.random(in: 0..<10_000_000))
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+public import Logging
+import MapReduce
+
+/// Owns a distributed job's state: the ``Scheduler``, the committed map outputs, and the output directory.
+///
+/// Every HTTP handler calls into this actor; it never reads or writes records. When the last reduce task
+/// commits, it writes `_SUCCESS` and `_summary.json` and reports the job finished.
+public actor Coordinator {
+    /// The job.
+    public let plan: JobPlan
+    private var scheduler: Scheduler
+    private var mapOutputs: [MapTaskOutput?]
+    private var reduceOutputs: [ReduceTaskOutput?]
+    private var signal = ChangeSignal()
+    private var toldToExit: Set<WorkerID> = []
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private let pollTimeout: Duration
+    private let logger: Logger
+    /// Set once the output is final (or the job failed).
+    public private(set) var outcome: Outcome? = nil
+
+    /// How a job ended.
+    public enum Outcome: Sendable, Equatable {
+        case succeeded
+        case failed(String)
+    }
+
+    /// Creates the coordinator of `plan`.
+    public init(plan: JobPlan, leaseTimeout: Duration, maxAttempts: Int, pollTimeout: Duration, logger: Logger) {
+        self.plan = plan
+        scheduler = Scheduler(
+            .init(mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts))
+        mapOutputs = Array(repeating: nil, count: plan.mapTasks.count)
+        reduceOutputs = Array(repeating: nil, count: plan.configuration.reducers)
+        started = clock.now
+        self.pollTimeout = pollTimeout
+        self.logger = logger
+    }
+
+    /// How often workers heartbeat: a third of the lease.
+    private var heartbeatMilliseconds: Int {
+        let lease = scheduler.configuration.leaseTimeout.components
+        return max(50, Int(lease.seconds * 1000 + lease.attoseconds / 1_000_000_000_000_000) / 3)
+    }
+
+    /// The next assignment for `worker`, waiting up to the poll timeout for one to become available.
+    public func nextTask(for worker: WorkerID) async -> TaskAssignment {
+        let deadline = clock.now + pollTimeout
+        while true {
+            switch scheduler.assign(to: worker, now: clock.now) {
+            case .finished:
+                toldToExit.insert(worker)
+                return TaskAssignment(action: .exit)
+            case .run(let attempt, let task):
+                logger.info("assigned", metadata: ["mr.worker": "\(worker)", "mr.task": "\(task)", "mr.attempt": "\(attempt.rawValue)"])
+                return assignment(attempt, task)
+            case .wait:
+                guard clock.now < deadline, !Task.isCancelled else { return TaskAssignment(action: .wait) }
+                await waitForChange(until: deadline)
+            }
+        }
+    }
+
+    private func assignment(_ attempt: AttemptID, _ task: TaskID) -> TaskAssignment {
+        let settings = plan.configuration.shuffle
+        switch task {
+        case .map(let map):
+            return TaskAssignment(
+                action: .run, attempt: attempt,
+                map: MapAssignment(
+                    job: plan.job, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt), settings: settings),
+                heartbeatMilliseconds: heartbeatMilliseconds)
+        case .reduce(let reduce):
+            let scratch = plan.reduceDirectory(reduce, attempt)
+            return TaskAssignment(
+                action: .run, attempt: attempt,
+                reduce: ReduceAssignment(
+                    job: plan.job, task: reduce, inputs: mapOutputs.map { $0!.files[reduce.rawValue].path },
+                    outputPath: "\(scratch)/out/\(OutputDirectory(path: plan.output).partFileName(reduce.rawValue))",
+                    scratchDirectory: "\(scratch)/work", settings: settings),
+                heartbeatMilliseconds: heartbeatMilliseconds)
+        }
+    }
+
+    /// Suspends until the state changes or `deadline` passes.
+    private func waitForChange(until deadline: ContinuousClock.Instant) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
+            group.addTask { await self.suspendUntilNotified() }
+            await group.next()
+            group.cancelAll()
+            self.wakeAll()
+        }
+    }
+
+    private func suspendUntilNotified() async {
+        let id = signal.reserve()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                signal.add(continuation, as: id)
+                if Task.isCancelled { signal.resume(id) }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: Int) { signal.resume(id) }
+
+    /// Wakes every long-polling request so it looks again (at worst they find nothing and wait again).
+    private func wakeAll() { signal.notifyAll() }
+
+    /// Records a heartbeat.
+    public func heartbeat(_ request: HeartbeatRequest) throws(SchedulerError) -> HeartbeatResponse {
+        HeartbeatResponse(current: try scheduler.heartbeat(from: request.worker, attempt: request.attempt, now: clock.now))
+    }
+
+    /// Records a successful attempt; commits its task if it is the first.
+    public func complete(_ request: CompletionRequest) throws -> CompletionResponse {
+        let accepted: Bool
+        if let reduce = request.reduce {
+            // Publish the output before committing: a crash in between re-runs the task, never loses output.
+            guard let task = scheduler.running[request.attempt]?.task, case .reduce(let id) = task,
+                scheduler.reduceStates[id.rawValue] == .running
+            else {
+                accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
+                return CompletionResponse(accepted: accepted)
+            }
+            let final = OutputDirectory(path: plan.output).partFile(id.rawValue)
+            try FileManager.default.moveOrReplaceItem(at: reduce.path, to: final)
+            accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
+            if accepted { reduceOutputs[id.rawValue] = reduce }
+        } else {
+            let task = scheduler.running[request.attempt]?.task
+            accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
+            if accepted, case .map(let id) = task {
+                guard let map = request.map, map.files.count == plan.configuration.reducers else {
+                    throw SchedulerError(
+                        code: .unknownAttempt, message: "\(request.attempt) completed \(id) without its \(plan.configuration.reducers) partition files")
+                }
+                mapOutputs[id.rawValue] = map
+            }
+        }
+        logger.info(accepted ? "committed" : "ignored completion", metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)"])
+        try finishIfDone()
+        wakeAll()
+        return CompletionResponse(accepted: accepted)
+    }
+
+    /// Records a failed attempt.
+    public func fail(_ request: FailureRequest) throws {
+        try scheduler.fail(request.attempt, by: request.worker, message: request.error, now: clock.now)
+        logger.warning(
+            "attempt failed", metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.error": "\(request.error)"])
+        try finishIfDone()
+        wakeAll()
+    }
+
+    /// Declares silent workers dead and re-queues their attempts.
+    public func expireLeases() {
+        let lost = scheduler.expireLeases(now: clock.now)
+        guard !lost.isEmpty else { return }
+        for attempt in lost {
+            logger.warning(
+                "lease expired; re-queued", metadata: ["mr.worker": "\(attempt.worker)", "mr.task": "\(attempt.task)", "mr.attempt": "\(attempt.id.rawValue)"])
+        }
+        wakeAll()
+    }
+
+    /// Whether any worker with a current lease has not yet been told to exit.
+    public func hasListeningWorkers() -> Bool { !scheduler.liveWorkers.allSatisfy { toldToExit.contains($0) } }
+
+    /// The job's status.
+    public func status() -> JobStatus {
+        func counts(_ states: [Scheduler.TaskState]) -> TaskCounts {
+            TaskCounts(
+                pending: states.count { $0 == .pending }, running: states.count { $0 == .running },
+                committed: states.count { if case .committed = $0 { true } else { false } })
+        }
+        let phase: String
+        switch outcome {
+        case .succeeded: phase = "succeeded"
+        case .failed: phase = "failed"
+        case nil: phase = scheduler.mapsCommitted ? "reduce" : "map"
+        }
+        return JobStatus(
+            job: plan.job, phase: phase, maps: counts(scheduler.mapStates), reduces: counts(scheduler.reduceStates),
+            mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
+            workers: scheduler.liveWorkers.map(\.rawValue).sorted(),
+            failures: scheduler.failures.map { "\($0.task) \($0.attempt) on \($0.worker): \($0.message)" })
+    }
+
+    /// Writes `_SUCCESS` and the summary once every task committed, or records the job's failure.
+    private func finishIfDone() throws {
+        guard outcome == nil else { return }
+        if let task = scheduler.fatalTask {
+            let lines = scheduler.failures.filter { $0.task == task }.map { "  \($0.attempt) on \($0.worker): \($0.message)" }
+            outcome = .failed("\(task) failed \(lines.count) times:\n" + lines.joined(separator: "\n"))
+            return
+        }
+        guard scheduler.isComplete else { return }
+        let summary = JobSummary(
+            job: plan.job, mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers,
+            mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
+            failedAttempts: scheduler.failures.count,
+            inputBytes: mapOutputs.reduce(0) { $0 + ($1?.inputBytes ?? 0) }, inputRecords: mapOutputs.reduce(0) { $0 + ($1?.inputRecords ?? 0) },
+            intermediateBytes: mapOutputs.reduce(0) { $0 + ($1?.files.reduce(0) { $0 + $1.bytes } ?? 0) },
+            outputRecords: reduceOutputs.reduce(0) { $0 + ($1?.records ?? 0) }, outputBytes: reduceOutputs.reduce(0) { $0 + ($1?.bytes ?? 0) },
+            seconds: (clock.now - started).seconds)
+        try summary.write(to: OutputDirectory(path: plan.output))
+        try OutputDirectory(path: plan.output).markSuccess()
+        outcome = .succeeded
+        logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
+    }
+
+    /// The job's summary line, once it is over.
+    public func summary() -> String {
+        let status = status()
+        return "\(plan.job): \(status.phase); \(plan.mapTasks.count) map tasks (\(status.mapAttempts) attempts), "
+            + "\(plan.configuration.reducers) reduce tasks (\(status.reduceAttempts) attempts), \(status.failures.count) failed attempts, "
+            + String(format: "%.2f s", (clock.now - started).seconds)
+    }
+}
+
+extension FileManager {
+    /// Renames `source` to `destination`, replacing it (rename(2) is atomic within one filesystem).
+    func moveOrReplaceItem(at source: String, to destination: String) throws {
+        guard rename(source, destination) == 0 else {
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [
+                    NSFilePathErrorKey: destination,
+                    NSLocalizedDescriptionKey: "cannot rename '\(source)' to '\(destination)': \(String(cString: strerror(errno)))",
+                ])
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,43 @@
+import Foundation
+public import MapReduce
+
+/// Everything fixed about a distributed job before it starts; written to `<job directory>/job.json`.
+public struct JobPlan: Codable, Sendable {
+    /// The catalog job.
+    public var job: String
+    /// Each map task's input ranges.
+    public var mapTasks: [[InputSplit]]
+    /// Reducers, split size, memory budget, compression.
+    public var configuration: JobConfiguration
+    /// The job's directory inside the shared directory: `<shared>/jobs/<id>`.
+    public var directory: String
+    /// The output directory.
+    public var output: String
+
+    /// Creates a plan.
+    public init(job: String, mapTasks: [[InputSplit]], configuration: JobConfiguration, directory: String, output: String) {
+        self.job = job
+        self.mapTasks = mapTasks
+        self.configuration = configuration
+        self.directory = directory
+        self.output = output
+    }
+
+    /// Where `attempt` of map task `task` writes its partition files.
+    public func mapDirectory(_ task: MapTaskID, _ attempt: AttemptID) -> String {
+        "\(directory)/map/\(task.rawValue)/attempt-\(attempt.rawValue)"
+    }
+
+    /// Where `attempt` of reduce task `task` writes before the coordinator publishes its output.
+    public func reduceDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
+        "\(directory)/reduce/\(task.rawValue)/attempt-\(attempt.rawValue)"
+    }
+
+    /// Writes the plan to `<directory>/job.json` (atomically).
+    public func write() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: "\(directory)/job.json"), options: .atomic)
+    }
+}

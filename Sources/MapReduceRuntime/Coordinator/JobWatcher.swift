@@ -1,0 +1,32 @@
+import Logging
+public import ServiceLifecycle
+
+/// Drives a coordinator's clock: expires leases on a tick, and returns once the job is over (after a short
+/// linger so idle workers hear that they can exit), which shuts the server down.
+public struct JobWatcher: Service {
+    let coordinator: Coordinator
+    let tick: Duration
+    let linger: Duration
+
+    /// Creates a watcher that checks every `tick` and lingers `linger` after the job ends.
+    public init(coordinator: Coordinator, tick: Duration, linger: Duration) {
+        self.coordinator = coordinator
+        self.tick = tick
+        self.linger = linger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while await coordinator.outcome == nil {
+                try await Task.sleep(for: tick)
+                await coordinator.expireLeases()
+            }
+            // Let polling workers collect their `exit` before the server goes away.
+            let clock = ContinuousClock()
+            let end = clock.now + linger
+            while clock.now < end, await coordinator.hasListeningWorkers() {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+public import MapReduce
+
+// The coordinator's HTTP API, version 1: JSON bodies, documented in Docs/WireProtocol.md. Bulk data never passes
+// through it: assignments name files in the shared directory.
+
+/// `POST /v1/task`: a worker asks for work (long poll).
+public struct TaskRequest: Codable, Sendable {
+    /// Who asks.
+    public var worker: WorkerID
+    /// Creates a request.
+    public init(worker: WorkerID) { self.worker = worker }
+}
+
+/// The answer to ``TaskRequest``.
+public struct TaskAssignment: Codable, Sendable {
+    /// What to do.
+    public enum Action: String, Codable, Sendable {
+        /// Run the attempt described by `map` or `reduce`.
+        case run
+        /// Nothing to do yet: ask again at once (the coordinator already waited).
+        case wait
+        /// The job is over: exit.
+        case exit
+    }
+
+    /// What to do.
+    public var action: Action
+    /// The attempt to run, with `action == .run`.
+    public var attempt: AttemptID?
+    /// The map task to run.
+    public var map: MapAssignment?
+    /// The reduce task to run.
+    public var reduce: ReduceAssignment?
+    /// How often to heartbeat while running, in milliseconds.
+    public var heartbeatMilliseconds: Int?
+
+    /// Creates an assignment.
+    public init(action: Action, attempt: AttemptID? = nil, map: MapAssignment? = nil, reduce: ReduceAssignment? = nil, heartbeatMilliseconds: Int? = nil) {
+        self.action = action
+        self.attempt = attempt
+        self.map = map
+        self.reduce = reduce
+        self.heartbeatMilliseconds = heartbeatMilliseconds
+    }
+}
+
+/// A map task to run.
+public struct MapAssignment: Codable, Sendable {
+    /// The catalog job.
+    public var job: String
+    /// The task.
+    public var task: MapTaskID
+    /// What it reads.
+    public var splits: [InputSplit]
+    /// The attempt's own directory in the shared directory.
+    public var directory: String
+    /// How to write its outputs.
+    public var settings: ShuffleSettings
+}
+
+/// A reduce task to run.
+public struct ReduceAssignment: Codable, Sendable {
+    /// The catalog job.
+    public var job: String
+    /// The task (its partition).
+    public var task: ReduceTaskID
+    /// Partition file of every committed map attempt, in map task order.
+    public var inputs: [String]
+    /// Where to write the output file; the coordinator moves it into place when it commits the attempt.
+    public var outputPath: String
+    /// The attempt's scratch directory.
+    public var scratchDirectory: String
+    /// How to merge.
+    public var settings: ShuffleSettings
+}
+
+/// `POST /v1/heartbeat`: a worker is alive and still running `attempt`.
+public struct HeartbeatRequest: Codable, Sendable {
+    /// Who.
+    public var worker: WorkerID
+    /// The attempt running, if any.
+    public var attempt: AttemptID?
+    /// Creates a heartbeat.
+    public init(worker: WorkerID, attempt: AttemptID?) {
+        self.worker = worker
+        self.attempt = attempt
+    }
+}
+
+/// The answer to ``HeartbeatRequest``.
+public struct HeartbeatResponse: Codable, Sendable {
+    /// Whether the attempt is still wanted (`false`: it was given to another worker or its task committed).
+    public var current: Bool
+}
+
+/// `POST /v1/complete`: an attempt succeeded.
+public struct CompletionRequest: Codable, Sendable {
+    /// Who.
+    public var worker: WorkerID
+    /// Which attempt.
+    public var attempt: AttemptID
+    /// A map attempt's result.
+    public var map: MapTaskOutput?
+    /// A reduce attempt's result.
+    public var reduce: ReduceTaskOutput?
+    /// Creates a completion.
+    public init(worker: WorkerID, attempt: AttemptID, map: MapTaskOutput? = nil, reduce: ReduceTaskOutput? = nil) {
+        self.worker = worker
+        self.attempt = attempt
+        self.map = map
+        self.reduce = reduce
+    }
+}
+
+/// The answer to ``CompletionRequest``.
+public struct CompletionResponse: Codable, Sendable {
+    /// Whether the attempt committed its task (`false`: stale or duplicate, its files are garbage).
+    public var accepted: Bool
+}
+
+/// `POST /v1/fail`: an attempt failed.
+public struct FailureRequest: Codable, Sendable {
+    /// Who.
+    public var worker: WorkerID
+    /// Which attempt.
+    public var attempt: AttemptID
+    /// What went wrong, one line.
+    public var error: String
+    /// Creates a failure report.
+    public init(worker: WorkerID, attempt: AttemptID, error: String) {
+        self.worker = worker
+        self.attempt = attempt
+        self.error = error
+    }
+}
+
+/// `GET /v1/status`: where the job stands.
+public struct JobStatus: Codable, Sendable {
+    /// The job's name.
+    public var job: String
+    /// `map`, `reduce`, `succeeded` or `failed`.
+    public var phase: String
+    /// Map tasks by state.
+    public var maps: TaskCounts
+    /// Reduce tasks by state.
+    public var reduces: TaskCounts
+    /// Map attempts started so far.
+    public var mapAttempts: Int
+    /// Reduce attempts started so far.
+    public var reduceAttempts: Int
+    /// Workers whose lease is current.
+    public var workers: [String]
+    /// Failed attempts, one line each.
+    public var failures: [String]
+}
+
+/// Tasks by state.
+public struct TaskCounts: Codable, Sendable {
+    /// Waiting for a worker.
+    public var pending: Int
+    /// Running now.
+    public var running: Int
+    /// Done.
+    public var committed: Int
+}

@@ -1,0 +1,252 @@
+/// The coordinator's task bookkeeping: a synchronous state machine with time passed in, so every transition is
+/// tested without real time passing.
+///
+/// Tasks go `pending → running → committed`. A worker asks for work with ``assign(to:now:)`` and keeps its lease
+/// by talking to the coordinator (any request, or a heartbeat); a worker silent for longer than the lease timeout
+/// is declared dead by ``expireLeases(now:)`` and its running attempts are lost: their tasks go back to pending,
+/// and their late completions are ignored. The first successful completion of a task commits it; every other
+/// completion of that task is ignored. Reduce tasks are handed out only after every map task is committed. A task
+/// whose attempts fail `maxAttempts` times fails the job.
+public struct Scheduler: Sendable {
+    /// The job's shape and timing.
+    public struct Configuration: Sendable {
+        /// M, the number of map tasks.
+        public var mapTasks: Int
+        /// R, the number of reduce tasks.
+        public var reduceTasks: Int
+        /// How long a worker may stay silent before its attempts are given to others. Default 10 s.
+        public var leaseTimeout: Duration
+        /// Attempts a task may fail (throw) before the job fails. Default 4.
+        public var maxAttempts: Int
+
+        /// Creates a configuration.
+        public init(mapTasks: Int, reduceTasks: Int, leaseTimeout: Duration = .seconds(10), maxAttempts: Int = 4) {
+            self.mapTasks = mapTasks
+            self.reduceTasks = reduceTasks
+            self.leaseTimeout = leaseTimeout
+            self.maxAttempts = maxAttempts
+        }
+    }
+
+    /// A task's state.
+    public enum TaskState: Sendable, Equatable {
+        case pending
+        case running
+        case committed(AttemptID)
+    }
+
+    /// What a worker should do next.
+    public enum Decision: Sendable, Equatable {
+        /// Run this attempt of this task.
+        case run(AttemptID, TaskID)
+        /// Nothing to hand out now; ask again.
+        case wait
+        /// The job is over (finished or failed): exit.
+        case finished
+    }
+
+    /// A running attempt.
+    public struct Attempt: Sendable, Equatable {
+        /// The attempt.
+        public let id: AttemptID
+        /// Its task.
+        public let task: TaskID
+        /// The worker running it.
+        public let worker: WorkerID
+        /// When it was handed out.
+        public let started: ContinuousClock.Instant
+    }
+
+    /// One failed attempt, for the job's failure report.
+    public struct Failure: Sendable, Equatable {
+        /// The attempt.
+        public let attempt: AttemptID
+        /// Its task.
+        public let task: TaskID
+        /// The worker that ran it.
+        public let worker: WorkerID
+        /// What the worker reported.
+        public let message: String
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    /// The state of each map task.
+    public private(set) var mapStates: [TaskState]
+    /// The state of each reduce task.
+    public private(set) var reduceStates: [TaskState]
+    /// Attempts running now.
+    public private(set) var running: [AttemptID: Attempt] = [:]
+    /// Failed attempts, in order.
+    public private(set) var failures: [Failure] = []
+    /// Set when a task failed `maxAttempts` times.
+    public private(set) var fatalTask: TaskID? = nil
+    /// Attempts handed out so far, per task kind.
+    public private(set) var attemptsStarted = (map: 0, reduce: 0)
+    private var workers: [WorkerID: ContinuousClock.Instant] = [:]
+    private var lost: Set<AttemptID> = []
+    private var pendingMaps: [MapTaskID]
+    private var pendingReduces: [ReduceTaskID]
+    private var nextAttempt: UInt64 = 1
+
+    /// Starts a job with every task pending.
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        mapStates = Array(repeating: .pending, count: configuration.mapTasks)
+        reduceStates = Array(repeating: .pending, count: configuration.reduceTasks)
+        pendingMaps = (0..<configuration.mapTasks).map(MapTaskID.init)
+        pendingReduces = (0..<configuration.reduceTasks).map(ReduceTaskID.init)
+    }
+
+    /// Whether every map task is committed.
+    public var mapsCommitted: Bool { mapStates.allSatisfy { if case .committed = $0 { true } else { false } } }
+
+    /// Whether every task is committed.
+    public var isComplete: Bool { mapsCommitted && reduceStates.allSatisfy { if case .committed = $0 { true } else { false } } }
+
+    /// Whether the job is over, successfully or not.
+    public var isFinished: Bool { isComplete || fatalTask != nil }
+
+    /// The committed attempt of each map task (all of them once ``mapsCommitted``).
+    public var committedMapAttempts: [AttemptID?] {
+        mapStates.map { if case .committed(let attempt) = $0 { attempt } else { nil } }
+    }
+
+    /// Workers whose lease is current.
+    public var liveWorkers: [WorkerID] { Array(workers.keys) }
+
+    /// Hands `worker` its next attempt, if there is one; renews its lease.
+    public mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> Decision {
+        workers[worker] = now
+        if isFinished { return .finished }
+        let task: TaskID
+        if let map = pendingMaps.first {
+            pendingMaps.removeFirst()
+            mapStates[map.rawValue] = .running
+            attemptsStarted.map += 1
+            task = .map(map)
+        } else if mapsCommitted, let reduce = pendingReduces.first {
+            pendingReduces.removeFirst()
+            reduceStates[reduce.rawValue] = .running
+            attemptsStarted.reduce += 1
+            task = .reduce(reduce)
+        } else {
+            return .wait
+        }
+        let id = AttemptID(nextAttempt)
+        nextAttempt += 1
+        running[id] = Attempt(id: id, task: task, worker: worker, started: now)
+        return .run(id, task)
+    }
+
+    /// Renews `worker`'s lease.
+    /// - Returns: whether `attempt` (if given) is still running, so worth finishing.
+    public mutating func heartbeat(from worker: WorkerID, attempt: AttemptID?, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
+        guard workers[worker] != nil else { throw unknownWorker(worker) }
+        workers[worker] = now
+        guard let attempt else { return true }
+        try checkIssued(attempt, to: worker)
+        return running[attempt] != nil
+    }
+
+    /// Records that `attempt` succeeded.
+    /// - Returns: whether it committed its task (`false` for a lost attempt or a task committed already).
+    public mutating func complete(_ attempt: AttemptID, by worker: WorkerID, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
+        guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
+        try checkIssued(attempt, to: worker)
+        if workers[worker] != nil { workers[worker] = now }
+        guard let record = running.removeValue(forKey: attempt) else { return false }
+        switch record.task {
+        case .map(let map):
+            if case .committed = mapStates[map.rawValue] { return false }
+            mapStates[map.rawValue] = .committed(attempt)
+        case .reduce(let reduce):
+            if case .committed = reduceStates[reduce.rawValue] { return false }
+            reduceStates[reduce.rawValue] = .committed(attempt)
+        }
+        return true
+    }
+
+    /// Records that `attempt` failed with `message`; its task is retried, or fails the job after `maxAttempts`.
+    public mutating func fail(_ attempt: AttemptID, by worker: WorkerID, message: String, now: ContinuousClock.Instant) throws(SchedulerError) {
+        guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
+        try checkIssued(attempt, to: worker)
+        if workers[worker] != nil { workers[worker] = now }
+        guard let record = running.removeValue(forKey: attempt) else { return }
+        failures.append(Failure(attempt: attempt, task: record.task, worker: worker, message: message))
+        if failures.count(where: { $0.task == record.task }) >= configuration.maxAttempts {
+            fatalTask = record.task
+        } else {
+            requeue(record.task)
+        }
+    }
+
+    /// Declares workers silent for longer than the lease timeout dead and puts their tasks back.
+    /// - Returns: the attempts lost.
+    @discardableResult
+    public mutating func expireLeases(now: ContinuousClock.Instant) -> [Attempt] {
+        let dead = Set(workers.filter { now - $0.value > configuration.leaseTimeout }.keys)
+        guard !dead.isEmpty else { return [] }
+        for worker in dead { workers.removeValue(forKey: worker) }
+        let orphans = running.values.filter { dead.contains($0.worker) }.sorted { $0.id < $1.id }
+        for attempt in orphans {
+            running.removeValue(forKey: attempt.id)
+            lost.insert(attempt.id)
+            requeue(attempt.task)
+        }
+        return orphans
+    }
+
+    /// Puts `task` back in the queue unless it is committed or another attempt runs it.
+    private mutating func requeue(_ task: TaskID) {
+        guard !running.values.contains(where: { $0.task == task }) else { return }
+        switch task {
+        case .map(let map):
+            guard mapStates[map.rawValue] == .running else { return }
+            mapStates[map.rawValue] = .pending
+            pendingMaps.insert(map, at: 0)
+        case .reduce(let reduce):
+            guard reduceStates[reduce.rawValue] == .running else { return }
+            reduceStates[reduce.rawValue] = .pending
+            pendingReduces.insert(reduce, at: 0)
+        }
+    }
+
+    private func checkIssued(_ attempt: AttemptID, to worker: WorkerID) throws(SchedulerError) {
+        guard attempt.rawValue >= 1, attempt.rawValue < nextAttempt else {
+            throw SchedulerError(code: .unknownAttempt, message: "\(attempt) was never handed out")
+        }
+        if let record = running[attempt], record.worker != worker {
+            throw SchedulerError(code: .notYourAttempt, message: "\(attempt) belongs to \(record.worker), not \(worker)")
+        }
+    }
+
+    private func unknownWorker(_ worker: WorkerID) -> SchedulerError {
+        SchedulerError(code: .unknownWorker, message: "\(worker) is not registered (it never asked for a task, or its lease expired)")
+    }
+
+    /// Checks the state's internal consistency; for tests. Returns the first violation found.
+    public func invariantViolation() -> String? {
+        for (id, attempt) in running {
+            switch attempt.task {
+            case .map(let map): if mapStates[map.rawValue] != .running { return "\(id) runs \(map), which is \(mapStates[map.rawValue])" }
+            case .reduce(let reduce):
+                if reduceStates[reduce.rawValue] != .running { return "\(id) runs \(reduce), which is \(reduceStates[reduce.rawValue])" }
+                if !mapsCommitted { return "\(id) runs \(reduce) before every map committed" }
+            }
+        }
+        for (index, state) in mapStates.enumerated() {
+            let queued = pendingMaps.contains(MapTaskID(index))
+            let runs = running.values.contains { $0.task == .map(MapTaskID(index)) }
+            if (state == .pending) != queued { return "map \(index) is \(state) but queued is \(queued)" }
+            if (state == .running) != runs { return "map \(index) is \(state) but running is \(runs)" }
+        }
+        for (index, state) in reduceStates.enumerated() {
+            let queued = pendingReduces.contains(ReduceTaskID(index))
+            let runs = running.values.contains { $0.task == .reduce(ReduceTaskID(index)) }
+            if (state == .pending) != queued { return "reduce \(index) is \(state) but queued is \(queued)" }
+            if (state == .running) != runs { return "reduce \(index) is \(state) but running is \(runs)" }
+        }
+        return nil
+    }
+}

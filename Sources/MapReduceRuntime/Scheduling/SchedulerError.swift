@@ -1,0 +1,19 @@
+/// A request the scheduler refuses; its state is unchanged. The HTTP layer maps each code to a 4xx status.
+public struct SchedulerError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Why, stable across releases.
+    public enum Code: String, Sendable, Codable {
+        /// The worker never asked for a task, or was declared dead (its lease expired).
+        case unknownWorker = "unknown-worker"
+        /// No such attempt was ever handed out.
+        case unknownAttempt = "unknown-attempt"
+        /// The attempt belongs to another worker.
+        case notYourAttempt = "not-your-attempt"
+    }
+
+    /// Why.
+    public let code: Code
+    /// A one-line explanation.
+    public let message: String
+
+    public var description: String { message }
+}

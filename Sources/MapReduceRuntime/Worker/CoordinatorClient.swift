@@ -1,0 +1,54 @@
+public import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+/// Talks to the coordinator's `/v1` API over HTTP/1.1 with JSON bodies.
+public struct CoordinatorClient: Sendable {
+    /// The coordinator's base URL, for example `http://127.0.0.1:8080`.
+    public let baseURL: String
+    let client: HTTPClient
+    let secret: String?
+
+    /// Creates a client of the coordinator at `baseURL`.
+    public init(baseURL: String, client: HTTPClient = .shared, secret: String? = nil) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.client = client
+        self.secret = secret
+    }
+
+    /// A reply the coordinator refused, with its status and message.
+    public struct Refused: Error, CustomStringConvertible {
+        /// The HTTP status code.
+        public let status: UInt
+        /// The body.
+        public let body: String
+        public var description: String { "coordinator answered \(status): \(body)" }
+    }
+
+    /// POSTs `body` to `path` and decodes the answer.
+    public func post<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body, timeout: Duration, as: Answer.Type) async throws -> Answer {
+        let data = try await send(path, body, timeout: timeout)
+        return try JSONDecoder().decode(Answer.self, from: data)
+    }
+
+    /// POSTs `body` to `path`, ignoring the answer's body.
+    public func post<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws {
+        _ = try await send(path, body, timeout: timeout)
+    }
+
+    private func send<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws -> Data {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let secret { request.headers.add(name: "Authorization", value: "Bearer \(secret)") }
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
+        let buffer = try await response.body.collect(upTo: 16 << 20)
+        let data = Data(buffer: buffer)
+        guard (200..<300).contains(response.status.code) else {
+            throw Refused(status: response.status.code, body: String(decoding: data, as: UTF8.self))
+        }
+        return data
+    }
+}

@@ -1,0 +1,149 @@
+import AsyncHTTPClient
+import Foundation
+public import Logging
+public import MapReduce
+
+/// A worker process's loop: ask the coordinator for a task (long poll), run it on a thread of its own while
+/// heartbeating, report it, repeat; return when the coordinator says the job is over.
+///
+/// A worker holds no state between tasks. If the coordinator cannot be reached, it keeps retrying with backoff
+/// for the grace period (long enough for a coordinator restart), then gives up.
+public struct Worker: Sendable {
+    /// This worker's name.
+    public let id: WorkerID
+    /// The jobs this build can run.
+    public let catalog: JobCatalog
+    /// The coordinator.
+    public let client: CoordinatorClient
+    /// How long the coordinator may be unreachable before the worker gives up. Default 30 s.
+    public var gracePeriod: Duration
+    let logger: Logger
+
+    /// The coordinator stayed unreachable for the whole grace period.
+    public struct Unreachable: Error, CustomStringConvertible {
+        /// The coordinator's URL.
+        public let url: String
+        /// The grace period.
+        public let grace: Duration
+        /// The last error.
+        public let lastError: String
+        public var description: String { "coordinator \(url) unreachable for \(grace): \(lastError)" }
+    }
+
+    /// Creates a worker.
+    public init(id: WorkerID, catalog: JobCatalog, client: CoordinatorClient, gracePeriod: Duration = .seconds(30), logger: Logger) {
+        self.id = id
+        self.catalog = catalog
+        self.client = client
+        self.gracePeriod = gracePeriod
+        self.logger = logger
+    }
+
+    /// A name unique to this process: host, process id and a random suffix.
+    public static func defaultID() -> WorkerID {
+        WorkerID("\(ProcessInfo.processInfo.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+    }
+
+    /// Runs tasks until the coordinator says the job is over.
+    /// - Returns: the number of attempts this worker ran.
+    @discardableResult
+    public func run() async throws -> Int {
+        var attempts = 0
+        while true {
+            let assignment = try await reliably { try await client.post("/v1/task", TaskRequest(worker: id), timeout: .seconds(120), as: TaskAssignment.self) }
+            guard let assignment else { continue }
+            switch assignment.action {
+            case .exit:
+                logger.info("job over; exiting", metadata: ["mr.worker": "\(id)", "mr.attempts": "\(attempts)"])
+                return attempts
+            case .wait:
+                continue
+            case .run:
+                guard let attempt = assignment.attempt else { continue }
+                attempts += 1
+                await execute(assignment, attempt: attempt)
+            }
+        }
+    }
+
+    private func execute(_ assignment: TaskAssignment, attempt: AttemptID) async {
+        let heartbeat = Duration.milliseconds(assignment.heartbeatMilliseconds ?? 1000)
+        var metadata: Logger.Metadata = ["mr.worker": "\(id)", "mr.attempt": "\(attempt.rawValue)"]
+        let outcome: Result<CompletionRequest, any Error> = await withTaskGroup(of: Result<CompletionRequest, any Error>?.self) { group in
+            group.addTask {
+                // Heartbeats keep the lease while the task runs; their failures are harmless (the next one retries).
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: heartbeat)
+                    if Task.isCancelled { break }
+                    _ = try? await client.post("/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeat * 2)
+                }
+                return nil
+            }
+            group.addTask {
+                do {
+                    let job = try catalog.job(named: assignment.map?.job ?? assignment.reduce?.job ?? "")
+                    if let map = assignment.map {
+                        let context = MapTaskContext(task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings)
+                        let output = try await runOnOwnThread { try job.runMapTask(context) }
+                        return .success(CompletionRequest(worker: id, attempt: attempt, map: output))
+                    } else if let reduce = assignment.reduce {
+                        let context = ReduceTaskContext(
+                            partition: reduce.task.rawValue, inputs: reduce.inputs, outputPath: reduce.outputPath,
+                            scratchDirectory: reduce.scratchDirectory, settings: reduce.settings)
+                        try FileManager.default.createDirectory(
+                            atPath: (reduce.outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                        let output = try await runOnOwnThread { try job.runReduceTask(context) }
+                        return .success(CompletionRequest(worker: id, attempt: attempt, reduce: output))
+                    }
+                    throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")
+                } catch {
+                    return .failure(error)
+                }
+            }
+            var result: Result<CompletionRequest, any Error>? = nil
+            while let next = await group.next() {
+                if let next {
+                    result = next
+                    group.cancelAll()
+                }
+            }
+            return result!
+        }
+        switch outcome {
+        case .success(let completion):
+            let answer = try? await reliably {
+                try await client.post("/v1/complete", completion, timeout: .seconds(30), as: CompletionResponse.self)
+            }
+            metadata["mr.accepted"] = "\(answer?.accepted ?? false)"
+            logger.info("attempt done", metadata: metadata)
+        case .failure(let error):
+            metadata["mr.error"] = "\(error)"
+            logger.warning("attempt failed", metadata: metadata)
+            _ = try? await reliably {
+                try await client.post("/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "\(error)"), timeout: .seconds(30))
+            }
+        }
+    }
+
+    /// Runs `request`, retrying transport errors with backoff for up to the grace period.
+    /// - Returns: the answer, or `nil` if the coordinator refused the request (a 4xx: stale or unknown).
+    private func reliably<T>(_ request: () async throws -> T) async throws -> T? {
+        let clock = ContinuousClock()
+        let giveUp = clock.now + gracePeriod
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await request()
+            } catch let refused as CoordinatorClient.Refused where (400..<500).contains(refused.status) {
+                logger.warning("coordinator refused request", metadata: ["mr.worker": "\(id)", "mr.error": "\(refused)"])
+                if refused.status == 401 { throw refused }
+                return nil
+            } catch {
+                guard clock.now + delay < giveUp else { throw Unreachable(url: client.baseURL, grace: gracePeriod, lastError: "\(error)") }
+                logger.debug("coordinator unreachable; retrying", metadata: ["mr.worker": "\(id)", "mr.error": "\(error)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+
+/// A child process for integration tests: started with its standard output captured, waited on with deadlines,
+/// and always reaped: one still running when released is killed with SIGKILL and waited for.
+public final class ChildProcess: Sendable {
+    /// The program's name, for messages.
+    public let name: String
+    private let process: Process
+    private let output = CapturedOutput()
+    /// Where standard error goes, for diagnosing failures.
+    public let errorLog: String
+
+    /// Something did not happen before its deadline.
+    public struct TimedOut: Error, CustomStringConvertible {
+        /// What was awaited.
+        public let what: String
+        public var description: String { "timed out waiting for \(what)" }
+    }
+
+    /// Starts `executable` with `arguments`; `environment` entries are added to this process's environment.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], errorLog: String) throws {
+        name = (executable as NSString).lastPathComponent
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorLog))
+        self.errorLog = errorLog
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            output.bytes.withLock { $0.append(contentsOf: data) }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+    }
+
+    /// The process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Everything written to standard output so far.
+    public var standardOutput: String { output.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// Standard error so far.
+    public var standardError: String { (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "" }
+
+    /// Waits until a line of standard output contains `text`, and returns that line.
+    public func waitForLine(containing text: String, timeout: Duration) throws -> String {
+        try Self.waitUntil("'\(text)' from \(name)", timeout: timeout) {
+            standardOutput.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+        }
+    }
+
+    /// Sends `signal` to the process.
+    public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit and returns its status (a signal's number plus 128 if killed by one).
+    @discardableResult
+    public func waitForExit(timeout: Duration) throws -> Int32 {
+        try Self.waitUntil("\(name) (pid \(pid)) to exit", timeout: timeout) { process.isRunning ? nil : () }
+        process.waitUntilExit()
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
+    /// Polls `condition` every 10 ms until it returns a value or `timeout` passes.
+    @discardableResult
+    public static func waitUntil<T>(_ what: String, timeout: Duration, _ condition: () throws -> T?) throws -> T {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            if let value = try condition() { return value }
+            guard clock.now < deadline else { throw TimedOut(what: what) }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+}
+
+/// Standard output collected from a pipe's handler thread.
+final class CapturedOutput: Sendable {
+    let bytes = Mutex<[UInt8]>([])
+}

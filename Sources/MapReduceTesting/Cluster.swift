@@ -1,0 +1,63 @@
+import Foundation
+
+/// A coordinator and its workers as real processes, for integration tests: builds the command lines, finds the
+/// executables beside the test binary, and reaps every process when released.
+public final class Cluster: @unchecked Sendable {
+    /// The temporary directory holding the shared directory, the output and the logs.
+    public let directory: TemporaryDirectory
+    /// The coordinator.
+    public private(set) var coordinator: ChildProcess!
+    /// The coordinator's URL, once it announced it.
+    public private(set) var url = ""
+    /// Every worker started, in order.
+    public private(set) var workers: [ChildProcess] = []
+    /// The output directory.
+    public var output: String { directory.appending("output") }
+    /// The shared directory.
+    public var shared: String { directory.appending("shared") }
+
+    /// The folder holding the package's executables: `MR_BIN_DIR`, or the test binary's folder.
+    public static var binaryDirectory: String {
+        if let configured = ProcessInfo.processInfo.environment["MR_BIN_DIR"] { return configured }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/", !FileManager.default.fileExists(atPath: url.appendingPathComponent("mr-coordinator").path) {
+            url.deleteLastPathComponent()
+        }
+        return url.path
+    }
+
+    /// Creates an empty cluster in a new temporary directory.
+    public init() throws { directory = try TemporaryDirectory(prefix: "mapreduce-cluster") }
+
+    /// Starts the coordinator for `job` over `inputs` and waits for its URL.
+    public func startCoordinator(job: String, reducers: Int, inputs: [String], extra: [String] = [], environment: [String: String] = [:]) throws {
+        coordinator = try ChildProcess(
+            "\(Self.binaryDirectory)/mr-coordinator",
+            ["--job", job, "--reducers", "\(reducers)", "--shared-dir", shared, "--output", output, "--port", "0"] + extra + inputs,
+            environment: environment, errorLog: directory.appending("coordinator.log"))
+        let line = try coordinator.waitForLine(containing: "listening on", timeout: .seconds(30))
+        url = String(line.split(separator: " ").last!)
+    }
+
+    /// Starts a worker of the running coordinator.
+    @discardableResult
+    public func startWorker(environment: [String: String] = [:], extra: [String] = []) throws -> ChildProcess {
+        let worker = try ChildProcess(
+            "\(Self.binaryDirectory)/mr-worker", ["--coordinator", url] + extra, environment: environment,
+            errorLog: directory.appending("worker-\(workers.count).log"))
+        workers.append(worker)
+        return worker
+    }
+
+    /// Fetches the coordinator's `/v1/status` as JSON.
+    public func status() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(string: "\(url)/v1/status")!)
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    /// Every log, for a failing test's message.
+    public var logs: String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()
+        return names.map { "== \($0)\n" + ((try? String(contentsOfFile: directory.appending($0), encoding: .utf8)) ?? "") }.joined(separator: "\n")
+    }
+}

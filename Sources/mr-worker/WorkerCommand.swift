@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import Logging
+import MapReduce
+import MapReduceRuntime
+import ServiceLifecycle
+
+/// Runs tasks for a coordinator until the job is over.
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mr-worker",
+        abstract: "Run map and reduce tasks for an mr-coordinator.",
+        discussion: """
+            Exit status: 0 when the coordinator says the job is over (or on SIGTERM/SIGINT), 1 when the coordinator \
+            stayed unreachable for the grace period or refused the worker, 64 for bad arguments.
+            """)
+
+    @Option(help: "The coordinator's URL, e.g. http://127.0.0.1:8080.") var coordinator: String
+    @Option(help: "Seconds to keep retrying an unreachable coordinator before exiting.") var gracePeriod = 30.0
+    @Option(help: "The shared secret the coordinator requires (or set MR_SECRET).") var secret: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard coordinator.hasPrefix("http://") || coordinator.hasPrefix("https://") else {
+            throw ValidationError("--coordinator must be an http:// or https:// URL (got '\(coordinator)')")
+        }
+        guard gracePeriod > 0 else { throw ValidationError("--grace-period must be positive") }
+    }
+
+    func run() async throws {
+        let logger = makeLogger(label: "mr-worker", level: logLevel)
+        let worker = Worker(
+            id: Worker.defaultID(), catalog: catalog,
+            client: CoordinatorClient(baseURL: coordinator, secret: secret ?? ProcessInfo.processInfo.environment["MR_SECRET"]),
+            gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
+        let service = WorkerService(worker: worker, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            FileHandle.standardError.write(Data("mr-worker: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// The worker loop as a service: on SIGTERM or SIGINT it exits at once. That is safe at any instant: an
+/// unfinished attempt's files are under temporary names, and the coordinator re-runs its task.
+struct WorkerService: Service {
+    let worker: Worker
+    let logger: Logger
+
+    func run() async throws {
+        _ = try await withGracefulShutdownHandler {
+            try await worker.run()
+        } onGracefulShutdown: {
+            logger.info("signal received; exiting", metadata: ["mr.worker": "\(worker.id)"])
+            exit(0)
+        }
+    }
+}

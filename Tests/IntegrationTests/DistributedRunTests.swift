@@ -1,0 +1,167 @@
+import Foundation
+import Jobs
+import MapReduce
+import MapReduceTesting
+import Testing
+
+/// The classic MapReduce lab's scenarios, run with the real `mr-coordinator` and `mr-worker` executables and
+/// checked against the `SequentialRunner`.
+@Suite(.serialized) struct DistributedRunTests {
+    /// The Gutenberg books when present beside the checkout, else the examples the project ships.
+    static var inputs: [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        for directory in ["\(root)/../shared/data/gutenberg", "\(root)/Examples/WordCount/input"] {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+            if !files.isEmpty { return files.map { "\(directory)/\($0)" } }
+        }
+        return []
+    }
+
+    static var examples: [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let directory = "\(root)/Examples/WordCount/input"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted().map { "\(directory)/\($0)" }
+    }
+
+    /// The oracle: the job's output from the in-process runner.
+    func oracle(_ job: AnyJob, _ inputs: [String], reducers: Int) throws -> JobOutput {
+        let directory = try TemporaryDirectory(prefix: "oracle")
+        try SequentialRunner(configuration: .init(reducers: reducers)).run(job, inputs: inputs, output: directory.appending("out"))
+        return try JobOutput(directory: directory.appending("out"))
+    }
+
+    /// Waits for the coordinator to succeed and every worker to exit 0, then compares the output with the oracle.
+    func expectExactOutput(_ cluster: Cluster, _ job: AnyJob, _ inputs: [String], reducers: Int, timeout: Duration = .seconds(120)) throws {
+        let status = try cluster.coordinator.waitForExit(timeout: timeout)
+        #expect(status == 0, "coordinator exited \(status)\n\(cluster.logs)")
+        for worker in cluster.workers where worker.isRunning {
+            #expect(try worker.waitForExit(timeout: .seconds(30)) == 0, "\(cluster.logs)")
+        }
+        let difference = try JobOutput(directory: cluster.output).firstDifference(from: oracle(job, inputs, reducers: reducers))
+        #expect(difference == nil, "\(difference ?? "")\n\(cluster.logs)")
+    }
+
+    func summary(_ cluster: Cluster) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    /// The `<kind> <pid> <start> <end>` records the probe job left.
+    func probeCalls(_ directory: String, kind: String) throws -> [(pid: Int, start: Double, end: Double)] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("\(kind)-done-") }.map { name in
+            let fields = try String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8).split(separator: " ")
+            return (Int(fields[1])!, Double(fields[2])!, Double(fields[3].trimmingCharacters(in: .whitespacesAndNewlines))!)
+        }
+    }
+
+    func overlapAcrossProcesses(_ calls: [(pid: Int, start: Double, end: Double)]) -> Bool {
+        calls.contains { a in calls.contains { b in a.pid != b.pid && a.start < b.end && b.start < a.end } }
+    }
+
+    @Test func wordCountWithThreeWorkersMatchesTheSequentialRunner() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 10, inputs: Self.inputs, extra: ["--split-size", "256KiB"])
+        for _ in 0..<3 { try cluster.startWorker() }
+        try expectExactOutput(cluster, AnyJob(wordCount), Self.inputs, reducers: 10)
+        #expect(cluster.coordinator.standardOutput.contains("word-count: succeeded"))
+    }
+
+    @Test func invertedIndexWithTwoWorkersMatchesTheSequentialRunner() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "inverted-index", reducers: 10, inputs: Self.inputs, extra: ["--split-size", "256KiB"])
+        for _ in 0..<2 { try cluster.startWorker() }
+        try expectExactOutput(cluster, AnyJob(invertedIndex), Self.inputs, reducers: 10)
+    }
+
+    @Test func twoWorkersRunMapCallsAtTheSameTime() throws {
+        let cluster = try Cluster()
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "1000"]) }
+        try expectExactOutput(cluster, AnyJob(probeWordCount), Self.examples, reducers: 2)
+        #expect(overlapAcrossProcesses(try probeCalls(probes, kind: "map")), "no two map calls overlapped")
+    }
+
+    @Test func twoWorkersRunReduceCallsAtTheSameTime() throws {
+        let cluster = try Cluster()
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples)
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_REDUCE_SLEEP_MS": "15"]) }
+        try expectExactOutput(cluster, AnyJob(probeWordCount), Self.examples, reducers: 2)
+        #expect(overlapAcrossProcesses(try probeCalls(probes, kind: "reduce")), "no two reduce calls overlapped")
+    }
+
+    @Test func eachMapTaskRunsOnceWithoutFaultsEvenWhenSlow() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_MAP_SLEEP_MS": "5000"]) }
+        try expectExactOutput(cluster, AnyJob(probeWordCount), Self.examples, reducers: 2)
+        let summary = try summary(cluster)
+        #expect(summary["mapAttempts"] as? Int == summary["mapTasks"] as? Int)
+        #expect(summary["reduceAttempts"] as? Int == 2)
+    }
+
+    @Test func noWorkerExitsBeforeTheOutputIsFinal() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 5, inputs: Self.inputs, extra: ["--split-size", "256KiB"])
+        for _ in 0..<3 { try cluster.startWorker() }
+        let success = "\(cluster.output)/_SUCCESS"
+        try ChildProcess.waitUntil("the coordinator to exit", timeout: .seconds(120)) { () -> Bool? in
+            for worker in cluster.workers where !worker.isRunning {
+                #expect(FileManager.default.fileExists(atPath: success), "a worker exited before _SUCCESS was written")
+            }
+            return cluster.coordinator.isRunning ? nil : true
+        }
+        try expectExactOutput(cluster, AnyJob(wordCount), Self.inputs, reducers: 5)
+    }
+
+    @Test(arguments: ["map", "reduce"])
+    func workerKilledInTheMiddleOfATaskIsReplaced(phase: String) throws {
+        let cluster = try Cluster()
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB", "--lease-timeout", "2"])
+        let sleepVariable = phase == "map" ? "MR_PROBE_MAP_SLEEP_MS" : "MR_PROBE_REDUCE_SLEEP_MS"
+        let victim = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, sleepVariable: "60000"])
+        try ChildProcess.waitUntil("the victim to enter a \(phase) call", timeout: .seconds(60)) {
+            try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("\(phase)-started-\(victim.pid)-") }
+        }
+        victim.send(SIGKILL)
+        #expect(try victim.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
+        try cluster.startWorker()
+        try expectExactOutput(cluster, AnyJob(probeWordCount), Self.examples, reducers: 2)
+        let summary = try summary(cluster)
+        let key = phase == "map" ? "mapAttempts" : "reduceAttempts"
+        let tasks = phase == "map" ? summary["mapTasks"] as! Int : 2
+        #expect((summary[key] as? Int ?? 0) > tasks, "the killed worker's task must have run again")
+    }
+
+    @Test func crashingAndStallingWorkersStillProduceExactOutput() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(
+            job: "crash-word-count", reducers: 5, inputs: Self.examples + Self.inputs, extra: ["--split-size", "128KiB", "--lease-timeout", "2"])
+        let clock = ContinuousClock()
+        let start = clock.now
+        var respawned = 0
+        // Keep three workers alive, replacing each one that crashes, until the coordinator is done.
+        for _ in 0..<3 { try cluster.startWorker(extra: ["--grace-period", "10"]) }
+        try ChildProcess.waitUntil("the crash job to finish", timeout: .seconds(120)) { () -> Bool? in
+            guard cluster.coordinator.isRunning else { return true }
+            let alive = cluster.workers.filter(\.isRunning).count
+            for _ in alive..<3 {
+                try cluster.startWorker(extra: ["--grace-period", "10"])
+                respawned += 1
+            }
+            return nil
+        }
+        #expect(clock.now - start < .seconds(120))
+        let status = try cluster.coordinator.waitForExit(timeout: .seconds(5))
+        #expect(status == 0, "\(cluster.logs)")
+        let difference = try JobOutput(directory: cluster.output).firstDifference(from: oracle(AnyJob(wordCount), Self.examples + Self.inputs, reducers: 5))
+        #expect(difference == nil, "\(difference ?? "")")
+        print("crash test: \(respawned) workers respawned")
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MapReduce
+import MapReduceRuntime
+import MapReduceTesting
+import Testing
+
+@Suite struct CoordinatorRouterTests {
+    func makeCoordinator(_ directory: TemporaryDirectory) throws -> Coordinator {
+        let input = try directory.write("in.txt", "a b\n")
+        let plan = JobPlan(
+            job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
+            directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
+        return Coordinator(plan: plan, leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
+    }
+
+    func post(_ client: some TestClientProtocol, _ path: String, _ body: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, String) {
+        try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+            (response.status, String(buffer: response.body))
+        }
+    }
+
+    @Test func malformedBodiesGet400AndChangeNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            for (path, body) in [
+                ("/v1/task", "{not json"), ("/v1/task", "{}"), ("/v1/heartbeat", "[]"), ("/v1/complete", #"{"worker":"a"}"#), ("/v1/fail", ""),
+            ] {
+                let (status, _) = try await post(client, path, body)
+                #expect(status == .badRequest, "\(path) \(body)")
+            }
+        }
+        let status = await coordinator.status()
+        #expect(status.maps.pending == 1 && status.mapAttempts == 0 && status.workers.isEmpty)
+    }
+
+    @Test func unknownWorkersAndAttemptsGet404AndOthersAttemptsGet409() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            var (status, body) = try await post(client, "/v1/heartbeat", #"{"worker":"ghost","attempt":null}"#)
+            #expect(status == .notFound)
+            #expect(body.contains("ghost"))
+            (status, body) = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            #expect(status == .ok)
+            let assignment = try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8))
+            #expect(assignment.action == .run && assignment.map?.task == MapTaskID(0))
+            (status, _) = try await post(client, "/v1/complete", #"{"worker":"a","attempt":42}"#)
+            #expect(status == .notFound)
+            (status, _) = try await post(client, "/v1/task", #"{"worker":"b"}"#)
+            (status, body) = try await post(client, "/v1/fail", #"{"worker":"b","attempt":1,"error":"x"}"#)
+            #expect(status == .conflict)
+            #expect(body.contains("belongs to worker a"))
+        }
+        let status = await coordinator.status()
+        #expect(status.maps.running == 1 && status.failures.isEmpty)
+    }
+
+    @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            let files = #"[{"path":"/x/part-00000.mri","bytes":41,"records":0,"checksum":0}]"#
+            let completion = #"{"worker":"a","attempt":1,"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}}"#
+            var (status, body) = try await post(client, "/v1/complete", completion)
+            #expect(status == .ok && body.contains(#""accepted":true"#))
+            (status, body) = try await post(client, "/v1/complete", completion)
+            #expect(status == .ok && body.contains(#""accepted":false"#))
+        }
+        let status = await coordinator.status()
+        #expect(status.phase == "reduce" && status.maps.committed == 1)
+    }
+
+    @Test func aSharedSecretIsRequiredWhenConfigured() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator, secret: "s3cret"))
+        try await app.test(.router) { client in
+            var (status, _) = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            #expect(status == .unauthorized)
+            (status, _) = try await post(client, "/v1/task", #"{"worker":"a"}"#, headers: [.authorization: "Bearer wrong"])
+            #expect(status == .unauthorized)
+            (status, _) = try await post(client, "/v1/task", #"{"worker":"a"}"#, headers: [.authorization: "Bearer s3cret"])
+            #expect(status == .ok)
+        }
+    }
+}

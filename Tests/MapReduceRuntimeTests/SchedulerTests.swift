@@ -1,0 +1,161 @@
+import MapReduceRuntime
+import Testing
+
+@Suite struct SchedulerTests {
+    let t0 = ContinuousClock.now
+    let a = WorkerID("a")
+    let b = WorkerID("b")
+
+    func at(_ seconds: Double) -> ContinuousClock.Instant { t0 + .milliseconds(Int(seconds * 1000)) }
+
+    func expectConsistent(_ scheduler: Scheduler, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(scheduler.invariantViolation() == nil, sourceLocation: sourceLocation)
+    }
+
+    func started(_ decision: Scheduler.Decision) -> (AttemptID, TaskID)? {
+        if case .run(let attempt, let task) = decision { (attempt, task) } else { nil }
+    }
+
+    @Test func handsOutEveryMapBeforeAnyReduce() throws {
+        var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
+        let (m0, t0) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        let (m1, t1) = try #require(started(scheduler.assign(to: b, now: at(0))))
+        #expect(t0 == .map(MapTaskID(0)) && t1 == .map(MapTaskID(1)))
+        #expect(scheduler.assign(to: a, now: at(0)) == .wait)  // maps running, no reduce yet
+        #expect(try scheduler.complete(m0, by: a, now: at(1)))
+        #expect(scheduler.assign(to: a, now: at(1)) == .wait)  // one map still running
+        expectConsistent(scheduler)
+        #expect(try scheduler.complete(m1, by: b, now: at(1)))
+        let (r0, task) = try #require(started(scheduler.assign(to: a, now: at(1))))
+        #expect(task == .reduce(ReduceTaskID(0)))
+        #expect(try scheduler.complete(r0, by: a, now: at(2)))
+        #expect(scheduler.isComplete)
+        #expect(scheduler.assign(to: b, now: at(2)) == .finished)
+        expectConsistent(scheduler)
+    }
+
+    @Test func reassignsMapTaskAfterLeaseExpires() throws {
+        var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, leaseTimeout: .seconds(10)))
+        let (first, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        #expect(scheduler.expireLeases(now: at(9.9)).isEmpty)
+        let lost = scheduler.expireLeases(now: at(10.1))
+        #expect(lost.map(\.id) == [first])
+        expectConsistent(scheduler)
+        let (second, task) = try #require(started(scheduler.assign(to: b, now: at(10.2))))
+        #expect(task == .map(MapTaskID(0)))
+        #expect(second != first)
+        // The dead worker's late completion is ignored; the new attempt commits.
+        #expect(try scheduler.complete(first, by: a, now: at(11)) == false)
+        #expect(try scheduler.complete(second, by: b, now: at(11)))
+        #expect(scheduler.committedMapAttempts == [second])
+        expectConsistent(scheduler)
+    }
+
+    @Test func heartbeatsKeepALeaseAlive() throws {
+        var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, leaseTimeout: .seconds(10)))
+        let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        for second in stride(from: 3.0, through: 30, by: 3) {
+            #expect(try scheduler.heartbeat(from: a, attempt: attempt, now: at(second)))
+            #expect(scheduler.expireLeases(now: at(second + 1)).isEmpty)
+        }
+        #expect(try scheduler.complete(attempt, by: a, now: at(31)))
+    }
+
+    @Test func heartbeatTellsALostAttemptItIsNoLongerWanted() throws {
+        var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, leaseTimeout: .seconds(10)))
+        let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        scheduler.expireLeases(now: at(11))
+        // Dead worker: refused until it asks for work again.
+        #expect(throws: SchedulerError.self) { try scheduler.heartbeat(from: a, attempt: attempt, now: at(12)) }
+        _ = scheduler.assign(to: a, now: at(12))
+        #expect(try scheduler.heartbeat(from: a, attempt: attempt, now: at(12)) == false)
+    }
+
+    @Test func duplicateCompletionIsIgnored() throws {
+        var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1))
+        let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        #expect(try scheduler.complete(attempt, by: a, now: at(1)))
+        #expect(try scheduler.complete(attempt, by: a, now: at(1)) == false)
+        expectConsistent(scheduler)
+    }
+
+    @Test func failedAttemptIsRetriedUntilTheLimitThenFailsTheJob() throws {
+        var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, maxAttempts: 3))
+        for round in 0..<3 {
+            let worker = round % 2 == 0 ? a : b
+            let (attempt, task) = try #require(started(scheduler.assign(to: worker, now: at(Double(round)))))
+            #expect(task == .map(MapTaskID(0)))
+            try scheduler.fail(attempt, by: worker, message: "boom \(round)", now: at(Double(round)))
+            expectConsistent(scheduler)
+        }
+        #expect(scheduler.fatalTask == .map(MapTaskID(0)))
+        #expect(scheduler.isFinished && !scheduler.isComplete)
+        #expect(scheduler.failures.map(\.message) == ["boom 0", "boom 1", "boom 2"])
+        #expect(scheduler.assign(to: a, now: at(5)) == .finished)
+    }
+
+    @Test func refusedRequestsLeaveTheStateUnchanged() throws {
+        var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
+        let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        let before = scheduler.mapStates
+        let unknownWorker = try #require(throws: SchedulerError.self) { try scheduler.complete(attempt, by: WorkerID("ghost"), now: at(1)) }
+        #expect(unknownWorker.code == .unknownWorker)
+        _ = scheduler.assign(to: b, now: at(1))
+        let stolen = try #require(throws: SchedulerError.self) { try scheduler.complete(attempt, by: b, now: at(1)) }
+        #expect(stolen.code == .notYourAttempt)
+        let never = try #require(throws: SchedulerError.self) { try scheduler.complete(AttemptID(99), by: a, now: at(1)) }
+        #expect(never.code == .unknownAttempt)
+        #expect(scheduler.running[attempt]?.worker == a)
+        #expect(scheduler.mapStates.first == before.first)
+        expectConsistent(scheduler)
+    }
+
+    /// Random interleavings of every operation keep the invariants, and the job always finishes with each task
+    /// committed exactly once.
+    @Test(arguments: 0..<20)
+    func randomOperationsKeepInvariants(seed: Int) throws {
+        var random = SeededRandom(seed: UInt64(seed))
+        var scheduler = Scheduler(.init(mapTasks: 5, reduceTasks: 3, leaseTimeout: .seconds(10), maxAttempts: 1000))
+        let workers = (0..<4).map { WorkerID("w\($0)") }
+        var held: [AttemptID: WorkerID] = [:]
+        var now = 0.0
+        var steps = 0
+        while !scheduler.isFinished {
+            steps += 1
+            #expect(steps < 10_000)
+            now += Double(random.next() % 4)
+            let worker = workers[Int(random.next() % 4)]
+            switch random.next() % 5 {
+            case 0, 1:
+                if case .run(let attempt, _) = scheduler.assign(to: worker, now: at(now)) { held[attempt] = worker }
+            case 2:
+                if let (attempt, owner) = held.randomElement(using: &random) {
+                    _ = try? scheduler.complete(attempt, by: owner, now: at(now))
+                    held[attempt] = nil
+                }
+            case 3:
+                if let (attempt, owner) = held.randomElement(using: &random) {
+                    try? scheduler.fail(attempt, by: owner, message: "x", now: at(now))
+                    held[attempt] = nil
+                }
+            default:
+                scheduler.expireLeases(now: at(now))
+            }
+            #expect(scheduler.invariantViolation() == nil)
+        }
+        #expect(scheduler.isComplete)
+    }
+}
+
+/// A deterministic generator, so a failing seed can be replayed.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
