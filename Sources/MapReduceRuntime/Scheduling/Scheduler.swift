@@ -33,6 +33,8 @@ public struct Scheduler: Sendable {
         case pending
         case running
         case committed(AttemptID)
+        /// Failed `maxAttempts` times: the job has failed.
+        case failed
     }
 
     /// What a worker should do next.
@@ -176,6 +178,12 @@ public struct Scheduler: Sendable {
         failures.append(Failure(attempt: attempt, task: record.task, worker: worker, message: message))
         if failures.count(where: { $0.task == record.task }) >= configuration.maxAttempts {
             fatalTask = record.task
+            if !running.values.contains(where: { $0.task == record.task }) {
+                switch record.task {
+                case .map(let map): mapStates[map.rawValue] = .failed
+                case .reduce(let reduce): reduceStates[reduce.rawValue] = .failed
+                }
+            }
         } else {
             requeue(record.task)
         }
@@ -234,6 +242,9 @@ public struct Scheduler: Sendable {
                 if reduceStates[reduce.rawValue] != .running { return "\(id) runs \(reduce), which is \(reduceStates[reduce.rawValue])" }
                 if !mapsCommitted { return "\(id) runs \(reduce) before every map committed" }
             }
+        }
+        for (index, state) in mapStates.enumerated() where state == .failed && fatalTask != .map(MapTaskID(index)) {
+            return "map \(index) failed but is not the job's fatal task"
         }
         for (index, state) in mapStates.enumerated() {
             let queued = pendingMaps.contains(MapTaskID(index))
