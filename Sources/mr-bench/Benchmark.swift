@@ -12,7 +12,7 @@ import Glibc
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mr-bench",
-        abstract: "Benchmark the local (single-process) word count. Build with -c release.")
+        abstract: "Benchmark word count: local (one process) and distributed (a coordinator and workers). Build with -c release.")
 
     @Option(help: "Corpus directory: generated there if it holds no .txt files yet.")
     var corpus = "/tmp/mr-bench-corpus"
@@ -29,12 +29,36 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Where to write the job's output (replaced).")
     var output = "/tmp/mr-bench-output"
 
+    @Option(help: "Which runs: local, distributed or both.")
+    var mode = "both"
+
+    @Option(help: "Worker processes in the distributed run.")
+    var workers = 2
+
     func run() throws {
         var inputs = (try? FileManager.default.contentsOfDirectory(atPath: corpus))?.filter { $0.hasSuffix(".txt") }.sorted().map { "\(corpus)/\($0)" } ?? []
         if inputs.isEmpty {
             print("generating \(mib) MiB corpus in \(corpus) …")
             inputs = try CorpusGenerator().write(to: corpus, files: files, bytes: Int64(mib) << 20)
         }
+        if mode != "distributed" { try runLocal(inputs) }
+        if mode != "local" { try runDistributed(inputs) }
+    }
+
+    private func runDistributed(_ inputs: [String]) throws {
+        let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let result = try DistributedRun(binaryDirectory: binaryDirectory, workers: workers, reducers: reducers, work: output + "-distributed")
+            .run(inputs: inputs)
+        let bytes = inputs.reduce(0.0) { $0 + Double((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        let peaks = result.peaks.map { String(format: "%@ %.0f MiB", $0.name, $0.mebibytes) }.joined(separator: ", ")
+        print(
+            String(
+                format: "distributed word-count (%d workers): %.0f MiB in %.2f s = %.1f MiB/s; peak memory: %@",
+                workers, bytes / Double(1 << 20), result.seconds, bytes / Double(1 << 20) / result.seconds, peaks))
+        print("  \(result.summary)")
+    }
+
+    private func runLocal(_ inputs: [String]) throws {
         try? FileManager.default.removeItem(atPath: output)
         let runner = SequentialRunner(configuration: JobConfiguration(reducers: reducers))
         let report = try runner.run(AnyJob(wordCount), inputs: inputs, output: output)

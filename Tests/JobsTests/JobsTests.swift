@@ -52,7 +52,13 @@ enum TestInputs {
         try SequentialRunner(configuration: .init(reducers: 3, splitSize: 256 << 10)).run(wordCount, inputs: inputs, output: directory.appending("out"))
         let output = try JobOutput(directory: directory.appending("out"))
         #expect(output.dictionary == expected.mapValues(String.init))
-        // Within each part, keys are in byte order.
+        // Each key is in the part its stable hash names, and keys are in byte order within a part.
+        for (index, part) in output.parts.enumerated() {
+            for line in String(decoding: part.bytes, as: UTF8.self).split(separator: "\n") {
+                let key = String(line.prefix { $0 != " " })
+                #expect(StableHash.hash(key.encodedBytes) % 3 == UInt64(index), "\(key) in \(part.name)")
+            }
+        }
         for part in output.parts {
             let keys = String(decoding: part.bytes, as: UTF8.self).split(separator: "\n").map { $0.prefix { $0 != " " } }
             #expect(keys == keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })

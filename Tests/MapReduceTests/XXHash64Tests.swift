@@ -18,10 +18,4 @@ import Testing
         }
     }
 
-    /// Partitions are `hash(encoded key) % R`: these must never change, or a mixed-version cluster would
-    /// send one key to two reducers.
-    @Test func partitionOfAnEncodedKeyIsStable() {
-        #expect(XXHash64.hash(Array("hello".utf8) + [0, 1]) % 10 == 2)
-        #expect(XXHash64.hash("hello".encodedBytes) % 10 == 2)
-    }
 }

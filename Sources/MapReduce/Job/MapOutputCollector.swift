@@ -64,6 +64,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         self.combine = combine
         self.partitioner = partitioner
         keyBuffer = .allocate(byteCount: 256, alignment: 8)
+        keyBuffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     @inlinable
@@ -89,11 +90,14 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         add(keyLength: count + 2, value, partition: partitioner.map { $0(word.string as! Key, partitions) })
     }
 
+    /// Makes room for a key of `count` bytes. The buffer never shrinks below 256 bytes, so reading its first 16
+    /// bytes is always in bounds.
     @inlinable
     mutating func reserveKey(_ count: Int) {
         guard count > keyBuffer.count else { return }
         keyBuffer.deallocate()
         keyBuffer = .allocate(byteCount: count * 2, alignment: 8)
+        keyBuffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     @inlinable
@@ -101,26 +105,34 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         guard failure == nil else { return }
         emitted += 1
         let key = UnsafeRawBufferPointer(rebasing: keyBuffer[..<keyLength])
-        let hash = XXHash64.hash(key)
-        let partition: Int
-        if let assigned {
-            guard assigned >= 0, assigned < partitions else {
-                failure = JobError(.badPartition, "the job's partitioner returned \(assigned) for \(partitions) partitions; it must return 0..<\(partitions)")
-                return
-            }
-            partition = assigned
-        } else {
-            partition = Int(hash % UInt64(partitions))
+        // The key's first 16 bytes as two words, masked to its length (the buffer is at least 256 bytes long).
+        let base = keyBuffer.baseAddress!
+        var head = base.loadUnaligned(as: UInt64.self)
+        var tail = base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        if keyLength < 8 {
+            head &= (1 << UInt64(keyLength * 8)) &- 1
+            tail = 0
+        } else if keyLength < 16 {
+            tail &= (1 << UInt64((keyLength - 8) * 8)) &- 1
         }
+        let hash = keyLength <= 16 ? StableHash.hash(head: head, tail: tail, count: keyLength) : XXHash64.hash(key)
+        if let assigned, assigned < 0 || assigned >= partitions {
+            failure = JobError(.badPartition, "the job's partitioner returned \(assigned) for \(partitions) partitions; it must return 0..<\(partitions)")
+            return
+        }
+        let partitions = partitions
         if let combine {
-            if table.add(key: key, hash: hash, partition: partition, value: value, combine: combine), table.memoryUsage > memoryBudget {
+            let isNew = table.add(key: key, head: head, tail: tail, hash: hash, value: value, combine: combine) { hash in
+                assigned ?? Int(hash % UInt64(partitions))
+            }
+            if isNew, table.memoryUsage > memoryBudget {
                 var drained = table.drain()
                 spill(&drained)
             }
         } else {
             encoder.removeAll()
             value.encode(to: &encoder)
-            buffer.append(key: key, value: encoder.bytes, partition: partition)
+            buffer.append(key: key, value: encoder.bytes, partition: assigned ?? Int(hash % UInt64(partitions)))
             if buffer.memoryUsage > memoryBudget {
                 do { try output.spill(&buffer) } catch { failure = error }
             }

@@ -40,7 +40,7 @@ struct CombiningTable<Value: RecordCodable> {
 
     /// Starts small so a tight memory budget still holds many entries between spills.
     @usableFromInline static var initialSlots: Int { 64 }
-    @usableFromInline var slots = [Slot](repeating: .empty, count: initialSlots)
+    @usableFromInline var slots = SlotStorage<Slot>(repeating: .empty, count: initialSlots)
     @usableFromInline var longKeys: [UInt8] = []
     @usableFromInline var count = 0
 
@@ -50,54 +50,40 @@ struct CombiningTable<Value: RecordCodable> {
     var memoryUsage: Int { slots.count * MemoryLayout<Slot>.stride + longKeys.capacity }
 
     /// Folds `value` into the entry for `key`, creating it if new.
+    /// - Parameters:
+    ///   - head: the key's bytes 0..<8, zero-padded (little-endian).
+    ///   - tail: the key's bytes 8..<16, zero-padded, if the key has at most 16 bytes (ignored otherwise).
+    ///   - partition: the key's partition, asked only when the key is new.
     /// - Returns: whether a new entry was created (only then can memory use grow).
     @inlinable @discardableResult
-    mutating func add(key: UnsafeRawBufferPointer, hash: UInt64, partition: Int, value: Value, combine: (Value, Value) -> Value) -> Bool {
-        var head: UInt64 = 0
-        var tail: UInt64 = 0
-        Self.load(key, head: &head, tail: &tail)
+    mutating func add(
+        key: UnsafeRawBufferPointer, head: UInt64, tail: UInt64, hash: UInt64, value: Value, combine: (Value, Value) -> Value,
+        partition: (UInt64) -> Int
+    ) -> Bool {
+        var tail = key.count <= 16 ? tail : 0
         let lengthPlusOne = UInt32(key.count + 1)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
-        let arena = longKeys
-        let found: Int? = slots.withUnsafeMutableBufferPointer { slots in
-            while true {
-                let slot = slots[index]
-                if slot.lengthPlusOne == 0 { return nil }
-                if slot.hash == hash, slot.lengthPlusOne == lengthPlusOne, slot.head == head,
-                    key.count <= 16 ? slot.tail == tail : Self.longKeyEquals(arena, at: Int(slot.tail), key)
-                {
-                    slots[index].value = combine(slot.value.unsafelyUnwrapped, value)
-                    return index
-                }
-                index = (index + 1) & mask
+        let slots = self.slots.pointer
+        while true {
+            let slot = slots[index]
+            if slot.lengthPlusOne == 0 { break }
+            if slot.hash == hash, slot.lengthPlusOne == lengthPlusOne, slot.head == head,
+                key.count <= 16 ? slot.tail == tail : Self.longKeyEquals(longKeys, at: Int(slot.tail), key)
+            {
+                slots[index].value = combine(slot.value.unsafelyUnwrapped, value)
+                return false
             }
+            index = (index + 1) & mask
         }
-        if found != nil { return false }
         if key.count > 16 {
             tail = UInt64(longKeys.count)
             longKeys.append(contentsOf: key)
         }
-        slots[index] = Slot(head: head, tail: tail, hash: hash, lengthPlusOne: lengthPlusOne, partition: UInt32(partition), value: value)
+        slots[index] = Slot(head: head, tail: tail, hash: hash, lengthPlusOne: lengthPlusOne, partition: UInt32(partition(hash)), value: value)
         count += 1
-        if count * 10 > slots.count * 7 { grow() }
+        if count * 10 > self.slots.count * 7 { grow() }
         return true
-    }
-
-    /// Loads up to 16 bytes of `key` into two words, zero-padded.
-    @inlinable @inline(__always)
-    static func load(_ key: UnsafeRawBufferPointer, head: inout UInt64, tail: inout UInt64) {
-        if key.count >= 16 {
-            head = key.loadUnaligned(as: UInt64.self)
-            tail = key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        } else if key.count >= 8 {
-            head = key.loadUnaligned(as: UInt64.self)
-            // The last eight bytes, shifted so the bytes past the key are zero.
-            let last = key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self)
-            tail = last >> UInt64((16 - key.count) * 8)
-        } else {
-            withUnsafeMutableBytes(of: &head) { $0.copyMemory(from: key) }
-        }
     }
 
     @usableFromInline
@@ -108,12 +94,13 @@ struct CombiningTable<Value: RecordCodable> {
     @usableFromInline
     mutating func grow() {
         let old = slots
-        slots = [Slot](repeating: .empty, count: old.count * 2)
+        slots = SlotStorage(repeating: .empty, count: old.count * 2)
         let mask = slots.count - 1
-        for slot in old where slot.lengthPlusOne != 0 {
+        for position in 0..<old.count where old.pointer[position].lengthPlusOne != 0 {
+            let slot = old.pointer[position]
             var index = Int(truncatingIfNeeded: slot.hash) & mask
-            while slots[index].lengthPlusOne != 0 { index = (index + 1) & mask }
-            slots[index] = slot
+            while slots.pointer[index].lengthPlusOne != 0 { index = (index + 1) & mask }
+            slots.pointer[index] = slot
         }
     }
 
@@ -123,7 +110,8 @@ struct CombiningTable<Value: RecordCodable> {
         var records = RecordBuffer()
         var writer = RecordWriter()
         var keyBytes: [UInt8] = []
-        for slot in slots where slot.lengthPlusOne != 0 {
+        for position in 0..<slots.count where slots.pointer[position].lengthPlusOne != 0 {
+            let slot = slots.pointer[position]
             let length = Int(slot.lengthPlusOne - 1)
             keyBytes.removeAll(keepingCapacity: true)
             if length > 16 {
@@ -138,7 +126,7 @@ struct CombiningTable<Value: RecordCodable> {
                 writer.bytes.withUnsafeBytes { records.setValue($0, of: index) }
             }
         }
-        slots = [Slot](repeating: .empty, count: Self.initialSlots)
+        slots = SlotStorage(repeating: .empty, count: Self.initialSlots)
         longKeys.removeAll(keepingCapacity: true)
         count = 0
         return records

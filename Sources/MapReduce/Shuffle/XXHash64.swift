@@ -1,8 +1,5 @@
-/// xxHash64 (seed 0 unless given): the stable hash of the shuffle.
-///
-/// Partitioning must send a key to the same reducer in every process and on every machine, so it hashes the
-/// key's encoded bytes with this fixed function, never with `hashValue` (which Swift seeds per process). Block
-/// checksums in intermediate files use it too.
+/// xxHash64 (seed 0 unless given): the checksum of intermediate file blocks, and ``StableHash``'s hash of keys
+/// longer than 16 bytes.
 public enum XXHash64 {
     @usableFromInline static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     @usableFromInline static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
