@@ -48,7 +48,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("mr-coordinator: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        let logger = makeLogger(label: "mr-coordinator", level: logLevel)
+        var logger = makeLogger(label: "mr-coordinator", level: logLevel)
+        logger[metadataKey: "mr.job"] = "\(job)"
         let coordinator = Coordinator(
             plan: plan, leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)), maxAttempts: maxAttempts,
             pollTimeout: .seconds(10), logger: logger)

@@ -16,6 +16,14 @@ public struct JobWatcher: Service {
     }
 
     public func run() async throws {
+        do {
+            try await watch()
+        } catch is CancellationError {
+            // A signal asked the group to shut down: stopping early is the expected outcome, not an error.
+        }
+    }
+
+    private func watch() async throws {
         try await cancelWhenGracefulShutdown {
             while await coordinator.outcome == nil {
                 try await Task.sleep(for: tick)

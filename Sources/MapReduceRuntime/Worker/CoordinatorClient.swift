@@ -10,8 +10,17 @@ public struct CoordinatorClient: Sendable {
     let client: HTTPClient
     let secret: String?
 
+    /// An HTTP client for talking to a coordinator: a refused connection fails at once (the worker retries with
+    /// its own backoff and grace period) instead of being retried until the request's deadline.
+    public static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Creates a client of the coordinator at `baseURL`.
-    public init(baseURL: String, client: HTTPClient = .shared, secret: String? = nil) {
+    public init(baseURL: String, client: HTTPClient = CoordinatorClient.httpClient, secret: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
         self.secret = secret

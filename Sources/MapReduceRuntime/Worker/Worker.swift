@@ -68,7 +68,11 @@ public struct Worker: Sendable {
 
     private func execute(_ assignment: TaskAssignment, attempt: AttemptID) async {
         let heartbeat = Duration.milliseconds(assignment.heartbeatMilliseconds ?? 1000)
-        var metadata: Logger.Metadata = ["mr.worker": "\(id)", "mr.attempt": "\(attempt.rawValue)"]
+        var metadata: Logger.Metadata = [
+            "mr.worker": "\(id)", "mr.attempt": "\(attempt.rawValue)",
+            "mr.job": "\(assignment.map?.job ?? assignment.reduce?.job ?? "")",
+            "mr.task": "\(assignment.map.map { "map \($0.task.rawValue)" } ?? assignment.reduce.map { "reduce \($0.task.rawValue)" } ?? "")",
+        ]
         let outcome: Result<CompletionRequest, any Error> = await withTaskGroup(of: Result<CompletionRequest, any Error>?.self) { group in
             group.addTask {
                 // Heartbeats keep the lease while the task runs; their failures are harmless (the next one retries).

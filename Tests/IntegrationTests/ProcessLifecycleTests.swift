@@ -1,0 +1,59 @@
+import Foundation
+import MapReduceTesting
+import Testing
+
+/// How the executables start, refuse bad arguments, and stop.
+@Suite(.serialized) struct ProcessLifecycleTests {
+    var coordinatorPath: String { "\(Cluster.binaryDirectory)/mr-coordinator" }
+    var workerPath: String { "\(Cluster.binaryDirectory)/mr-worker" }
+    var input: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/WordCount/input").path
+    }
+
+    @Test(arguments: [
+        (["--job", "no-such-job"], "unknown job 'no-such-job'; known jobs:"),
+        (["--job", "word-count", "/no/such/input"], "input '/no/such/input' does not exist"),
+        (["--job", "word-count", "--reducers", "0"], "reducers must be at least 1"),
+        (["--job", "word-count", "--host", "0.0.0.0"], "needs a shared secret"),
+    ])
+    func coordinatorRejectsBadArgumentsWithOneLineBeforeStarting(arguments: [String], message: String) throws {
+        let directory = try TemporaryDirectory()
+        let inputs = arguments.contains("/no/such/input") ? [] : [input]
+        let process = try ChildProcess(
+            coordinatorPath, arguments + ["--shared-dir", directory.appending("shared"), "--output", directory.appending("out")] + inputs,
+            errorLog: directory.appending("err.log"))
+        #expect(try process.waitForExit(timeout: .seconds(30)) == 64)
+        let lines = process.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(process.standardError)")
+        #expect(process.standardError.contains(message), "\(process.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("out/_SUCCESS")))
+    }
+
+    @Test func workerGivesUpOnAnUnreachableCoordinatorAfterItsGracePeriod() throws {
+        let directory = try TemporaryDirectory()
+        // Port 9 (discard) on loopback: nothing listens there in this sandbox, so connections are refused.
+        let worker = try ChildProcess(workerPath, ["--coordinator", "http://127.0.0.1:9", "--grace-period", "1"], errorLog: directory.appending("w.log"))
+        #expect(try worker.waitForExit(timeout: .seconds(20)) == 1)
+        #expect(worker.standardError.contains("unreachable"), "\(worker.standardError)")
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func bothExecutablesStopCleanlyOnASignal(signal: Int32) throws {
+        let cluster = try Cluster()
+        // A slow job, so both processes are busy when the signal arrives.
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB"])
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        let worker = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "60000"])
+        try ChildProcess.waitUntil("the worker to start a map call", timeout: .seconds(30)) {
+            try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
+        }
+        worker.send(signal)
+        #expect(try worker.waitForExit(timeout: .seconds(10)) == 0)
+        cluster.coordinator.send(signal)
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 2)
+        #expect(cluster.coordinator.standardError.contains("stopped by a signal before the job finished"))
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+}
