@@ -35,7 +35,8 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
         .target(name: "Zstd", dependencies: ["CZstd"], swiftSettings: swiftSettings),
-        .target(name: "MapReduce", dependencies: ["Zstd"], swiftSettings: swiftSettings),
+        .target(name: "CMapReduceSupport"),
+        .target(name: "MapReduce", dependencies: ["Zstd", "CMapReduceSupport"], swiftSettings: swiftSettings),
         .target(name: "MapReduceTesting", dependencies: ["MapReduce"], swiftSettings: swiftSettings),
         .target(
             name: "MapReduceRuntime",

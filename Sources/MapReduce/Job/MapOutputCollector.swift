@@ -1,3 +1,5 @@
+public import CMapReduceSupport
+
 /// Receives a map attempt's emitted pairs: encodes, partitions, combines or buffers them, and spills past the
 /// memory budget.
 ///
@@ -40,6 +42,28 @@ final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
     }
 }
 
+/// A short-keyed pair waiting in the prefetch ring: its slot's cache line is being loaded while later pairs are
+/// hashed.
+@usableFromInline
+struct PendingPair<Value> {
+    @usableFromInline var head: UInt64
+    @usableFromInline var tail: UInt64
+    @usableFromInline var hash: UInt64
+    @usableFromInline var length: Int
+    @usableFromInline var value: Value
+    @usableFromInline var assigned: Int?
+
+    @inlinable
+    init(head: UInt64, tail: UInt64, hash: UInt64, length: Int, value: Value, assigned: Int?) {
+        self.head = head
+        self.tail = tail
+        self.hash = hash
+        self.length = length
+        self.value = value
+        self.assigned = assigned
+    }
+}
+
 /// The collector's per-pair state and logic.
 @usableFromInline
 struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
@@ -55,6 +79,11 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline var table = CombiningTable<Value>()
     @usableFromInline var failure: (any Error)? = nil
     @usableFromInline var emitted: Int64 = 0
+    /// Pairs whose table slot is being prefetched, oldest at `ringCursor` once the ring is full. The table's
+    /// random accesses dominate the map side; starting each one `ringCapacity` pairs early hides their latency.
+    @usableFromInline var ring: [PendingPair<Value>] = []
+    @usableFromInline var ringCursor = 0
+    @usableFromInline static var ringCapacity: Int { 16 }
 
     @inlinable
     init(output: MapOutputWriter, combine: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?) {
@@ -121,7 +150,9 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
             return
         }
         let partitions = partitions
-        if let combine {
+        if combine != nil, keyLength <= 16 {
+            enqueue(PendingPair(head: head, tail: tail, hash: hash, length: keyLength, value: value, assigned: assigned))
+        } else if let combine {
             let isNew = table.add(key: key, head: head, tail: tail, hash: hash, value: value, combine: combine) { hash in
                 assigned ?? Int(hash % UInt64(partitions))
             }
@@ -139,6 +170,43 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         }
     }
 
+    /// Starts loading `pair`'s slot and, once the ring is full, combines the oldest pending pair.
+    @inlinable
+    mutating func enqueue(_ pair: PendingPair<Value>) {
+        mr_prefetch(table.firstSlot(for: pair.hash))
+        if ring.count < Self.ringCapacity {
+            ring.append(pair)
+            return
+        }
+        let oldest = ring[ringCursor]
+        ring[ringCursor] = pair
+        ringCursor = (ringCursor + 1) & (Self.ringCapacity - 1)
+        combinePending(oldest)
+    }
+
+    /// Combines every pending pair, oldest first.
+    @inlinable
+    mutating func flushRing() {
+        let pending = ring
+        let start = ringCursor
+        ring.removeAll(keepingCapacity: true)
+        ringCursor = 0
+        for offset in 0..<pending.count { combinePending(pending[(start + offset) % pending.count]) }
+    }
+
+    @inlinable
+    mutating func combinePending(_ pair: PendingPair<Value>) {
+        guard let combine else { return }
+        let partitions = partitions
+        let isNew = table.add(
+            length: pair.length, longKey: nil, head: pair.head, tail: pair.tail, hash: pair.hash, value: pair.value, combine: combine
+        ) { hash in pair.assigned ?? Int(hash % UInt64(partitions)) }
+        if isNew, table.memoryUsage > memoryBudget {
+            var drained = table.drain()
+            spill(&drained)
+        }
+    }
+
     @usableFromInline
     mutating func spill(_ records: inout RecordBuffer) {
         do { try output.spill(&records) } catch { failure = error }
@@ -147,6 +215,8 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @inlinable
     mutating func finish() throws -> [IntermediateFileSummary] {
         guard let combine else { return try output.finish(&buffer, combiner: nil) }
+        flushRing()
+        if let failure { throw failure }
         var drained = table.drain()
         return try output.finish(&drained) { groups, writer in
             guard var accumulated = try groups.nextValue().map({ bytes throws in try Value(decoding: bytes) }) else { return }

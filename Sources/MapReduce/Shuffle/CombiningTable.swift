@@ -60,8 +60,18 @@ struct CombiningTable<Value: RecordCodable> {
         key: UnsafeRawBufferPointer, head: UInt64, tail: UInt64, hash: UInt64, value: Value, combine: (Value, Value) -> Value,
         partition: (UInt64) -> Int
     ) -> Bool {
-        var tail = key.count <= 16 ? tail : 0
-        let lengthPlusOne = UInt32(key.count + 1)
+        add(length: key.count, longKey: key.count > 16 ? key : nil, head: head, tail: tail, hash: hash, value: value, combine: combine, partition: partition)
+    }
+
+    /// ``add(key:head:tail:hash:value:combine:partition:)`` for a key given by its length, and its bytes only if it
+    /// is longer than 16 bytes (a short key is all in `head` and `tail`).
+    @inlinable @discardableResult
+    mutating func add(
+        length: Int, longKey: UnsafeRawBufferPointer?, head: UInt64, tail: UInt64, hash: UInt64, value: Value,
+        combine: (Value, Value) -> Value, partition: (UInt64) -> Int
+    ) -> Bool {
+        var tail = length <= 16 ? tail : 0
+        let lengthPlusOne = UInt32(length + 1)
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: hash) & mask
         let slots = self.slots.pointer
@@ -69,21 +79,27 @@ struct CombiningTable<Value: RecordCodable> {
             let slot = slots[index]
             if slot.lengthPlusOne == 0 { break }
             if slot.hash == hash, slot.lengthPlusOne == lengthPlusOne, slot.head == head,
-                key.count <= 16 ? slot.tail == tail : Self.longKeyEquals(longKeys, at: Int(slot.tail), key)
+                longKey.map({ Self.longKeyEquals(longKeys, at: Int(slot.tail), $0) }) ?? (slot.tail == tail)
             {
                 slots[index].value = combine(slot.value.unsafelyUnwrapped, value)
                 return false
             }
             index = (index + 1) & mask
         }
-        if key.count > 16 {
+        if let longKey {
             tail = UInt64(longKeys.count)
-            longKeys.append(contentsOf: key)
+            longKeys.append(contentsOf: longKey)
         }
         slots[index] = Slot(head: head, tail: tail, hash: hash, lengthPlusOne: lengthPlusOne, partition: UInt32(partition(hash)), value: value)
         count += 1
         if count * 10 > self.slots.count * 7 { grow() }
         return true
+    }
+
+    /// The slot where probing for `hash` starts, to prefetch.
+    @inlinable
+    func firstSlot(for hash: UInt64) -> UnsafeRawPointer {
+        UnsafeRawPointer(slots.pointer + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
     }
 
     @usableFromInline
