@@ -8,12 +8,16 @@ public import MapReduce
 // - MR_PROBE_DIR: where to record each call: `<kind>-started-<pid>-…` when it starts, and `<kind>-done-<pid>-…`
 //   holding `<kind> <pid> <start> <end>` when it ends, for the test to read.
 // - MR_PROBE_MAP_SLEEP_MS / MR_PROBE_REDUCE_SLEEP_MS: how long each recorded call sleeps.
+// - MR_PROBE_MAP_THROW: if set, each recorded map call throws an error with this text.
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
 /// Word count that records when each map and reduce call runs, and can be slowed down.
 public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 + $1 }) { line, emit in
-    if line.offset == 0 { ProbeRecorder.shared.record("map", sleepVariable: "MR_PROBE_MAP_SLEEP_MS") }
+    if line.offset == 0 {
+        ProbeRecorder.shared.record("map", sleepVariable: "MR_PROBE_MAP_SLEEP_MS")
+        if let message = ProcessInfo.processInfo.environment["MR_PROBE_MAP_THROW"] { throw ProbeFailure(message: message) }
+    }
     for word in line.words { emit(word, 1) }
 } reduce: { _, counts in
     ProbeRecorder.shared.record("reduce", sleepVariable: "MR_PROBE_REDUCE_SLEEP_MS")
@@ -30,6 +34,12 @@ public let crashWordCount = Job<String, Int>("crash-word-count", combiner: { $0 
 } reduce: { _, counts in
     Crasher.maybeCrash(perMillion: Crasher.reducePerMillion)
     return counts.reduce(0, +)
+}
+
+/// The error a probe map call throws when asked to.
+struct ProbeFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// Records probe calls into MR_PROBE_DIR.

@@ -165,3 +165,19 @@ import Testing
         print("crash test: \(respawned) workers respawned")
     }
 }
+
+@Suite(.serialized) struct FailingJobTests {
+    @Test func aTaskThatKeepsFailingFailsTheJobWithAReport() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--max-attempts", "3"])
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_MAP_THROW": "bad record ahead"]) }
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 1)
+        let report = cluster.coordinator.standardError
+        #expect(report.contains("job failed: map 0 failed 3 times"), "\(report)")
+        #expect(report.contains("bad record ahead"), "\(report)")
+        #expect(report.contains("byte 0 of '"), "the report names the input location: \(report)")
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+        for worker in cluster.workers { #expect(try worker.waitForExit(timeout: .seconds(30)) == 0) }
+    }
+}
