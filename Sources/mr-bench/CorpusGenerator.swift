@@ -1,4 +1,5 @@
 import Foundation
+import MapReduceTesting
 
 /// Writes a deterministic English-like corpus: words drawn from a Zipf(1.1) distribution over a fixed
 /// vocabulary of made-up ASCII words, in lines of 60 to 100 bytes, spread over several files.
@@ -9,7 +10,7 @@ struct CorpusGenerator {
     /// Writes `files` files totalling about `bytes` bytes into `directory`; returns their paths.
     func write(to directory: String, files: Int, bytes: Int64) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         let vocabulary = (0..<vocabularySize).map { _ in Self.makeWord(&random) }
         var cumulative: [Double] = []
         cumulative.reserveCapacity(vocabularySize)
@@ -50,26 +51,11 @@ struct CorpusGenerator {
         return paths
     }
 
-    private static func makeWord(_ random: inout SplitMix64) -> [UInt8] {
+    private static func makeWord(_ random: inout SeededRandom) -> [UInt8] {
         let length = 2 + Int(random.next() % 9)
         return (0..<length).map { position in
             let letter = UInt8(ascii: "a") + UInt8(random.next() % 26)
             return position == 0 && random.next() % 10 == 0 ? letter - 32 : letter
         }
-    }
-}
-
-/// A small, fast, seedable generator: the same seed gives the same corpus on every machine.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
