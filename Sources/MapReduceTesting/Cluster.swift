@@ -49,12 +49,6 @@ public final class Cluster: @unchecked Sendable {
         return worker
     }
 
-    /// Fetches the coordinator's `/v1/status` as JSON.
-    public func status() throws -> [String: Any] {
-        let data = try Data(contentsOf: URL(string: "\(url)/v1/status")!)
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
-
     /// Every log, for a failing test's message.
     public var logs: String {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".log") }.sorted()

@@ -181,3 +181,51 @@ import Testing
         for worker in cluster.workers { #expect(try worker.waitForExit(timeout: .seconds(30)) == 0) }
     }
 }
+
+@Suite(.serialized) struct LostIntermediateFileTests {
+    enum Fault: String, CaseIterable {
+        case corrupt, truncate, delete
+    }
+
+    @Test(arguments: Fault.allCases)
+    func damagedMapOutputIsDetectedAndItsMapTaskRunsAgain(fault: Fault) throws {
+        let cluster = try Cluster()
+        let inputs = DistributedRunTests.examples
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: inputs, extra: ["--split-size", "1KiB"])
+        let worker = try cluster.startWorker(environment: ["MR_FAULT_PAUSE_BEFORE_REDUCE_MS": "1500"])
+        // Every map is committed once the reduce attempt's directory exists; the worker then pauses before reading.
+        let jobs = "\(cluster.shared)/jobs"
+        let job = try ChildProcess.waitUntil("the job directory", timeout: .seconds(30)) {
+            try? FileManager.default.contentsOfDirectory(atPath: jobs).first.map { "\(jobs)/\($0)" }
+        }
+        try ChildProcess.waitUntil("the reduce attempt to start", timeout: .seconds(60)) {
+            FileManager.default.fileExists(atPath: "\(job)/reduce/0") ? true : nil
+        }
+        let mapFiles = try FileManager.default.subpathsOfDirectory(atPath: "\(job)/map").filter { $0.hasSuffix("part-00000.mri") }.sorted()
+        let victim = "\(job)/map/\(try #require(mapFiles.first))"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: victim)))
+        switch fault {
+        case .corrupt:
+            bytes[bytes.count / 2] ^= 0x5A
+            try Data(bytes).write(to: URL(fileURLWithPath: victim))
+        case .truncate:
+            try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: victim))
+        case .delete:
+            try FileManager.default.removeItem(atPath: victim)
+        }
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        #expect(try worker.waitForExit(timeout: .seconds(30)) == 0)
+        let difference = try JobOutput(directory: cluster.output).firstDifference(
+            from: {
+                let directory = try TemporaryDirectory(prefix: "oracle")
+                try SequentialRunner(configuration: .init(reducers: 1, splitSize: 1024)).run(wordCount, inputs: inputs, output: directory.appending("o"))
+                return try JobOutput(directory: directory.appending("o"))
+            }())
+        #expect(difference == nil)
+        #expect(worker.standardError.contains("intermediate file '\(victim)'"), "the failure names the file: \(worker.standardError)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
+        #expect(summary["mapAttempts"] as? Int == (summary["mapTasks"] as! Int) + 1, "exactly the damaged map ran again")
+        #expect(summary["reduceAttempts"] as? Int == 2)
+        #expect(summary["failedAttempts"] as? Int == 0, "a lost input is not the reduce's failure")
+    }
+}

@@ -95,6 +95,36 @@ import Testing
         #expect(scheduler.assign(to: a, now: at(5)) == .finished)
     }
 
+    @Test func lostMapOutputReRunsTheMapThenTheReduce() throws {
+        var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 2, maxAttempts: 1))
+        for worker in [a, b] {
+            let (attempt, _) = try #require(started(scheduler.assign(to: worker, now: at(0))))
+            #expect(try scheduler.complete(attempt, by: worker, now: at(1)))
+        }
+        let (r0, _) = try #require(started(scheduler.assign(to: a, now: at(1))))
+        let (r1, _) = try #require(started(scheduler.assign(to: b, now: at(1))))
+        // Reduce 0 finds map 1's output damaged: map 1 runs again before any reduce is handed out.
+        #expect(try scheduler.lostMapOutput(MapTaskID(1), reportedBy: r0, worker: a, now: at(2)))
+        expectConsistent(scheduler)
+        #expect(!scheduler.mapsCommitted)
+        let (m1, task) = try #require(started(scheduler.assign(to: a, now: at(2))))
+        #expect(task == .map(MapTaskID(1)))
+        // Reduce 1 reports the same file: nothing more to re-run.
+        #expect(try scheduler.lostMapOutput(MapTaskID(1), reportedBy: r1, worker: b, now: at(2)) == false)
+        #expect(scheduler.assign(to: b, now: at(2)) == .wait)
+        #expect(try scheduler.complete(m1, by: a, now: at(3)))
+        var retried: Set<TaskID> = []
+        for worker in [a, b] {
+            let (retry, task) = try #require(started(scheduler.assign(to: worker, now: at(3))))
+            retried.insert(task)
+            #expect(try scheduler.complete(retry, by: worker, now: at(4)))
+        }
+        #expect(retried == [.reduce(ReduceTaskID(0)), .reduce(ReduceTaskID(1))])
+        #expect(scheduler.isComplete)
+        #expect(scheduler.fatalTask == nil && scheduler.failures.isEmpty, "a lost input is nobody's failure")
+        expectConsistent(scheduler)
+    }
+
     @Test func refusedRequestsLeaveTheStateUnchanged() throws {
         var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))

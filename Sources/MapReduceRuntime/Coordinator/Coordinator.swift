@@ -149,11 +149,18 @@ public actor Coordinator {
         return CompletionResponse(accepted: accepted)
     }
 
-    /// Records a failed attempt.
+    /// Records a failed attempt. If it could not read a committed map output, that map task runs again.
     public func fail(_ request: FailureRequest) throws {
-        try scheduler.fail(request.attempt, by: request.worker, message: request.error, now: clock.now)
-        logger.warning(
-            "attempt failed", metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.error": "\(request.error)"])
+        let metadata: Logger.Metadata = ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.error": "\(request.error)"]
+        if let lost = request.lostInput, let map = mapOutputs.firstIndex(where: { $0?.files.contains { $0.path == lost } == true }) {
+            if try scheduler.lostMapOutput(MapTaskID(map), reportedBy: request.attempt, worker: request.worker, now: clock.now) {
+                mapOutputs[map] = nil
+            }
+            logger.warning("intermediate file lost; re-running its map task", metadata: metadata.merging(["mr.task": "map \(map)"]) { $1 })
+        } else {
+            try scheduler.fail(request.attempt, by: request.worker, message: request.error, now: clock.now)
+            logger.warning("attempt failed", metadata: metadata)
+        }
         try finishIfDone()
         wakeAll()
     }

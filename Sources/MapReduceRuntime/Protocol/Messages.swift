@@ -126,11 +126,15 @@ public struct FailureRequest: Codable, Sendable {
     public var attempt: AttemptID
     /// What went wrong, one line.
     public var error: String
+    /// An intermediate file the attempt could not read (missing, truncated or corrupt), if that was the failure:
+    /// the coordinator re-runs the map task that wrote it.
+    public var lostInput: String?
     /// Creates a failure report.
-    public init(worker: WorkerID, attempt: AttemptID, error: String) {
+    public init(worker: WorkerID, attempt: AttemptID, error: String, lostInput: String? = nil) {
         self.worker = worker
         self.attempt = attempt
         self.error = error
+        self.lostInput = lostInput
     }
 }
 

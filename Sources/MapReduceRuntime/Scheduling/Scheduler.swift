@@ -189,6 +189,27 @@ public struct Scheduler: Sendable {
         }
     }
 
+    /// Records that `attempt` (a reduce) could not read the committed output of map task `map` (missing, truncated
+    /// or corrupt): the map task runs again, and the reduce task is retried once it has. Neither counts toward
+    /// `maxAttempts`: the reduce did nothing wrong, and the map's code did not fail.
+    /// - Returns: whether `map` was committed and is now pending again (`false` if another report got there first).
+    @discardableResult
+    public mutating func lostMapOutput(
+        _ map: MapTaskID, reportedBy attempt: AttemptID, worker: WorkerID, now: ContinuousClock.Instant
+    ) throws(SchedulerError) -> Bool {
+        guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
+        try checkIssued(attempt, to: worker)
+        guard map.rawValue >= 0, map.rawValue < mapStates.count else {
+            throw SchedulerError(code: .unknownAttempt, message: "\(map) does not exist")
+        }
+        if workers[worker] != nil { workers[worker] = now }
+        if let record = running.removeValue(forKey: attempt) { requeue(record.task) }
+        guard case .committed = mapStates[map.rawValue] else { return false }
+        mapStates[map.rawValue] = .pending
+        pendingMaps.insert(map, at: 0)
+        return true
+    }
+
     /// Declares workers silent for longer than the lease timeout dead and puts their tasks back.
     /// - Returns: the attempts lost.
     @discardableResult
@@ -240,7 +261,6 @@ public struct Scheduler: Sendable {
             case .map(let map): if mapStates[map.rawValue] != .running { return "\(id) runs \(map), which is \(mapStates[map.rawValue])" }
             case .reduce(let reduce):
                 if reduceStates[reduce.rawValue] != .running { return "\(id) runs \(reduce), which is \(reduceStates[reduce.rawValue])" }
-                if !mapsCommitted { return "\(id) runs \(reduce) before every map committed" }
             }
         }
         for (index, state) in mapStates.enumerated() where state == .failed && fatalTask != .map(MapTaskID(index)) {

@@ -39,6 +39,11 @@ public struct Worker: Sendable {
         self.logger = logger
     }
 
+    /// Fault injection for tests: `MR_FAULT_PAUSE_BEFORE_REDUCE_MS` makes every reduce attempt wait that long
+    /// (heartbeating) before it opens its inputs, so a test can damage a committed map output in between.
+    static let pauseBeforeReduce: Duration? = ProcessInfo.processInfo.environment["MR_FAULT_PAUSE_BEFORE_REDUCE_MS"]
+        .flatMap(Int.init).map { .milliseconds($0) }
+
     /// A name unique to this process: host, process id and a random suffix.
     public static func defaultID() -> WorkerID {
         WorkerID("\(ProcessInfo.processInfo.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
@@ -96,6 +101,7 @@ public struct Worker: Sendable {
                             scratchDirectory: reduce.scratchDirectory, settings: reduce.settings)
                         try FileManager.default.createDirectory(
                             atPath: (reduce.outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                        if let pause = Self.pauseBeforeReduce { try await Task.sleep(for: pause) }
                         let output = try await runOnOwnThread { try job.runReduceTask(context) }
                         return .success(CompletionRequest(worker: id, attempt: attempt, reduce: output))
                     }
@@ -123,8 +129,10 @@ public struct Worker: Sendable {
         case .failure(let error):
             metadata["mr.error"] = "\(error)"
             logger.warning("attempt failed", metadata: metadata)
+            let lost = (error as? IntermediateFileError).flatMap { $0.code == .io ? nil : $0.path }
             _ = try? await reliably {
-                try await client.post("/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "\(error)"), timeout: .seconds(30))
+                try await client.post(
+                    "/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "\(error)", lostInput: lost), timeout: .seconds(30))
             }
         }
     }
