@@ -6,7 +6,7 @@ public import MapReduce
 // that the test sets on the worker processes:
 //
 // - MR_PROBE_DIR: where to record each call: `<kind>-started-<pid>-…` when it starts, and `<kind>-done-<pid>-…`
-//   holding `<kind> <pid> <start> <end>` when it ends, for the test to read.
+//   holding `<kind> <pid> <start> <end> <detail>` when it ends (the detail of a map call is its file).
 // - MR_PROBE_MAP_SLEEP_MS / MR_PROBE_REDUCE_SLEEP_MS: how long each recorded call sleeps.
 // - MR_PROBE_MAP_THROW: if set, each recorded map call throws an error with this text.
 //
@@ -15,7 +15,7 @@ public import MapReduce
 /// Word count that records when each map and reduce call runs, and can be slowed down.
 public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 + $1 }) { line, emit in
     if line.offset == 0 {
-        ProbeRecorder.shared.record("map", sleepVariable: "MR_PROBE_MAP_SLEEP_MS")
+        ProbeRecorder.shared.record("map", sleepVariable: "MR_PROBE_MAP_SLEEP_MS", detail: line.file.path)
         if let message = ProcessInfo.processInfo.environment["MR_PROBE_MAP_THROW"] { throw ProbeFailure(message: message) }
     }
     for word in line.words { emit(word, 1) }
@@ -47,7 +47,7 @@ final class ProbeRecorder: Sendable {
     static let shared = ProbeRecorder()
     let directory = ProcessInfo.processInfo.environment["MR_PROBE_DIR"]
 
-    func record(_ kind: String, sleepVariable: String) {
+    func record(_ kind: String, sleepVariable: String, detail: String = "-") {
         let start = Date().timeIntervalSince1970
         if let directory {
             let marker = "\(directory)/\(kind)-started-\(getpid())-\(UUID().uuidString)"
@@ -58,7 +58,7 @@ final class ProbeRecorder: Sendable {
         }
         guard let directory else { return }
         let end = Date().timeIntervalSince1970
-        let line = "\(kind) \(getpid()) \(start) \(end)\n"
+        let line = "\(kind) \(getpid()) \(start) \(end) \(detail)\n"
         let path = "\(directory)/\(kind)-done-\(getpid())-\(UUID().uuidString)"
         try? Data(line.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }

@@ -9,6 +9,7 @@ public final class Cluster: @unchecked Sendable {
     public private(set) var coordinator: ChildProcess!
     /// The coordinator's URL, once it announced it.
     public private(set) var url = ""
+    private var coordinatorStarts = 0
     /// Every worker started, in order.
     public private(set) var workers: [ChildProcess] = []
     /// The output directory.
@@ -29,12 +30,16 @@ public final class Cluster: @unchecked Sendable {
     /// Creates an empty cluster in a new temporary directory.
     public init() throws { directory = try TemporaryDirectory(prefix: "mapreduce-cluster") }
 
-    /// Starts the coordinator for `job` over `inputs` and waits for its URL.
-    public func startCoordinator(job: String, reducers: Int, inputs: [String], extra: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts the coordinator for `job` over `inputs` on `port` (0: any free one) and waits for its URL. Calling
+    /// it again starts a new coordinator (after the last one died) with its own log.
+    public func startCoordinator(
+        job: String, reducers: Int, inputs: [String], extra: [String] = [], port: Int = 0, environment: [String: String] = [:]
+    ) throws {
+        coordinatorStarts += 1
         coordinator = try ChildProcess(
             "\(Self.binaryDirectory)/mr-coordinator",
-            ["--job", job, "--reducers", "\(reducers)", "--shared-dir", shared, "--output", output, "--port", "0"] + extra + inputs,
-            environment: environment, errorLog: directory.appending("coordinator.log"))
+            ["--job", job, "--reducers", "\(reducers)", "--shared-dir", shared, "--output", output, "--port", "\(port)"] + extra + inputs,
+            environment: environment, errorLog: directory.appending(coordinatorStarts == 1 ? "coordinator.log" : "coordinator-\(coordinatorStarts).log"))
         let line = try coordinator.waitForLine(containing: "listening on", timeout: .seconds(30))
         url = String(line.split(separator: " ").last!)
     }
@@ -47,6 +52,22 @@ public final class Cluster: @unchecked Sendable {
             errorLog: directory.appending("worker-\(workers.count).log"))
         workers.append(worker)
         return worker
+    }
+
+    /// A TCP port on loopback that was free a moment ago, for a coordinator that must come back on the same one.
+    public static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw ChildProcess.TimedOut(what: "a free port (bind failed)") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Every log, for a failing test's message.

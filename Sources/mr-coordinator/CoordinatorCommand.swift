@@ -50,9 +50,16 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         var logger = makeLogger(label: "mr-coordinator", level: logLevel)
         logger[metadataKey: "mr.job"] = "\(job)"
-        let coordinator = Coordinator(
-            plan: plan, leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)), maxAttempts: maxAttempts,
-            pollTimeout: .seconds(10), logger: logger)
+        let coordinator: Coordinator
+        do {
+            coordinator = try Coordinator(
+                plan: plan, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
+                maxAttempts: maxAttempts, pollTimeout: .seconds(10), logger: logger)
+            try await coordinator.resume()
+        } catch {
+            FileHandle.standardError.write(Data("mr-coordinator: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
         let host = host
         let addressFile = addressFile
         let app = Application(
@@ -97,10 +104,26 @@ struct CoordinatorCommand: AsyncParsableCommand {
             throw ValidationError("shared directory '\(sharedDir)' cannot be created: \(error.localizedDescription)")
         }
         guard manager.isWritableFile(atPath: sharedDir) else { throw ValidationError("shared directory '\(sharedDir)' is not writable") }
-        try OutputDirectory(path: output).prepare()
-        let id = "\(job)-\(Int(Date().timeIntervalSince1970))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let plan = JobPlan(
-            job: job, mapTasks: tasks, configuration: configuration, directory: absolute("\(sharedDir)/jobs/\(id)"), output: absolute(output))
+        // The job's directory is named after its output, so a coordinator restarted with the same arguments finds
+        // the journal of the one that died and resumes.
+        let outputPath = absolute(output)
+        let id = "\(job)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
+        let plan = JobPlan(job: job, mapTasks: tasks, configuration: configuration, directory: absolute("\(sharedDir)/jobs/\(id)"), output: outputPath)
+        if let previous = try JobPlan.read(from: plan.directory), manager.fileExists(atPath: "\(plan.directory)/journal") {
+            guard previous == plan else {
+                throw ValidationError("shared directory '\(plan.directory)' holds a different job for output '\(output)'; remove it or choose another output")
+            }
+            let committed = try Journal.read(path: "\(plan.directory)/journal").filter { $0.event == .reduceCommitted }.compactMap(\.task)
+            let outputDirectory = OutputDirectory(path: outputPath)
+            for partition in committed where !manager.fileExists(atPath: outputDirectory.partFile(partition)) {
+                throw ValidationError(
+                    "'\(plan.directory)' records \(outputDirectory.partFileName(partition)) as done, but it is not in '\(output)'; remove '\(plan.directory)' to start over"
+                )
+            }
+            try outputDirectory.prepare(resuming: true)
+            return previous
+        }
+        try OutputDirectory(path: outputPath).prepare()
         try plan.write()
         return plan
     }

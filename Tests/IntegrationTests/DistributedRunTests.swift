@@ -50,7 +50,7 @@ import Testing
     func probeCalls(_ directory: String, kind: String) throws -> [(pid: Int, start: Double, end: Double)] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("\(kind)-done-") }.map { name in
             let fields = try String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8).split(separator: " ")
-            return (Int(fields[1])!, Double(fields[2])!, Double(fields[3].trimmingCharacters(in: .whitespacesAndNewlines))!)
+            return (Int(fields[1])!, Double(fields[2])!, Double(fields[3])!)
         }
     }
 
@@ -227,5 +227,66 @@ import Testing
         #expect(summary["mapAttempts"] as? Int == (summary["mapTasks"] as! Int) + 1, "exactly the damaged map ran again")
         #expect(summary["reduceAttempts"] as? Int == 2)
         #expect(summary["failedAttempts"] as? Int == 0, "a lost input is not the reduce's failure")
+    }
+}
+
+@Suite(.serialized) struct CoordinatorRestartTests {
+    /// The journal's entries of `event`, as (task, line) pairs.
+    func journalTasks(_ journal: String, event: String) -> [Int] {
+        let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], entry["event"] as? String == event else {
+                return nil
+            }
+            return entry["task"] as? Int
+        }
+    }
+
+    @Test(arguments: ["map", "reduce"])
+    func coordinatorKilledAndRestartedResumesWithoutRedoingCommittedTasks(phase: String) throws {
+        let cluster = try Cluster()
+        let inputs = DistributedRunTests.examples
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        let port = try Cluster.freePort()
+        let arguments = ["--split-size", "1KiB", "--lease-timeout", "3"]
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 3, inputs: inputs, extra: arguments, port: port)
+        let slow = phase == "map" ? ["MR_PROBE_MAP_SLEEP_MS": "700"] : ["MR_PROBE_REDUCE_SLEEP_MS": "25"]
+        let worker = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes].merging(slow) { $1 }, extra: ["--grace-period", "60"])
+
+        let jobs = "\(cluster.shared)/jobs"
+        let job = try ChildProcess.waitUntil("the job directory", timeout: .seconds(30)) {
+            try? FileManager.default.contentsOfDirectory(atPath: jobs).first.map { "\(jobs)/\($0)" }
+        }
+        let journal = "\(job)/journal"
+        let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(job)/job.json"))) as! [String: Any]
+        let mapTasks = plan["mapTasks"] as! [[[String: Any]]]
+        try ChildProcess.waitUntil("a \(phase) task to commit", timeout: .seconds(60)) {
+            journalTasks(journal, event: "\(phase)-committed").isEmpty ? nil : true
+        }
+        cluster.coordinator.send(SIGKILL)
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
+        let committedMaps = Set(journalTasks(journal, event: "map-committed"))
+        let committedReduces = Set(journalTasks(journal, event: "reduce-committed"))
+
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 3, inputs: inputs, extra: arguments, port: port)
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(90)) == 0, "\(cluster.logs)")
+        #expect(try worker.waitForExit(timeout: .seconds(30)) == 0, "the worker reconnected by itself")
+        let oracle = try TemporaryDirectory(prefix: "oracle")
+        try SequentialRunner(configuration: .init(reducers: 3)).run(probeWordCount, inputs: inputs, output: oracle.appending("o"))
+        #expect(try JobOutput(directory: cluster.output).firstDifference(from: JobOutput(directory: oracle.appending("o"))) == nil)
+
+        // Each map call records its file: a map task committed before the kill ran exactly once.
+        let mapCalls = try FileManager.default.contentsOfDirectory(atPath: probes).filter { $0.hasPrefix("map-done-") }.map { name in
+            String(try String(contentsOfFile: "\(probes)/\(name)", encoding: .utf8).split(separator: " ")[4].trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        for task in committedMaps {
+            let file = (mapTasks[task][0]["file"] as! [String: Any])["path"] as! String
+            #expect(mapCalls.count { $0 == file } == 1, "map \(task) (\(file)) was committed before the kill and must not run again")
+        }
+        if phase == "reduce" { #expect(mapCalls.count == mapTasks.count, "no map task ran twice") }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
+        #expect((summary["reduceAttempts"] as! Int) <= 3 - committedReduces.count + 1, "committed reduces were not redone")
+        #expect(cluster.coordinator.standardError.contains("resumed from journal"))
     }
 }

@@ -13,7 +13,9 @@ import Testing
         let plan = JobPlan(
             job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
             directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
-        return Coordinator(plan: plan, leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
+        return try Coordinator(
+            plan: plan, journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
+            pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
     }
 
     func post(_ client: some TestClientProtocol, _ path: String, _ body: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, String) {

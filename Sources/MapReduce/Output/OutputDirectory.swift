@@ -21,9 +21,10 @@ public struct OutputDirectory: Sendable {
     /// The name of `partition`'s output file: `part-00003`.
     public func partFileName(_ partition: Int) -> String { "part-\(paddedNumber(partition))" }
 
-    /// Creates the directory (and `_temporary/`), refusing one that already holds output.
+    /// Creates the directory (and `_temporary/`), refusing one that already holds output unless `resuming` a job
+    /// whose earlier coordinator published part of it.
     /// - Throws: ``JobError`` `outputExists` or `outputUnwritable`.
-    public func prepare() throws(JobError) {
+    public func prepare(resuming: Bool = false) throws(JobError) {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -31,7 +32,7 @@ public struct OutputDirectory: Sendable {
                 throw JobError(.outputUnwritable, "output '\(path)' exists and is not a directory; choose another output path")
             }
             let existing = (try? manager.contentsOfDirectory(atPath: path)) ?? []
-            if existing.contains(where: { $0 == "_SUCCESS" || $0.hasPrefix("part-") }) {
+            if existing.contains("_SUCCESS") || (!resuming && existing.contains { $0.hasPrefix("part-") }) {
                 throw JobError(.outputExists, "output directory '\(path)' already holds a job's output; remove it or choose another")
             }
         }

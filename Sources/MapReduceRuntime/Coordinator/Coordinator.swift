@@ -12,6 +12,7 @@ public actor Coordinator {
     private var scheduler: Scheduler
     private var mapOutputs: [MapTaskOutput?]
     private var reduceOutputs: [ReduceTaskOutput?]
+    private let journal: Journal
     private var signal = ChangeSignal()
     private var toldToExit: Set<WorkerID> = []
     private let clock = ContinuousClock()
@@ -27,16 +28,54 @@ public actor Coordinator {
         case failed(String)
     }
 
-    /// Creates the coordinator of `plan`.
-    public init(plan: JobPlan, leaseTimeout: Duration, maxAttempts: Int, pollTimeout: Duration, logger: Logger) {
+    /// Creates the coordinator of `plan`, resuming from the progress recorded in `journal`.
+    ///
+    /// Tasks the journal shows committed are not run again; attempts running when an earlier coordinator died
+    /// are simply forgotten (their workers' reports are refused) and their tasks run again.
+    public init(plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, pollTimeout: Duration, logger: Logger) throws {
+        let history = try Journal.read(path: journal.path)
+        let epoch = history.count { $0.event == .started }
         self.plan = plan
+        self.journal = journal
         scheduler = Scheduler(
-            .init(mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts))
+            .init(
+                mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts,
+                firstAttempt: UInt64(epoch) << 40 + 1))
         mapOutputs = Array(repeating: nil, count: plan.mapTasks.count)
         reduceOutputs = Array(repeating: nil, count: plan.configuration.reducers)
+        for entry in history {
+            guard let task = entry.task, let attempt = entry.attempt ?? (entry.event == .mapLost ? AttemptID(0) : nil) else { continue }
+            switch entry.event {
+            case .mapCommitted:
+                scheduler.restore(.map(MapTaskID(task)), committedBy: attempt)
+                mapOutputs[task] = entry.map
+            case .mapLost:
+                scheduler.restoreLost(MapTaskID(task))
+                mapOutputs[task] = nil
+            case .reduceCommitted:
+                scheduler.restore(.reduce(ReduceTaskID(task)), committedBy: attempt)
+                reduceOutputs[task] = entry.reduce
+            case .started:
+                break
+            }
+        }
+        restored = (mapOutputs.count { $0 != nil }, reduceOutputs.count { $0 != nil })
+        try journal.append(JournalEntry(event: .started, epoch: epoch))
         started = clock.now
         self.pollTimeout = pollTimeout
         self.logger = logger
+    }
+
+    /// Map and reduce tasks found committed in the journal at start.
+    public let restored: (maps: Int, reduces: Int)
+
+    /// Finishes at once if the journal showed every task committed (the previous coordinator died just before
+    /// writing `_SUCCESS`).
+    public func resume() throws {
+        if restored.maps > 0 || restored.reduces > 0 {
+            logger.info("resumed from journal", metadata: ["mr.maps": "\(restored.maps)", "mr.reduces": "\(restored.reduces)"])
+        }
+        try finishIfDone()
     }
 
     /// How often workers heartbeat: a third of the lease.
@@ -112,6 +151,14 @@ public actor Coordinator {
     /// Wakes every long-polling request so it looks again (at worst they find nothing and wait again).
     private func wakeAll() { signal.notifyAll() }
 
+    /// Throws what the scheduler would for a report of `attempt` by `worker`, before anything is journaled.
+    private func checkOwner(_ attempt: AttemptID, _ worker: WorkerID) throws(SchedulerError) {
+        var probe = scheduler
+        _ = try probe.heartbeat(from: worker, attempt: attempt, now: clock.now)
+    }
+
+    private func checkOwner(_ request: CompletionRequest) throws(SchedulerError) { try checkOwner(request.attempt, request.worker) }
+
     /// Records a heartbeat.
     public func heartbeat(_ request: HeartbeatRequest) throws(SchedulerError) -> HeartbeatResponse {
         HeartbeatResponse(current: try scheduler.heartbeat(from: request.worker, attempt: request.attempt, now: clock.now))
@@ -128,19 +175,25 @@ public actor Coordinator {
                 accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
                 return CompletionResponse(accepted: accepted)
             }
+            try checkOwner(request)
             let final = OutputDirectory(path: plan.output).partFile(id.rawValue)
             try FileManager.default.moveOrReplaceItem(at: reduce.path, to: final)
+            try journal.append(JournalEntry(event: .reduceCommitted, task: id.rawValue, attempt: request.attempt, reduce: reduce))
             accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
             if accepted { reduceOutputs[id.rawValue] = reduce }
         } else {
             let task = scheduler.running[request.attempt]?.task
-            accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
-            if accepted, case .map(let id) = task {
+            if case .map(let id) = task, scheduler.mapStates[id.rawValue] == .running {
                 guard let map = request.map, map.files.count == plan.configuration.reducers else {
                     throw SchedulerError(
                         code: .unknownAttempt, message: "\(request.attempt) completed \(id) without its \(plan.configuration.reducers) partition files")
                 }
+                try checkOwner(request)
+                try journal.append(JournalEntry(event: .mapCommitted, task: id.rawValue, attempt: request.attempt, map: map))
+                accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
                 mapOutputs[id.rawValue] = map
+            } else {
+                accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
             }
         }
         logger.info(accepted ? "committed" : "ignored completion", metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)"])
@@ -153,6 +206,8 @@ public actor Coordinator {
     public func fail(_ request: FailureRequest) throws {
         let metadata: Logger.Metadata = ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.error": "\(request.error)"]
         if let lost = request.lostInput, let map = mapOutputs.firstIndex(where: { $0?.files.contains { $0.path == lost } == true }) {
+            try checkOwner(request.attempt, request.worker)
+            try journal.append(JournalEntry(event: .mapLost, task: map))
             if try scheduler.lostMapOutput(MapTaskID(map), reportedBy: request.attempt, worker: request.worker, now: clock.now) {
                 mapOutputs[map] = nil
             }
@@ -218,6 +273,8 @@ public actor Coordinator {
             seconds: (clock.now - started).seconds)
         try summary.write(to: OutputDirectory(path: plan.output))
         try OutputDirectory(path: plan.output).markSuccess()
+        // The intermediate data and the journal are no longer needed.
+        try? FileManager.default.removeItem(atPath: plan.directory)
         outcome = .succeeded
         logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
     }

@@ -2,7 +2,7 @@ import Foundation
 public import MapReduce
 
 /// Everything fixed about a distributed job before it starts; written to `<job directory>/job.json`.
-public struct JobPlan: Codable, Sendable {
+public struct JobPlan: Codable, Sendable, Equatable {
     /// The catalog job.
     public var job: String
     /// Each map task's input ranges.
@@ -31,6 +31,12 @@ public struct JobPlan: Codable, Sendable {
     /// Where `attempt` of reduce task `task` writes before the coordinator publishes its output.
     public func reduceDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
         "\(directory)/reduce/\(task.rawValue)/attempt-\(attempt.rawValue)"
+    }
+
+    /// The plan in `<directory>/job.json`, or `nil` if there is none.
+    public static func read(from directory: String) throws -> JobPlan? {
+        guard let data = FileManager.default.contents(atPath: "\(directory)/job.json") else { return nil }
+        return try JSONDecoder().decode(JobPlan.self, from: data)
     }
 
     /// Writes the plan to `<directory>/job.json` (atomically).

@@ -18,13 +18,17 @@ public struct Scheduler: Sendable {
         public var leaseTimeout: Duration
         /// Attempts a task may fail (throw) before the job fails. Default 4.
         public var maxAttempts: Int
+        /// The first attempt number to hand out. A restarted coordinator starts above every earlier one, so an
+        /// attempt from before the restart is never mistaken for a new one.
+        public var firstAttempt: UInt64
 
         /// Creates a configuration.
-        public init(mapTasks: Int, reduceTasks: Int, leaseTimeout: Duration = .seconds(10), maxAttempts: Int = 4) {
+        public init(mapTasks: Int, reduceTasks: Int, leaseTimeout: Duration = .seconds(10), maxAttempts: Int = 4, firstAttempt: UInt64 = 1) {
             self.mapTasks = mapTasks
             self.reduceTasks = reduceTasks
             self.leaseTimeout = leaseTimeout
             self.maxAttempts = maxAttempts
+            self.firstAttempt = firstAttempt
         }
     }
 
@@ -98,6 +102,26 @@ public struct Scheduler: Sendable {
         reduceStates = Array(repeating: .pending, count: configuration.reduceTasks)
         pendingMaps = (0..<configuration.mapTasks).map(MapTaskID.init)
         pendingReduces = (0..<configuration.reduceTasks).map(ReduceTaskID.init)
+        nextAttempt = configuration.firstAttempt
+    }
+
+    /// Marks `task` committed by `attempt` without running it: a restarted coordinator replaying its journal.
+    public mutating func restore(_ task: TaskID, committedBy attempt: AttemptID) {
+        switch task {
+        case .map(let map):
+            mapStates[map.rawValue] = .committed(attempt)
+            pendingMaps.removeAll { $0 == map }
+        case .reduce(let reduce):
+            reduceStates[reduce.rawValue] = .committed(attempt)
+            pendingReduces.removeAll { $0 == reduce }
+        }
+    }
+
+    /// Puts a restored map task back to pending: its output was lost before the restart.
+    public mutating func restoreLost(_ map: MapTaskID) {
+        guard case .committed = mapStates[map.rawValue] else { return }
+        mapStates[map.rawValue] = .pending
+        pendingMaps.insert(map, at: 0)
     }
 
     /// Whether every map task is committed.
@@ -242,8 +266,8 @@ public struct Scheduler: Sendable {
     }
 
     private func checkIssued(_ attempt: AttemptID, to worker: WorkerID) throws(SchedulerError) {
-        guard attempt.rawValue >= 1, attempt.rawValue < nextAttempt else {
-            throw SchedulerError(code: .unknownAttempt, message: "\(attempt) was never handed out")
+        guard attempt.rawValue >= configuration.firstAttempt, attempt.rawValue < nextAttempt else {
+            throw SchedulerError(code: .unknownAttempt, message: "\(attempt) was never handed out (by this coordinator)")
         }
         if let record = running[attempt], record.worker != worker {
             throw SchedulerError(code: .notYourAttempt, message: "\(attempt) belongs to \(record.worker), not \(worker)")
