@@ -9,13 +9,16 @@ public import MapReduce
 //   holding `<kind> <pid> <start> <end> <detail>` when it ends (the detail of a map call is its file).
 // - MR_PROBE_MAP_SLEEP_MS / MR_PROBE_REDUCE_SLEEP_MS: how long each recorded call sleeps.
 // - MR_PROBE_MAP_THROW: if set, each recorded map call throws an error with this text.
+// - MR_PROBE_SLOW_FIRST_FILE / MR_PROBE_SLOW_FIRST_MS: the first map call on the file with this base name (across
+//   all workers: a marker in MR_PROBE_DIR remembers it) sleeps this long instead, making that task a straggler.
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
 /// Word count that records when each map and reduce call runs, and can be slowed down.
 public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 + $1 }) { line, emit in
     if line.offset == 0 {
-        ProbeRecorder.shared.record("map", sleepVariable: "MR_PROBE_MAP_SLEEP_MS", detail: line.file.path)
+        let slow = ProbeRecorder.shared.claimSlowFirstCall(file: line.file.name)
+        ProbeRecorder.shared.record("map", sleepVariable: slow ? "MR_PROBE_SLOW_FIRST_MS" : "MR_PROBE_MAP_SLEEP_MS", detail: line.file.path)
         if let message = ProcessInfo.processInfo.environment["MR_PROBE_MAP_THROW"] { throw ProbeFailure(message: message) }
     }
     for word in line.words { emit(word, 1) }
@@ -46,6 +49,16 @@ struct ProbeFailure: Error, CustomStringConvertible {
 final class ProbeRecorder: Sendable {
     static let shared = ProbeRecorder()
     let directory = ProcessInfo.processInfo.environment["MR_PROBE_DIR"]
+
+    /// Whether this is the first map call on `file` and `file` is MR_PROBE_SLOW_FIRST_FILE (claimed atomically
+    /// with an exclusive create of a marker file).
+    func claimSlowFirstCall(file: String) -> Bool {
+        guard let directory, ProcessInfo.processInfo.environment["MR_PROBE_SLOW_FIRST_FILE"] == file else { return false }
+        let descriptor = open("\(directory)/slow-first-\(file)", O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return true
+    }
 
     func record(_ kind: String, sleepVariable: String, detail: String = "-") {
         let start = Date().timeIntervalSince1970

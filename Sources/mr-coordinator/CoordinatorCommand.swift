@@ -30,6 +30,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "A file to write the coordinator's URL to, once listening.") var addressFile: String?
     @Option(help: "Seconds a worker may stay silent before its tasks go to others.") var leaseTimeout = 10.0
     @Option(help: "Failed attempts of one task before the job fails.") var maxAttempts = 4
+    @Flag(help: "Never start backup attempts of straggling tasks.") var noSpeculation = false
     @Option(help: "The most input bytes per map task, e.g. 64MiB.") var splitSize = ByteSize(bytes: 64 << 20)
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.") var memoryBudget = ByteSize(bytes: 64 << 20)
     @Option(help: "The zstd level of intermediate files (1-19).") var compressionLevel: Int32 = 1
@@ -54,7 +55,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         do {
             coordinator = try Coordinator(
                 plan: plan, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
-                maxAttempts: maxAttempts, pollTimeout: .seconds(10), logger: logger)
+                maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10), logger: logger)
             try await coordinator.resume()
         } catch {
             FileHandle.standardError.write(Data("mr-coordinator: \(error)\n".utf8))

@@ -290,3 +290,33 @@ import Testing
         #expect(cluster.coordinator.standardError.contains("resumed from journal"))
     }
 }
+
+@Suite(.serialized) struct StragglerTests {
+    @Test func aSlowMapTaskGetsABackupAndTheJobEndsLongBeforeIt() throws {
+        let cluster = try Cluster()
+        let inputs = DistributedRunTests.examples
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: inputs, extra: ["--split-size", "1KiB"])
+        // Every map call takes 0.5 s, but the first attempt on lighthouse.txt takes 20 times longer.
+        let environment = [
+            "MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "500", "MR_PROBE_SLOW_FIRST_FILE": "lighthouse.txt", "MR_PROBE_SLOW_FIRST_MS": "10000",
+        ]
+        for _ in 0..<2 { try cluster.startWorker(environment: environment) }
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        let elapsed = clock.now - start
+        #expect(elapsed < .seconds(8), "the job took \(elapsed); the slow attempt alone takes 10 s")
+        for worker in cluster.workers { #expect(try worker.waitForExit(timeout: .seconds(15)) == 0, "\(cluster.logs)") }
+        #expect(cluster.logs.contains("attempt abandoned"), "the losing attempt's worker stopped waiting for it")
+
+        let oracle = try TemporaryDirectory(prefix: "oracle")
+        let expected = try SequentialRunner(configuration: .init(reducers: 2, splitSize: 1024)).run(
+            probeWordCount, inputs: inputs, output: oracle.appending("o"))
+        #expect(try JobOutput(directory: cluster.output).firstDifference(from: JobOutput(directory: oracle.appending("o"))) == nil)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
+        #expect(summary["mapAttempts"] as? Int == (summary["mapTasks"] as! Int) + 1, "exactly one backup")
+        #expect((summary["inputRecords"] as? NSNumber)?.int64Value == expected.inputRecords, "input lines counted once, not per attempt")
+    }
+}

@@ -125,6 +125,37 @@ import Testing
         expectConsistent(scheduler)
     }
 
+    @Test func stragglerGetsABackupAndTheFirstCommitWins() throws {
+        var scheduler = Scheduler(.init(mapTasks: 3, reduceTasks: 1, stragglerFactor: 3, stragglerMinimum: .seconds(1)))
+        let (m0, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        let (slow, slowTask) = try #require(started(scheduler.assign(to: b, now: at(0))))
+        #expect(try scheduler.complete(m0, by: a, now: at(0.5)))
+        let (m2, _) = try #require(started(scheduler.assign(to: a, now: at(0.5))))
+        #expect(try scheduler.complete(m2, by: a, now: at(1)))
+        // Median 0.5 s: the slow task becomes a straggler after max(1.5 s, 1 s), not before.
+        #expect(scheduler.assign(to: a, now: at(1.4)) == .wait)
+        let (backup, backupTask) = try #require(started(scheduler.assign(to: a, now: at(1.6))))
+        #expect(backupTask == slowTask)
+        #expect(scheduler.assign(to: WorkerID("c"), now: at(1.7)) == .wait, "one backup per task")
+        expectConsistent(scheduler)
+        #expect(try scheduler.complete(backup, by: a, now: at(2)))
+        #expect(try scheduler.heartbeat(from: b, attempt: slow, now: at(2)) == false, "the slow attempt is told it lost")
+        #expect(try scheduler.complete(slow, by: b, now: at(10)) == false)
+        #expect(scheduler.committedMapAttempts == [m0, backup, m2])
+        expectConsistent(scheduler)
+    }
+
+    @Test func noBackupsWhenSpeculationIsOffOrBeforeAnyPeerFinished() throws {
+        var off = Scheduler(.init(mapTasks: 2, reduceTasks: 1, speculation: false))
+        let (first, _) = try #require(started(off.assign(to: a, now: at(0))))
+        _ = off.assign(to: b, now: at(0))
+        #expect(try off.complete(first, by: a, now: at(1)))
+        #expect(off.assign(to: a, now: at(100)) == .wait)
+        var early = Scheduler(.init(mapTasks: 1, reduceTasks: 1))
+        _ = early.assign(to: a, now: at(0))
+        #expect(early.assign(to: b, now: at(100)) == .wait, "no finished peer, no median, no backup")
+    }
+
     @Test func refusedRequestsLeaveTheStateUnchanged() throws {
         var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))

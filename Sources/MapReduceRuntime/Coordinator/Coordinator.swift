@@ -32,7 +32,9 @@ public actor Coordinator {
     ///
     /// Tasks the journal shows committed are not run again; attempts running when an earlier coordinator died
     /// are simply forgotten (their workers' reports are refused) and their tasks run again.
-    public init(plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, pollTimeout: Duration, logger: Logger) throws {
+    public init(
+        plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration, logger: Logger
+    ) throws {
         let history = try Journal.read(path: journal.path)
         let epoch = history.count { $0.event == .started }
         self.plan = plan
@@ -40,7 +42,7 @@ public actor Coordinator {
         scheduler = Scheduler(
             .init(
                 mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts,
-                firstAttempt: UInt64(epoch) << 40 + 1))
+                speculation: speculation, firstAttempt: UInt64(epoch) << 40 + 1))
         mapOutputs = Array(repeating: nil, count: plan.mapTasks.count)
         reduceOutputs = Array(repeating: nil, count: plan.configuration.reducers)
         for entry in history {
@@ -220,15 +222,16 @@ public actor Coordinator {
         wakeAll()
     }
 
-    /// Declares silent workers dead and re-queues their attempts.
+    /// Declares silent workers dead and re-queues their attempts, and lets waiting requests look again (a task
+    /// may have become a straggler worth a backup just by time passing).
     public func expireLeases() {
         let lost = scheduler.expireLeases(now: clock.now)
+        wakeAll()
         guard !lost.isEmpty else { return }
         for attempt in lost {
             logger.warning(
                 "lease expired; re-queued", metadata: ["mr.worker": "\(attempt.worker)", "mr.task": "\(attempt.task)", "mr.attempt": "\(attempt.id.rawValue)"])
         }
-        wakeAll()
     }
 
     /// Whether any worker with a current lease has not yet been told to exit.

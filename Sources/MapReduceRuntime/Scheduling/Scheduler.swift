@@ -18,16 +18,30 @@ public struct Scheduler: Sendable {
         public var leaseTimeout: Duration
         /// Attempts a task may fail (throw) before the job fails. Default 4.
         public var maxAttempts: Int
+        /// Whether a task running far longer than its finished peers gets a backup attempt once nothing is
+        /// pending. Default `true`.
+        public var speculation: Bool
+        /// How many times the median duration of a phase's finished attempts a task must have run to get a backup.
+        /// Default 3.
+        public var stragglerFactor: Double
+        /// The least time a task must have run to get a backup. Default 1 s.
+        public var stragglerMinimum: Duration
         /// The first attempt number to hand out. A restarted coordinator starts above every earlier one, so an
         /// attempt from before the restart is never mistaken for a new one.
         public var firstAttempt: UInt64
 
         /// Creates a configuration.
-        public init(mapTasks: Int, reduceTasks: Int, leaseTimeout: Duration = .seconds(10), maxAttempts: Int = 4, firstAttempt: UInt64 = 1) {
+        public init(
+            mapTasks: Int, reduceTasks: Int, leaseTimeout: Duration = .seconds(10), maxAttempts: Int = 4, speculation: Bool = true,
+            stragglerFactor: Double = 3, stragglerMinimum: Duration = .seconds(1), firstAttempt: UInt64 = 1
+        ) {
             self.mapTasks = mapTasks
             self.reduceTasks = reduceTasks
             self.leaseTimeout = leaseTimeout
             self.maxAttempts = maxAttempts
+            self.speculation = speculation
+            self.stragglerFactor = stragglerFactor
+            self.stragglerMinimum = stragglerMinimum
             self.firstAttempt = firstAttempt
         }
     }
@@ -94,6 +108,10 @@ public struct Scheduler: Sendable {
     private var pendingMaps: [MapTaskID]
     private var pendingReduces: [ReduceTaskID]
     private var nextAttempt: UInt64 = 1
+    /// How long each phase's committed attempts took, for spotting stragglers.
+    private var durations: (map: [Duration], reduce: [Duration]) = ([], [])
+    /// Tasks that were given a backup attempt (one each).
+    public private(set) var backedUp: Set<TaskID> = []
 
     /// Starts a job with every task pending.
     public init(_ configuration: Configuration) {
@@ -156,6 +174,10 @@ public struct Scheduler: Sendable {
             reduceStates[reduce.rawValue] = .running
             attemptsStarted.reduce += 1
             task = .reduce(reduce)
+        } else if let straggler = straggler(for: worker, now: now) {
+            backedUp.insert(straggler)
+            if case .map = straggler { attemptsStarted.map += 1 } else { attemptsStarted.reduce += 1 }
+            task = straggler
         } else {
             return .wait
         }
@@ -163,6 +185,22 @@ public struct Scheduler: Sendable {
         nextAttempt += 1
         running[id] = Attempt(id: id, task: task, worker: worker, started: now)
         return .run(id, task)
+    }
+
+    /// The task of the current phase running longest, if it has run `stragglerFactor` times the median of the
+    /// phase's finished attempts (and at least `stragglerMinimum`), has no backup yet, and runs on another worker.
+    private func straggler(for worker: WorkerID, now: ContinuousClock.Instant) -> TaskID? {
+        guard configuration.speculation else { return nil }
+        let inMapPhase = !mapsCommitted
+        let finished = (inMapPhase ? durations.map : durations.reduce).sorted()
+        guard !finished.isEmpty else { return nil }
+        let threshold = max(finished[finished.count / 2] * configuration.stragglerFactor, configuration.stragglerMinimum)
+        let candidates = running.values.filter { attempt in
+            if case .map = attempt.task { guard inMapPhase else { return false } } else { guard !inMapPhase else { return false } }
+            return !backedUp.contains(attempt.task) && now - attempt.started > threshold
+                && !running.values.contains { $0.task == attempt.task && $0.worker == worker }
+        }
+        return candidates.min { $0.started < $1.started }?.task
     }
 
     /// Renews `worker`'s lease.
@@ -186,9 +224,16 @@ public struct Scheduler: Sendable {
         case .map(let map):
             if case .committed = mapStates[map.rawValue] { return false }
             mapStates[map.rawValue] = .committed(attempt)
+            durations.map.append(now - record.started)
         case .reduce(let reduce):
             if case .committed = reduceStates[reduce.rawValue] { return false }
             reduceStates[reduce.rawValue] = .committed(attempt)
+            durations.reduce.append(now - record.started)
+        }
+        // The first attempt to commit wins: any other attempt of the task is no longer wanted.
+        for other in running.values where other.task == record.task {
+            running.removeValue(forKey: other.id)
+            lost.insert(other.id)
         }
         return true
     }

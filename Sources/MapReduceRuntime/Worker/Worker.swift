@@ -72,53 +72,64 @@ public struct Worker: Sendable {
     }
 
     private func execute(_ assignment: TaskAssignment, attempt: AttemptID) async {
-        let heartbeat = Duration.milliseconds(assignment.heartbeatMilliseconds ?? 1000)
+        let heartbeatInterval = Duration.milliseconds(assignment.heartbeatMilliseconds ?? 1000)
         var metadata: Logger.Metadata = [
             "mr.worker": "\(id)", "mr.attempt": "\(attempt.rawValue)",
             "mr.job": "\(assignment.map?.job ?? assignment.reduce?.job ?? "")",
             "mr.task": "\(assignment.map.map { "map \($0.task.rawValue)" } ?? assignment.reduce.map { "reduce \($0.task.rawValue)" } ?? "")",
         ]
-        let outcome: Result<CompletionRequest, any Error> = await withTaskGroup(of: Result<CompletionRequest, any Error>?.self) { group in
-            group.addTask {
-                // Heartbeats keep the lease while the task runs; their failures are harmless (the next one retries).
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: heartbeat)
-                    if Task.isCancelled { break }
-                    _ = try? await client.post("/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeat * 2)
-                }
-                return nil
-            }
-            group.addTask {
-                do {
-                    let job = try catalog.job(named: assignment.map?.job ?? assignment.reduce?.job ?? "")
-                    if let map = assignment.map {
-                        let context = MapTaskContext(task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings)
-                        let output = try await runOnOwnThread { try job.runMapTask(context) }
-                        return .success(CompletionRequest(worker: id, attempt: attempt, map: output))
-                    } else if let reduce = assignment.reduce {
-                        let context = ReduceTaskContext(
-                            partition: reduce.task.rawValue, inputs: reduce.inputs, outputPath: reduce.outputPath,
-                            scratchDirectory: reduce.scratchDirectory, settings: reduce.settings)
-                        try FileManager.default.createDirectory(
-                            atPath: (reduce.outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                        if let pause = Self.pauseBeforeReduce { try await Task.sleep(for: pause) }
-                        let output = try await runOnOwnThread { try job.runReduceTask(context) }
-                        return .success(CompletionRequest(worker: id, attempt: attempt, reduce: output))
-                    }
-                    throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")
-                } catch {
-                    return .failure(error)
-                }
-            }
-            var result: Result<CompletionRequest, any Error>? = nil
-            while let next = await group.next() {
-                if let next {
-                    result = next
-                    group.cancelAll()
-                }
-            }
-            return result!
+        let work: BlockingWork<Result<CompletionRequest, any Error>>
+        do {
+            work = try await start(assignment, attempt: attempt)
+        } catch {
+            await report(.failure(error), attempt: attempt, metadata: metadata)
+            return
         }
+        // Heartbeats keep the lease while the task runs; their failures are harmless (the next one retries). If the
+        // coordinator no longer wants the attempt (another one committed the task), stop waiting for it.
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: heartbeatInterval)
+                if Task.isCancelled { break }
+                let answer = try? await client.post(
+                    "/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeatInterval * 2, as: HeartbeatResponse.self)
+                if answer?.current == false {
+                    work.abandon()
+                    break
+                }
+            }
+        }
+        let outcome = await work.value()
+        heartbeat.cancel()
+        guard let outcome else {
+            metadata["mr.reason"] = "another attempt committed the task"
+            logger.info("attempt abandoned", metadata: metadata)
+            return
+        }
+        await report(outcome, attempt: attempt, metadata: metadata)
+    }
+
+    /// Prepares `assignment` and starts it on a thread of its own.
+    private func start(_ assignment: TaskAssignment, attempt: AttemptID) async throws -> BlockingWork<Result<CompletionRequest, any Error>> {
+        let job = try catalog.job(named: assignment.map?.job ?? assignment.reduce?.job ?? "")
+        let id = id
+        if let map = assignment.map {
+            let context = MapTaskContext(task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings)
+            return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try job.runMapTask(context)) } }
+        } else if let reduce = assignment.reduce {
+            let context = ReduceTaskContext(
+                partition: reduce.task.rawValue, inputs: reduce.inputs, outputPath: reduce.outputPath, scratchDirectory: reduce.scratchDirectory,
+                settings: reduce.settings)
+            try FileManager.default.createDirectory(atPath: (reduce.outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if let pause = Self.pauseBeforeReduce { try await Task.sleep(for: pause) }
+            return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try job.runReduceTask(context)) } }
+        }
+        throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")
+    }
+
+    /// Tells the coordinator how `attempt` ended.
+    private func report(_ outcome: Result<CompletionRequest, any Error>, attempt: AttemptID, metadata: Logger.Metadata) async {
+        var metadata = metadata
         switch outcome {
         case .success(let completion):
             let answer = try? await reliably {
