@@ -177,6 +177,8 @@ import Testing
         #expect(report.contains("job failed: map 0 failed 3 times"), "\(report)")
         #expect(report.contains("bad record ahead"), "\(report)")
         #expect(report.contains("byte 0 of '"), "the report names the input location: \(report)")
+        let workers = Set(report.split(separator: "\n").filter { $0.contains(" on worker ") }.map { $0.split(separator: " on ")[1].split(separator: ":")[0] })
+        #expect(workers.count == 2, "the retry ran on the other worker: \(report)")
         #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
         for worker in cluster.workers { #expect(try worker.waitForExit(timeout: .seconds(30)) == 0) }
     }

@@ -156,6 +156,21 @@ import Testing
         #expect(early.assign(to: b, now: at(100)) == .wait, "no finished peer, no median, no backup")
     }
 
+    @Test func aFailedTaskIsRetriedOnAnotherWorkerWhereThereIsOne() throws {
+        var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
+        _ = scheduler.assign(to: b, now: at(0))  // b is live, busy with map 0
+        let (attempt, task) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        #expect(task == .map(MapTaskID(1)))
+        try scheduler.fail(attempt, by: a, message: "boom", now: at(1))
+        #expect(scheduler.assign(to: a, now: at(1)) == .wait, "map 1 failed on a; b can take it")
+        let (retry, retried) = try #require(started(scheduler.assign(to: b, now: at(1))))
+        #expect(retried == .map(MapTaskID(1)))
+        try scheduler.fail(retry, by: b, message: "boom", now: at(2))
+        // Every live worker has failed it now: either may run it.
+        #expect(started(scheduler.assign(to: a, now: at(2)))?.1 == .map(MapTaskID(1)))
+        expectConsistent(scheduler)
+    }
+
     @Test func refusedRequestsLeaveTheStateUnchanged() throws {
         var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))

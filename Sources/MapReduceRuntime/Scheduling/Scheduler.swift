@@ -164,13 +164,13 @@ public struct Scheduler: Sendable {
         workers[worker] = now
         if isFinished { return .finished }
         let task: TaskID
-        if let map = pendingMaps.first {
-            pendingMaps.removeFirst()
+        if let index = pendingIndex(pendingMaps.map(TaskID.map), for: worker) {
+            let map = pendingMaps.remove(at: index)
             mapStates[map.rawValue] = .running
             attemptsStarted.map += 1
             task = .map(map)
-        } else if mapsCommitted, let reduce = pendingReduces.first {
-            pendingReduces.removeFirst()
+        } else if mapsCommitted, let index = pendingIndex(pendingReduces.map(TaskID.reduce), for: worker) {
+            let reduce = pendingReduces.remove(at: index)
             reduceStates[reduce.rawValue] = .running
             attemptsStarted.reduce += 1
             task = .reduce(reduce)
@@ -185,6 +185,15 @@ public struct Scheduler: Sendable {
         nextAttempt += 1
         running[id] = Attempt(id: id, task: task, worker: worker, started: now)
         return .run(id, task)
+    }
+
+    /// The first of `queue` that `worker` may run: a task that failed on `worker` goes to another live worker if
+    /// there is one that has not failed it too.
+    private func pendingIndex(_ queue: [TaskID], for worker: WorkerID) -> Int? {
+        queue.firstIndex { task in
+            let failedOn = Set(failures.lazy.filter { $0.task == task }.map(\.worker))
+            return !failedOn.contains(worker) || workers.keys.allSatisfy { failedOn.contains($0) }
+        }
     }
 
     /// The task of the current phase running longest, if it has run `stragglerFactor` times the median of the
