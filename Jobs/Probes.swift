@@ -14,9 +14,11 @@ public import MapReduce
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
-/// Word count that records when each map and reduce call runs, and can be slowed down.
+/// Word count that records when each map and reduce call runs, and can be slowed down. It counts the files it
+/// started (`files-started`) and the keys it reduced (`keys`) with ``Counters``.
 public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 + $1 }) { line, emit in
     if line.offset == 0 {
+        Counters.increment("files-started")
         let slow = ProbeRecorder.shared.claimSlowFirstCall(file: line.file.name)
         ProbeRecorder.shared.record("map", sleepVariable: slow ? "MR_PROBE_SLOW_FIRST_MS" : "MR_PROBE_MAP_SLEEP_MS", detail: line.file.path)
         if let message = ProcessInfo.processInfo.environment["MR_PROBE_MAP_THROW"] { throw ProbeFailure(message: message) }
@@ -24,6 +26,7 @@ public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 
     for word in line.words { emit(word, 1) }
 } reduce: { _, counts in
     ProbeRecorder.shared.record("reduce", sleepVariable: "MR_PROBE_REDUCE_SLEEP_MS")
+    Counters.increment("keys")
     return counts.reduce(0, +)
 }
 

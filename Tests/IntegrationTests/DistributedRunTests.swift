@@ -320,5 +320,10 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
         #expect(summary["mapAttempts"] as? Int == (summary["mapTasks"] as! Int) + 1, "exactly one backup")
         #expect((summary["inputRecords"] as? NSNumber)?.int64Value == expected.inputRecords, "input lines counted once, not per attempt")
+        // Both attempts of the slow task counted its file; only the committed one counts.
+        let counters = summary["counters"] as? [String: Int]
+        #expect(counters == ["files-started": 3, "keys": Int(expected.outputRecords)], "\(String(describing: counters))")
+        #expect(expected.counters == ["files-started": 3, "keys": expected.outputRecords])
+        #expect(cluster.coordinator.standardOutput.contains("counters: files-started=3, keys=\(expected.outputRecords)"))
     }
 }

@@ -130,6 +130,23 @@ let firstLetterPartitioned = Job<String, Int>(
         #expect(error.code == .badPartition)
     }
 
+    @Test func countersAddUpOverTasksFromMapAndReduce() throws {
+        let counting = Job<String, Int>("counting", combiner: { $0 + $1 }) { line, emit in
+            Counters.increment(line.bytes.isEmpty ? "empty-lines" : "lines")
+            for word in line.words { emit(word, 1) }
+        } reduce: { _, counts in
+            Counters.increment("keys")
+            Counters.increment("words", by: Int64(counts.reduce(0, +)))
+            return 0
+        }
+        let directory = try TemporaryDirectory()
+        let input = try directory.write("in.txt", (0..<300).map { $0 % 3 == 0 ? "" : "w\($0 % 7 == 0 ? "a" : "b") x" }.joined(separator: "\n") + "\n")
+        let (report, _) = try run(counting, [input], .init(reducers: 3, splitSize: 256), in: directory, "out")
+        #expect(report.mapTasks > 3)
+        #expect(report.counters == ["empty-lines": 100, "lines": 200, "keys": 3, "words": 400])
+        Counters.increment("outside-a-task")  // does nothing, and does not crash
+    }
+
     @Test func catalogNamesTheKnownJobsForAnUnknownOne() throws {
         let catalog = JobCatalog([AnyJob(lineLengths), AnyJob(firstLetterPartitioned)])
         let error = try #require(throws: JobError.self) { try catalog.job(named: "nope") }

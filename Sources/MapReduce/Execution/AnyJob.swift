@@ -17,8 +17,16 @@ public struct AnyJob: Sendable {
     @inlinable
     public init<Key, Value>(_ job: Job<Key, Value>) {
         name = job.name
-        runMapTask = { context in try job.runMap(context) }
-        runReduceTask = { context in try job.runReduce(context) }
+        runMapTask = { context in
+            var (output, counters) = try Counters.collecting { try job.runMap(context) }
+            output.counters = counters
+            return output
+        }
+        runReduceTask = { context in
+            var (output, counters) = try Counters.collecting { try job.runReduce(context) }
+            output.counters = counters
+            return output
+        }
     }
 }
 

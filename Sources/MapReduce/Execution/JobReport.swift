@@ -24,4 +24,6 @@ public struct JobReport: Hashable, Codable, Sendable {
     public var spills: Int
     /// Wall time in seconds.
     public var seconds: Double
+    /// The job's own counters (``Counters``), summed over its tasks.
+    public var counters: [String: Int64] = [:]
 }

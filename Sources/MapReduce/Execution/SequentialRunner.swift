@@ -41,6 +41,7 @@ public struct SequentialRunner: Sendable {
             report.intermediateRecords += result.files.reduce(0) { $0 + $1.records }
             report.intermediateBytes += result.files.reduce(0) { $0 + $1.bytes }
             report.spills += result.spills
+            report.counters.add(result.counters)
             mapOutputs.append(result)
         }
         for partition in 0..<configuration.reducers {
@@ -51,6 +52,7 @@ public struct SequentialRunner: Sendable {
             let result = try job.runReduceTask(context)
             report.outputRecords += result.records
             report.outputBytes += result.bytes
+            report.counters.add(result.counters)
         }
         try outputDirectory.markSuccess()
         report.seconds = (clock.now - start).seconds

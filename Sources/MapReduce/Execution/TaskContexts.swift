@@ -30,14 +30,19 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
     public var emittedRecords: Int64
     /// Sorted runs spilled to disk because the buffer was full.
     public var spills: Int
+    /// The job's own counters (``Counters``) from this attempt.
+    public var counters: [String: Int64]
 
     /// Creates a map task's result.
-    public init(files: [IntermediateFileSummary], inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int) {
+    public init(
+        files: [IntermediateFileSummary], inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int, counters: [String: Int64] = [:]
+    ) {
         self.files = files
         self.inputBytes = inputBytes
         self.inputRecords = inputRecords
         self.emittedRecords = emittedRecords
         self.spills = spills
+        self.counters = counters
     }
 }
 
@@ -74,12 +79,15 @@ public struct ReduceTaskOutput: Hashable, Codable, Sendable {
     public var inputRecords: Int64
     /// Bytes written.
     public var bytes: Int64
+    /// The job's own counters (``Counters``) from this attempt.
+    public var counters: [String: Int64]
 
     /// Creates a reduce task's result.
-    public init(path: String, records: Int64, inputRecords: Int64, bytes: Int64) {
+    public init(path: String, records: Int64, inputRecords: Int64, bytes: Int64, counters: [String: Int64] = [:]) {
         self.path = path
         self.records = records
         self.inputRecords = inputRecords
         self.bytes = bytes
+        self.counters = counters
     }
 }

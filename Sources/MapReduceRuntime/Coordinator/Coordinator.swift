@@ -273,7 +273,7 @@ public actor Coordinator {
             inputBytes: mapOutputs.reduce(0) { $0 + ($1?.inputBytes ?? 0) }, inputRecords: mapOutputs.reduce(0) { $0 + ($1?.inputRecords ?? 0) },
             intermediateBytes: mapOutputs.reduce(0) { $0 + ($1?.files.reduce(0) { $0 + $1.bytes } ?? 0) },
             outputRecords: reduceOutputs.reduce(0) { $0 + ($1?.records ?? 0) }, outputBytes: reduceOutputs.reduce(0) { $0 + ($1?.bytes ?? 0) },
-            seconds: (clock.now - started).seconds)
+            seconds: (clock.now - started).seconds, counters: counters)
         try summary.write(to: OutputDirectory(path: plan.output))
         try OutputDirectory(path: plan.output).markSuccess()
         // The intermediate data and the journal are no longer needed.
@@ -282,12 +282,21 @@ public actor Coordinator {
         logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
     }
 
+    /// The job's own counters, summed over committed attempts (never over duplicates or failures).
+    public var counters: [String: Int64] {
+        var totals: [String: Int64] = [:]
+        for output in mapOutputs { totals.add(output?.counters ?? [:]) }
+        for output in reduceOutputs { totals.add(output?.counters ?? [:]) }
+        return totals
+    }
+
     /// The job's summary line, once it is over.
     public func summary() -> String {
         let status = status()
         return "\(plan.job): \(status.phase); \(plan.mapTasks.count) map tasks (\(status.mapAttempts) attempts), "
             + "\(plan.configuration.reducers) reduce tasks (\(status.reduceAttempts) attempts), \(status.failures.count) failed attempts, "
             + String(format: "%.2f s", (clock.now - started).seconds)
+            + (counters.isEmpty ? "" : "; counters: " + counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
     }
 }
 

@@ -15,6 +15,8 @@ public struct JobSummary: Codable, Sendable, Equatable {
     public var outputRecords: Int64
     public var outputBytes: Int64
     public var seconds: Double
+    /// The job's own counters, from committed attempts only.
+    public var counters: [String: Int64]
 
     /// Writes the summary (atomically) into `output`.
     public func write(to output: OutputDirectory) throws {
