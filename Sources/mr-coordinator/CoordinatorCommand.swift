@@ -33,6 +33,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Flag(help: "Never start backup attempts of straggling tasks.") var noSpeculation = false
     @Option(help: "The most input bytes per map task, e.g. 64MiB.") var splitSize = ByteSize(bytes: 64 << 20)
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.") var memoryBudget = ByteSize(bytes: 64 << 20)
+    @Option(help: "Records whose map call throws that the job may skip, listing them in _bad_records.jsonl.")
+    var skipBadRecords = 0
+
     @Option(help: "The zstd level of intermediate files (1-19).") var compressionLevel: Int32 = 1
     @Option(help: "A secret every request must carry (or set MR_SECRET).") var secret: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
@@ -41,7 +44,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     func run() async throws {
         let secret = secret ?? ProcessInfo.processInfo.environment["MR_SECRET"]
         let configuration = JobConfiguration(
-            reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel)
+            reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
+            skipBadRecords: skipBadRecords)
         let plan: JobPlan
         do {
             plan = try makePlan(configuration, secret: secret)

@@ -30,6 +30,9 @@ struct LocalRun: ParsableCommand {
     @Option(name: .long, help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
     var memoryBudget = ByteSize(bytes: 64 << 20)
 
+    @Option(name: .long, help: "Records whose map call throws that the job may skip, listing them in _bad_records.jsonl.")
+    var skipBadRecords = 0
+
     @Option(name: .long, help: "The zstd level of intermediate files (1-19).")
     var compressionLevel: Int32 = 1
 
@@ -45,7 +48,7 @@ struct LocalRun: ParsableCommand {
     var jobConfiguration: JobConfiguration {
         JobConfiguration(
             reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes),
-            compressionLevel: compressionLevel, syncFiles: !noSync)
+            compressionLevel: compressionLevel, syncFiles: !noSync, skipBadRecords: skipBadRecords)
     }
 
     /// Checks everything before any work; the message is one line naming the problem.

@@ -327,3 +327,50 @@ import Testing
         #expect(cluster.coordinator.standardOutput.contains("counters: files-started=3, keys=\(expected.outputRecords)"))
     }
 }
+
+@Suite(.serialized) struct BadRecordTests {
+    @Test func badRecordsAreSkippedListedAndCountedInADistributedRun() throws {
+        let inputs = DistributedRunTests.examples
+        let prefix = "The "
+        // The independent expectation: word count over the inputs without the bad lines, and those lines' offsets.
+        let filtered = try TemporaryDirectory(prefix: "filtered")
+        var expectedBad: [BadRecord] = []
+        var filteredFiles: [String] = []
+        for path in inputs {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            var offset: Int64 = 0
+            var kept: [Substring] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                if line.hasPrefix(prefix) { expectedBad.append(BadRecord(file: path, offset: offset, error: "bad line")) } else { kept.append(line) }
+                offset += Int64(line.utf8.count + 1)
+            }
+            filteredFiles.append(try filtered.write((path as NSString).lastPathComponent, kept.joined(separator: "\n") + "\n"))
+        }
+        #expect(expectedBad.count >= 3)
+        let oracle = try TemporaryDirectory(prefix: "oracle")
+        try SequentialRunner(configuration: .init(reducers: 2)).run(wordCount, inputs: filteredFiles, output: oracle.appending("o"))
+
+        let cluster = try Cluster()
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 2, inputs: inputs, extra: ["--split-size", "1KiB", "--skip-bad-records", "\(expectedBad.count)"])
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_BAD_PREFIX": prefix]) }
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        #expect(try JobOutput(directory: cluster.output).firstDifference(from: JobOutput(directory: oracle.appending("o"))) == nil)
+        let listed = try String(contentsOfFile: "\(cluster.output)/_bad_records.jsonl", encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(BadRecord.self, from: Data($0.utf8))
+        }
+        #expect(Set(listed) == Set(expectedBad))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
+        #expect(summary["skippedRecords"] as? Int == expectedBad.count)
+    }
+
+    @Test func moreBadRecordsThanAllowedFailTheJob() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--split-size", "1KiB", "--skip-bad-records", "1"])
+        try cluster.startWorker(environment: ["MR_PROBE_BAD_PREFIX": "The "])
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 1)
+        #expect(cluster.coordinator.standardError.contains("--skip-bad-records"), "\(cluster.coordinator.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+}

@@ -147,6 +147,37 @@ let firstLetterPartitioned = Job<String, Int>(
         Counters.increment("outside-a-task")  // does nothing, and does not crash
     }
 
+    @Test func badRecordsAreSkippedWithWhatTheyEmittedAndListed() throws {
+        let picky = Job<String, Int>("picky", combiner: { $0 + $1 }) { line, emit in
+            for word in line.words { emit(word, 1) }
+            if line.string.hasPrefix("BAD") { throw JobError(.mapFailed, "malformed") }
+        } reduce: { _, counts in
+            counts.reduce(0, +)
+        }
+        let directory = try TemporaryDirectory()
+        let lines = (0..<400).map { $0 % 97 == 5 ? "BAD poison \($0)" : "good \($0 % 2 == 0 ? "even" : "odd") words" }
+        let input = try directory.write("in.txt", lines.joined(separator: "\n") + "\n")
+        let badOffsets = lines.indices.filter { lines[$0].hasPrefix("BAD") }.map { index in
+            Int64(lines[..<index].reduce(0) { $0 + $1.utf8.count + 1 })
+        }
+        let (report, output) = try run(picky, [input], .init(reducers: 2, splitSize: 2048, skipBadRecords: 10), in: directory, "out")
+        #expect(report.mapTasks > 1)
+        #expect(report.skippedRecords == 5)  // lines 5, 102, 199, 296 and 393
+        // Nothing a bad line emitted before throwing reached the output: no "BAD", no "poison".
+        #expect(output.dictionary == ["good": "395", "even": "198", "odd": "197", "words": "395"])
+        let listed = try String(contentsOfFile: directory.appending("out/_bad_records.jsonl"), encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(BadRecord.self, from: Data($0.utf8))
+        }
+        #expect(listed.map(\.offset) == badOffsets)
+        #expect(listed.allSatisfy { $0.file == input && $0.error == "malformed" })
+
+        let error = try #require(throws: JobError.self) {
+            try run(picky, [input], .init(reducers: 2, splitSize: 2048, skipBadRecords: 3), in: directory, "too-many")
+        }
+        #expect(error.code == .tooManyBadRecords || error.code == .mapFailed)
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("too-many/_SUCCESS")))
+    }
+
     @Test func catalogNamesTheKnownJobsForAnUnknownOne() throws {
         let catalog = JobCatalog([AnyJob(lineLengths), AnyJob(firstLetterPartitioned)])
         let error = try #require(throws: JobError.self) { try catalog.job(named: "nope") }

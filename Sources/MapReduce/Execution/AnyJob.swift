@@ -40,19 +40,37 @@ extension Job {
         let reader = SplitReader()
         var inputBytes: Int64 = 0
         var lines: Int64 = 0
+        // Skipping a bad record must drop what its map call emitted before throwing, so pairs are staged per call.
+        let skipping = context.badRecordLimit > 0
+        if skipping { collector.state.pointee.staged = [] }
+        var badRecords: [BadRecord] = []
         for split in context.splits {
             inputBytes += try reader.forEachLine(in: split) { line in
                 lines += 1
                 do {
                     try map(line, emit)
+                    if skipping { collector.state.pointee.flushStaged() }
                 } catch {
-                    throw JobError(.mapFailed, "map of job '\(name)' failed on the line at byte \(line.offset) of '\(line.file.path)': \(error)")
+                    if skipping, badRecords.count < context.badRecordLimit {
+                        collector.state.pointee.staged = []
+                        badRecords.append(BadRecord(file: line.file.path, offset: line.offset, error: "\(error)"))
+                        return
+                    }
+                    let limit = skipping ? " (after skipping \(badRecords.count), the most --skip-bad-records allows)" : ""
+                    throw JobError(.mapFailed, "map of job '\(name)' failed on the line at byte \(line.offset) of '\(line.file.path)'\(limit): \(error)")
                 }
                 try collector.checkFailure()
             }
         }
         let files = try collector.finish()
-        return MapTaskOutput(files: files, inputBytes: inputBytes, inputRecords: lines, emittedRecords: collector.emitted, spills: output.spillCount)
+        var badRecordsPath: String? = nil
+        if !badRecords.isEmpty {
+            badRecordsPath = "\(context.directory)/\(BadRecordsFile.attemptFileName)"
+            try BadRecordsFile.write(badRecords, to: badRecordsPath!)
+        }
+        return MapTaskOutput(
+            files: files, inputBytes: inputBytes, inputRecords: lines, emittedRecords: collector.emitted, spills: output.spillCount,
+            skippedRecords: Int64(badRecords.count), badRecords: badRecordsPath)
     }
 
     /// Merges the partition's map outputs, calls `reduce` per key and publishes the output file.

@@ -10,14 +10,21 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
     public var compressionLevel: Int32
     /// Whether files are fsynced before they are published. Default `true`.
     public var syncFiles: Bool
+    /// How many records whose map call throws the job may skip, listing them in `_bad_records.jsonl`. Default 0:
+    /// the first one fails its task.
+    public var skipBadRecords: Int
 
     /// Creates a configuration; each parameter has the documented default.
-    public init(reducers: Int = 1, splitSize: Int64 = 64 << 20, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, syncFiles: Bool = true) {
+    public init(
+        reducers: Int = 1, splitSize: Int64 = 64 << 20, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, syncFiles: Bool = true,
+        skipBadRecords: Int = 0
+    ) {
         self.reducers = reducers
         self.splitSize = splitSize
         self.memoryBudget = memoryBudget
         self.compressionLevel = compressionLevel
         self.syncFiles = syncFiles
+        self.skipBadRecords = skipBadRecords
     }
 
     /// Checks every setting, naming the first bad one.
@@ -25,6 +32,7 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
         guard reducers >= 1 else { throw JobError(.badConfiguration, "reducers must be at least 1 (got \(reducers))") }
         guard splitSize >= 1 else { throw JobError(.badConfiguration, "split size must be at least 1 byte (got \(splitSize))") }
         guard memoryBudget >= 1 << 16 else { throw JobError(.badConfiguration, "memory budget must be at least 64 KiB (got \(memoryBudget) bytes)") }
+        guard skipBadRecords >= 0 else { throw JobError(.badConfiguration, "--skip-bad-records must be 0 or more (got \(skipBadRecords))") }
         guard (1...19).contains(compressionLevel) else { throw JobError(.badConfiguration, "compression level must be 1...19 (got \(compressionLevel))") }
     }
 

@@ -26,4 +26,6 @@ public struct JobReport: Hashable, Codable, Sendable {
     public var seconds: Double
     /// The job's own counters (``Counters``), summed over its tasks.
     public var counters: [String: Int64] = [:]
+    /// Records skipped because their map call threw (listed in `_bad_records.jsonl`).
+    public var skippedRecords: Int64 = 0
 }

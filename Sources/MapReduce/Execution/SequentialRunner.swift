@@ -33,7 +33,9 @@ public struct SequentialRunner: Sendable {
             seconds: 0)
         var mapOutputs: [MapTaskOutput] = []
         for (index, splits) in tasks.enumerated() {
-            let context = MapTaskContext(task: index, splits: splits, directory: "\(work)/map/\(index)/attempt-0", settings: settings)
+            let context = MapTaskContext(
+                task: index, splits: splits, directory: "\(work)/map/\(index)/attempt-0", settings: settings,
+                badRecordLimit: configuration.skipBadRecords)
             let result = try job.runMapTask(context)
             report.inputBytes += result.inputBytes
             report.inputRecords += result.inputRecords
@@ -42,7 +44,11 @@ public struct SequentialRunner: Sendable {
             report.intermediateBytes += result.files.reduce(0) { $0 + $1.bytes }
             report.spills += result.spills
             report.counters.add(result.counters)
+            report.skippedRecords += result.skippedRecords
             mapOutputs.append(result)
+        }
+        if report.skippedRecords > configuration.skipBadRecords {
+            throw BadRecordsFile.tooMany(report.skippedRecords, limit: configuration.skipBadRecords)
         }
         for partition in 0..<configuration.reducers {
             let context = ReduceTaskContext(
@@ -54,6 +60,7 @@ public struct SequentialRunner: Sendable {
             report.outputBytes += result.bytes
             report.counters.add(result.counters)
         }
+        try BadRecordsFile.publish(mapOutputs.compactMap(\.badRecords), to: outputDirectory)
         try outputDirectory.markSuccess()
         report.seconds = (clock.now - start).seconds
         return report

@@ -8,13 +8,16 @@ public struct MapTaskContext: Sendable {
     public var directory: String
     /// How outputs are buffered and written.
     public var settings: ShuffleSettings
+    /// How many records whose map call throws the attempt may skip (listing them) before it fails. Default 0.
+    public var badRecordLimit: Int
 
     /// Creates a map task context.
-    public init(task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings) {
+    public init(task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings, badRecordLimit: Int = 0) {
         self.task = task
         self.splits = splits
         self.directory = directory
         self.settings = settings
+        self.badRecordLimit = badRecordLimit
     }
 }
 
@@ -32,10 +35,15 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
     public var spills: Int
     /// The job's own counters (``Counters``) from this attempt.
     public var counters: [String: Int64]
+    /// Records skipped because their map call threw.
+    public var skippedRecords: Int64
+    /// The list of skipped records (``BadRecordsFile``), if any were skipped.
+    public var badRecords: String?
 
     /// Creates a map task's result.
     public init(
-        files: [IntermediateFileSummary], inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int, counters: [String: Int64] = [:]
+        files: [IntermediateFileSummary], inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int, counters: [String: Int64] = [:],
+        skippedRecords: Int64 = 0, badRecords: String? = nil
     ) {
         self.files = files
         self.inputBytes = inputBytes
@@ -43,6 +51,8 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
         self.emittedRecords = emittedRecords
         self.spills = spills
         self.counters = counters
+        self.skippedRecords = skippedRecords
+        self.badRecords = badRecords
     }
 }
 

@@ -9,6 +9,7 @@ public struct JobError: Error, CustomStringConvertible, Sendable {
         case badConfiguration = "bad-configuration"
         case outputExists = "output-exists"
         case outputUnwritable = "output-unwritable"
+        case tooManyBadRecords = "too-many-bad-records"
     }
 
     /// What went wrong.

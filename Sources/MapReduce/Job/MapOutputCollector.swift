@@ -96,8 +96,24 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         keyBuffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
+    /// Pairs of the current map call, held back until it returns (only while skipping bad records).
+    @usableFromInline var staged: [(Key, Value)]? = nil
+
+    /// Collects the staged pairs of a map call that returned.
+    @inlinable
+    mutating func flushStaged() {
+        guard let pairs = staged else { return }
+        staged = nil
+        for (key, value) in pairs { collect(key, value) }
+        staged = []
+    }
+
     @inlinable
     mutating func collect(_ key: Key, _ value: Value) {
+        if staged != nil {
+            staged!.append((key, value))
+            return
+        }
         encoder.removeAll()
         key.encode(to: &encoder)
         let count = encoder.bytes.count
@@ -110,6 +126,10 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     /// only the 0x00 0x01 terminator.
     @inlinable
     mutating func collect(word: Word, _ value: Value) {
+        if staged != nil {
+            staged!.append((word.string as! Key, value))
+            return
+        }
         let count = word.bytes.count
         reserveKey(count + 2)
         let base = keyBuffer.baseAddress!

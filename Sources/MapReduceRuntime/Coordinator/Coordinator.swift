@@ -111,7 +111,8 @@ public actor Coordinator {
             return TaskAssignment(
                 action: .run, attempt: attempt,
                 map: MapAssignment(
-                    job: plan.job, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt), settings: settings),
+                    job: plan.job, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt), settings: settings,
+                    badRecordLimit: plan.configuration.skipBadRecords),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         case .reduce(let reduce):
             let scratch = plan.reduceDirectory(reduce, attempt)
@@ -194,6 +195,10 @@ public actor Coordinator {
                 try journal.append(JournalEntry(event: .mapCommitted, task: id.rawValue, attempt: request.attempt, map: map))
                 accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
                 mapOutputs[id.rawValue] = map
+                let skipped = mapOutputs.reduce(0) { $0 + ($1?.skippedRecords ?? 0) }
+                if skipped > plan.configuration.skipBadRecords, outcome == nil {
+                    outcome = .failed(BadRecordsFile.tooMany(skipped, limit: plan.configuration.skipBadRecords).message)
+                }
             } else {
                 accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
             }
@@ -273,8 +278,9 @@ public actor Coordinator {
             inputBytes: mapOutputs.reduce(0) { $0 + ($1?.inputBytes ?? 0) }, inputRecords: mapOutputs.reduce(0) { $0 + ($1?.inputRecords ?? 0) },
             intermediateBytes: mapOutputs.reduce(0) { $0 + ($1?.files.reduce(0) { $0 + $1.bytes } ?? 0) },
             outputRecords: reduceOutputs.reduce(0) { $0 + ($1?.records ?? 0) }, outputBytes: reduceOutputs.reduce(0) { $0 + ($1?.bytes ?? 0) },
-            seconds: (clock.now - started).seconds, counters: counters)
+            seconds: (clock.now - started).seconds, counters: counters, skippedRecords: mapOutputs.reduce(0) { $0 + ($1?.skippedRecords ?? 0) })
         try summary.write(to: OutputDirectory(path: plan.output))
+        try BadRecordsFile.publish(mapOutputs.compactMap { $0?.badRecords }, to: OutputDirectory(path: plan.output))
         try OutputDirectory(path: plan.output).markSuccess()
         // The intermediate data and the journal are no longer needed.
         try? FileManager.default.removeItem(atPath: plan.directory)

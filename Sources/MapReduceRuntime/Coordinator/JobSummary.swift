@@ -17,6 +17,8 @@ public struct JobSummary: Codable, Sendable, Equatable {
     public var seconds: Double
     /// The job's own counters, from committed attempts only.
     public var counters: [String: Int64]
+    /// Records skipped because their map call threw (listed in `_bad_records.jsonl`).
+    public var skippedRecords: Int64
 
     /// Writes the summary (atomically) into `output`.
     public func write(to output: OutputDirectory) throws {

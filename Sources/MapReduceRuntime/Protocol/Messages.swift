@@ -56,6 +56,8 @@ public struct MapAssignment: Codable, Sendable {
     public var directory: String
     /// How to write its outputs.
     public var settings: ShuffleSettings
+    /// How many records whose map call throws it may skip (`--skip-bad-records`); absent means 0.
+    public var badRecordLimit: Int?
 }
 
 /// A reduce task to run.

@@ -114,7 +114,8 @@ public struct Worker: Sendable {
         let job = try catalog.job(named: assignment.map?.job ?? assignment.reduce?.job ?? "")
         let id = id
         if let map = assignment.map {
-            let context = MapTaskContext(task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings)
+            let context = MapTaskContext(
+                task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings, badRecordLimit: map.badRecordLimit ?? 0)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try job.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
             let context = ReduceTaskContext(
