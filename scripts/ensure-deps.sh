@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs (libzstd-dev, pkg-config) when they are missing.
+# Installs the system packages the build and tests need (libzstd-dev, pkg-config; iproute2 when root) when they
+# are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
 missing=()
 pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# The network-partition test puts a worker in its own network namespace (it is skipped where that is impossible).
+[[ $(id -u) -ne 0 ]] || command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 
 if ((${#missing[@]} > 0)); then
-    echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd)" >&2
+    echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and for the network tests)" >&2
     sudo_cmd=()
     [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
     export DEBIAN_FRONTEND=noninteractive

@@ -44,12 +44,12 @@ public final class Cluster: @unchecked Sendable {
         url = String(line.split(separator: " ").last!)
     }
 
-    /// Starts a worker of the running coordinator.
+    /// Starts a worker of the running coordinator, inside `namespace` if given.
     @discardableResult
-    public func startWorker(environment: [String: String] = [:], extra: [String] = []) throws -> ChildProcess {
-        let worker = try ChildProcess(
-            "\(Self.binaryDirectory)/mr-worker", ["--coordinator", url] + extra, environment: environment,
-            errorLog: directory.appending("worker-\(workers.count).log"))
+    public func startWorker(environment: [String: String] = [:], extra: [String] = [], in namespace: NetworkNamespace? = nil) throws -> ChildProcess {
+        let arguments = ["--coordinator", url] + extra
+        let (executable, command) = namespace?.wrap("\(Self.binaryDirectory)/mr-worker", arguments) ?? ("\(Self.binaryDirectory)/mr-worker", arguments)
+        let worker = try ChildProcess(executable, command, environment: environment, errorLog: directory.appending("worker-\(workers.count).log"))
         workers.append(worker)
         return worker
     }

@@ -79,6 +79,24 @@ public struct ReduceTaskContext: Sendable {
     }
 }
 
+extension MapTaskOutput {
+    private enum CodingKeys: String, CodingKey {
+        case files, inputBytes, inputRecords, emittedRecords, spills, counters, skippedRecords, badRecords
+    }
+
+    /// Decodes a result; `counters`, `skippedRecords` and `badRecords` may be absent (none).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            files: try container.decode([IntermediateFileSummary].self, forKey: .files), inputBytes: try container.decode(Int64.self, forKey: .inputBytes),
+            inputRecords: try container.decode(Int64.self, forKey: .inputRecords),
+            emittedRecords: try container.decode(Int64.self, forKey: .emittedRecords), spills: try container.decode(Int.self, forKey: .spills),
+            counters: try container.decodeIfPresent([String: Int64].self, forKey: .counters) ?? [:],
+            skippedRecords: try container.decodeIfPresent(Int64.self, forKey: .skippedRecords) ?? 0,
+            badRecords: try container.decodeIfPresent(String.self, forKey: .badRecords))
+    }
+}
+
 /// What a reduce attempt produced.
 public struct ReduceTaskOutput: Hashable, Codable, Sendable {
     /// The published output file.
@@ -99,5 +117,20 @@ public struct ReduceTaskOutput: Hashable, Codable, Sendable {
         self.inputRecords = inputRecords
         self.bytes = bytes
         self.counters = counters
+    }
+}
+
+extension ReduceTaskOutput {
+    private enum CodingKeys: String, CodingKey {
+        case path, records, inputRecords, bytes, counters
+    }
+
+    /// Decodes a result; `counters` may be absent (none).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            path: try container.decode(String.self, forKey: .path), records: try container.decode(Int64.self, forKey: .records),
+            inputRecords: try container.decode(Int64.self, forKey: .inputRecords), bytes: try container.decode(Int64.self, forKey: .bytes),
+            counters: try container.decodeIfPresent([String: Int64].self, forKey: .counters) ?? [:])
     }
 }

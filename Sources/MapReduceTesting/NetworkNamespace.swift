@@ -1,0 +1,79 @@
+import Foundation
+
+/// A network namespace joined to this one by a veth pair: a second "host" for partition tests, on addresses of
+/// its own (`hostAddress` on this side, `guestAddress` inside), with a link the test can cut and restore.
+/// Needs root and iproute2; ``isAvailable`` says whether it can be made here. Removed when released.
+public final class NetworkNamespace: @unchecked Sendable {
+    /// The namespace's name.
+    public let name: String
+    /// This side's address on the link.
+    public let hostAddress: String
+    /// The namespace's address on the link.
+    public let guestAddress: String
+    private let hostInterface: String
+
+    /// Whether network namespaces can be created here (root, with the `ip` tool).
+    public static var isAvailable: Bool {
+        getuid() == 0 && (try? run(["netns", "list"])) != nil
+    }
+
+    /// Creates the namespace and its link, up.
+    public init() throws {
+        let suffix = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let subnet = Int.random(in: 1...250)
+        name = "mr-test-\(suffix)"
+        hostInterface = "mrh\(suffix)"
+        let guestInterface = "mrg\(suffix)"
+        hostAddress = "10.213.\(subnet).1"
+        guestAddress = "10.213.\(subnet).2"
+        try Self.run(["netns", "add", name])
+        do {
+            try Self.run(["link", "add", hostInterface, "type", "veth", "peer", "name", guestInterface])
+            try Self.run(["link", "set", guestInterface, "netns", name])
+            try Self.run(["addr", "add", "\(hostAddress)/30", "dev", hostInterface])
+            try Self.run(["link", "set", hostInterface, "up"])
+            try Self.run(["-n", name, "addr", "add", "\(guestAddress)/30", "dev", guestInterface])
+            try Self.run(["-n", name, "link", "set", guestInterface, "up"])
+            try Self.run(["-n", name, "link", "set", "lo", "up"])
+        } catch {
+            remove()
+            throw error
+        }
+    }
+
+    deinit { remove() }
+
+    /// Cuts the link: packets between the namespaces are dropped until ``restore()``.
+    public func cut() throws { try Self.run(["link", "set", hostInterface, "down"]) }
+
+    /// Restores the link.
+    public func restore() throws { try Self.run(["link", "set", hostInterface, "up"]) }
+
+    /// The command line that runs `executable` inside the namespace.
+    public func wrap(_ executable: String, _ arguments: [String]) -> (String, [String]) {
+        ("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments)
+    }
+
+    private func remove() {
+        try? Self.run(["link", "delete", hostInterface])
+        try? Self.run(["netns", "delete", name])
+    }
+
+    /// An `ip` command failed.
+    public struct CommandFailed: Error, CustomStringConvertible {
+        public let arguments: [String]
+        public let status: Int32
+        public var description: String { "ip \(arguments.joined(separator: " ")) exited \(status)" }
+    }
+
+    static func run(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CommandFailed(arguments: arguments, status: process.terminationStatus) }
+    }
+}
