@@ -171,7 +171,8 @@ import Testing
         let cluster = try Cluster()
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--max-attempts", "3"])
-        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_MAP_THROW": "bad record ahead"]) }
+        // Each failing call takes a second, so both workers are live (registered) before the first retry.
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_MAP_THROW": "bad record ahead", "MR_PROBE_MAP_SLEEP_MS": "1000"]) }
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 1)
         let report = cluster.coordinator.standardError
         #expect(report.contains("job failed: map 0 failed 3 times"), "\(report)")
