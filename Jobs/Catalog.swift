@@ -2,8 +2,12 @@ public import MapReduce
 
 /// Every job this package ships, by name.
 public let catalog = JobCatalog([
-    AnyJob(wordCount),
-    AnyJob(invertedIndex),
-    AnyJob(probeWordCount),
-    AnyJob(crashWordCount),
+    JobDefinition(wordCount),
+    JobDefinition(invertedIndex),
+    JobDefinition(sort),
+    grepDefinition,
+    JobDefinition(salesJoin),
+    JobDefinition(salesByCategoryDay),
+    JobDefinition(probeWordCount),
+    JobDefinition(crashWordCount),
 ])

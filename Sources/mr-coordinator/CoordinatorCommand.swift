@@ -22,6 +22,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The catalog job to run.") var job: String
+    @Option(name: .customLong("param"), help: ArgumentHelp("A job parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [JobParameter] = []
     @Option(help: "The number of reduce partitions (output files).") var reducers = 1
     @Option(help: "The shared directory every worker can read and write.") var sharedDir: String
     @Option(help: "The output directory; must not hold earlier output.") var output: String
@@ -97,7 +99,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
 
     /// Checks every argument and writes the job's plan; throws a one-line error before anything starts.
     func makePlan(_ configuration: JobConfiguration, secret: String?) throws -> JobPlan {
-        _ = try catalog.job(named: job)
+        let parameters = JobParameter.values(parameters)
+        let definition = try catalog.job(named: job, parameters: parameters)
         try configuration.validate()
         guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
         guard ["127.0.0.1", "localhost", "::1"].contains(host) || secret != nil else {
@@ -113,7 +116,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
         // the journal of the one that died and resumes.
         let outputPath = absolute(output)
         let id = "\(job)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
-        let plan = JobPlan(job: job, mapTasks: tasks, configuration: configuration, directory: absolute("\(sharedDir)/jobs/\(id)"), output: outputPath)
+        let boundaries = try KeyRanges.boundaries(for: definition, tasks: tasks, partitions: configuration.reducers)
+        let plan = JobPlan(
+            job: job, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: absolute("\(sharedDir)/jobs/\(id)"),
+            output: outputPath, rangeBoundaries: boundaries)
         if let previous = try JobPlan.read(from: plan.directory), manager.fileExists(atPath: "\(plan.directory)/journal") {
             guard previous == plan else {
                 throw ValidationError("shared directory '\(plan.directory)' holds a different job for output '\(output)'; remove it or choose another output")

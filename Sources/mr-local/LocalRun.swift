@@ -18,6 +18,9 @@ struct LocalRun: ParsableCommand {
     @Option(name: .long, help: "The catalog job to run (see --list-jobs).")
     var job: String?
 
+    @Option(name: .customLong("param"), help: ArgumentHelp("A job parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [JobParameter] = []
+
     @Option(name: .long, help: "The number of reduce partitions (output files).")
     var reducers = 1
 
@@ -54,7 +57,7 @@ struct LocalRun: ParsableCommand {
     /// Checks everything before any work; the message is one line naming the problem.
     func checkArguments() -> String? {
         guard let job else { return "missing --job; choose one of: \(catalog.names.joined(separator: ", "))" }
-        do { _ = try catalog.job(named: job) } catch { return error.message }
+        do { _ = try catalog.job(named: job, parameters: JobParameter.values(parameters)) } catch { return "\(error)" }
         guard let output else { return "missing --output DIR" }
         guard !inputs.isEmpty else { return "no input files were given; name at least one file or directory" }
         do { try jobConfiguration.validate() } catch { return error.message }
@@ -74,7 +77,8 @@ struct LocalRun: ParsableCommand {
         }
         guard let job, let output else { return }
         do {
-            let report = try SequentialRunner(configuration: jobConfiguration).run(try catalog.job(named: job), inputs: inputs, output: output)
+            let report = try SequentialRunner(configuration: jobConfiguration).run(
+                try catalog.job(named: job, parameters: JobParameter.values(parameters)), inputs: inputs, output: output)
             FileHandle.standardError.write(Data((report.summaryLine(output: output) + "\n").utf8))
         } catch {
             FileHandle.standardError.write(Data("mr-local: \(error)\n".utf8))

@@ -104,7 +104,7 @@ let firstLetterPartitioned = Job<String, Int>(
         #expect(!FileManager.default.fileExists(atPath: directory.appending("b")))
     }
 
-    @Test func mapFailureNamesTheFileAndOffset() throws {
+    @Test func mapFailureNamesTheFileLineAndOffset() throws {
         struct Boom: Error {}
         let failing = Job<String, Int>("failing") { line, _ in
             if line.string == "bad" { throw Boom() }
@@ -115,7 +115,7 @@ let firstLetterPartitioned = Job<String, Int>(
         let input = try directory.write("in.txt", "ok\nbad\n")
         let error = try #require(throws: JobError.self) { try run(failing, [input], .init(), in: directory, "out") }
         #expect(error.code == .mapFailed)
-        #expect(error.message.contains("byte 3 of '\(input)'"))
+        #expect(error.message.contains("line 2 (byte 3) of '\(input)'"))
     }
 
     @Test func partitionerOutOfRangeFailsTheTask() throws {

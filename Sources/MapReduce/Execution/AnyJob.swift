@@ -12,6 +12,9 @@ public struct AnyJob: Sendable {
     public let runMapTask: @Sendable (MapTaskContext) throws -> MapTaskOutput
     /// Runs one reduce attempt.
     public let runReduceTask: @Sendable (ReduceTaskContext) throws -> ReduceTaskOutput
+    /// For a total-order job, the encoded keys the map function emits for the first records of each split (at most
+    /// the given number per split): the sample its partitions' key ranges are cut from. `nil` for other jobs.
+    public let sampleKeys: (@Sendable ([InputSplit], Int) throws -> [[UInt8]])?
 
     /// Wraps `job`.
     @inlinable
@@ -26,6 +29,11 @@ public struct AnyJob: Sendable {
             var (output, counters) = try Counters.collecting { try job.runReduce(context) }
             output.counters = counters
             return output
+        }
+        if job.totalOrder {
+            sampleKeys = { splits, perSplit in try job.sampleKeys(splits, perSplit: perSplit) }
+        } else {
+            sampleKeys = nil
         }
     }
 }
@@ -45,19 +53,21 @@ extension Job {
         if skipping { collector.state.pointee.staged = [] }
         var badRecords: [BadRecord] = []
         for split in context.splits {
-            inputBytes += try reader.forEachLine(in: split) { line in
+            inputBytes += try reader.forEachRecord(in: split, framing: framing) { line in
                 lines += 1
                 do {
                     try map(line, emit)
                     if skipping { collector.state.pointee.flushStaged() }
                 } catch {
+                    let number = try? line.number
                     if skipping, badRecords.count < context.badRecordLimit {
                         collector.state.pointee.staged = []
-                        badRecords.append(BadRecord(file: line.file.path, offset: line.offset, error: "\(error)"))
+                        badRecords.append(BadRecord(file: line.file.path, line: number, offset: line.offset, error: "\(error)"))
                         return
                     }
                     let limit = skipping ? " (after skipping \(badRecords.count), the most --skip-bad-records allows)" : ""
-                    throw JobError(.mapFailed, "map of job '\(name)' failed on the line at byte \(line.offset) of '\(line.file.path)'\(limit): \(error)")
+                    let place = number.map { "line \($0) (byte \(line.offset))" } ?? "the record at byte \(line.offset)"
+                    throw JobError(.mapFailed, "map of job '\(name)' failed on \(place) of '\(line.file.path)'\(limit): \(error)")
                 }
                 try collector.checkFailure()
             }
@@ -79,24 +89,56 @@ extension Job {
         let merge = ReduceMerge(context: context)
         let groups = try merge.open()
         let source = ValueSource(groups)
-        let writer = try TextOutputWriter(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
-        var records: Int64 = 0
+        let file = try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
         while try groups.nextKey() {
             let key = try groups.key.withUnsafeBytes { bytes throws in try Key(decoding: bytes) }
-            let text: String
             do {
-                text = try reduceToText(key, Values(source))
+                try reduce(key, Values(source), file)
             } catch {
+                if let failure = source.failure { throw failure }
                 throw JobError(.reduceFailed, "reduce of job '\(name)' failed on key '\(key)' in partition \(context.partition): \(error)")
             }
             if let failure = source.failure { throw failure }
-            try writer.writeLine(key: key, text: text)
-            records += 1
         }
-        let bytes = try writer.commit()
+        let bytes = try file.commit()
         merge.cleanUp()
-        return ReduceTaskOutput(path: context.outputPath, records: records, inputRecords: merge.inputRecords, bytes: bytes)
+        return ReduceTaskOutput(path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, bytes: bytes)
     }
+
+    /// Calls `map` on the first `perSplit` records of each split and returns the encodings of the keys it emits.
+    /// Records whose map call throws are passed over: a sample needs no exactness.
+    @inlinable
+    func sampleKeys(_ splits: [InputSplit], perSplit: Int) throws -> [[UInt8]] {
+        let output = try MapOutputWriter(directory: "", settings: ShuffleSettings())  // never written: pairs stay staged
+        let collector = MapOutputCollector<Key, Value>(output: output, combine: nil, partitioner: nil)
+        collector.state.pointee.staged = []
+        let emit = Emitter(collector)
+        var keys: [[UInt8]] = []
+        var encoder = RecordWriter(capacity: 64)
+        for split in splits {
+            var records = 0
+            do {
+                try SplitReader(bufferSize: 1 << 20).forEachRecord(in: split, framing: framing) { line in
+                    guard records < perSplit else { throw SamplingFinished() }
+                    records += 1
+                    collector.state.pointee.staged = []
+                    try? map(line, emit)
+                    for (key, _) in collector.state.pointee.staged ?? [] {
+                        encoder.removeAll()
+                        key.encode(to: &encoder)
+                        keys.append(encoder.bytes)
+                    }
+                }
+            } catch is SamplingFinished {}
+        }
+        return keys
+    }
+}
+
+/// Stops reading a split once its sample is taken.
+@usableFromInline
+struct SamplingFinished: Error {
+    @usableFromInline init() {}
 }
 
 /// Opens a reduce task's inputs, merging in passes first if they outnumber the fan-in.

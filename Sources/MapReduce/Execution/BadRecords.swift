@@ -4,20 +4,23 @@ import Foundation
 public struct BadRecord: Codable, Hashable, Sendable {
     /// The input file.
     public var file: String
+    /// The 1-based line number where the record starts, if it could be counted.
+    public var line: Int64?
     /// The byte offset of the record's first byte.
     public var offset: Int64
     /// What the map function threw.
     public var error: String
 
     /// Creates a bad record entry.
-    public init(file: String, offset: Int64, error: String) {
+    public init(file: String, line: Int64? = nil, offset: Int64, error: String) {
         self.file = file
+        self.line = line
         self.offset = offset
         self.error = error
     }
 }
 
-/// Where skipped records are listed: one JSON object per line, `{"file", "offset", "error"}`, in a map attempt's
+/// Where skipped records are listed: one JSON object per line, `{"file", "line", "offset", "error"}`, in a map attempt's
 /// directory (`bad-records.jsonl`) and, for the whole job, in the output directory (`_bad_records.jsonl`).
 public enum BadRecordsFile {
     /// The name of a map attempt's list.

@@ -25,7 +25,8 @@ public struct SequentialRunner: Sendable {
         let outputDirectory = OutputDirectory(path: output)
         try outputDirectory.prepare()
         let work = "\(outputDirectory.temporaryDirectory)/shuffle"
-        let settings = configuration.shuffle
+        var settings = configuration.shuffle
+        settings.rangeBoundaries = try KeyRanges.boundaries(for: job, tasks: tasks, partitions: configuration.reducers)
 
         var report = JobReport(
             job: job.name, mapTasks: tasks.count, reduceTasks: configuration.reducers, inputBytes: 0, inputRecords: 0,

@@ -7,6 +7,7 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
         case unreadable
         case notAFile = "not-a-file"
         case corruptCompressedFile = "corrupt-compressed-file"
+        case malformedRecord = "malformed-record"
     }
 
     /// What went wrong.

@@ -6,70 +6,154 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads the lines of one ``InputSplit`` in large blocks and hands each to a closure, without copying lines.
+/// Reads the records of one ``InputSplit`` in large blocks and hands each to a closure, without copying them.
 ///
-/// Line endings are `\n`; a `\r` right before it is dropped too (CRLF). A last line without a line ending is a
-/// line; a file ending in a line ending has no empty line after it. Lines longer than the buffer grow it.
+/// Records are lines, or CSV records (which may span lines inside quoted fields). Line endings are `\n`; a `\r`
+/// right before it is dropped too (CRLF). A last line without a line ending is a line; a file ending in a line
+/// ending has no empty line after it. Records longer than the buffer grow it.
 public struct SplitReader {
     /// The initial size of the read buffer.
     public var bufferSize: Int
+    /// The longest CSV record accepted: a longer one almost always means a quoted field that is never closed.
+    public var maximumCSVRecordSize: Int
 
-    /// Creates a reader with `bufferSize` bytes of buffer (it grows for longer lines).
-    public init(bufferSize: Int = 4 << 20) { self.bufferSize = bufferSize }
+    /// Creates a reader with `bufferSize` bytes of buffer (it grows for longer records).
+    public init(bufferSize: Int = 4 << 20, maximumCSVRecordSize: Int = 64 << 20) {
+        self.bufferSize = bufferSize
+        self.maximumCSVRecordSize = maximumCSVRecordSize
+    }
 
     /// Calls `body` with each line of `split`, in order.
     /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).
     @discardableResult
     public func forEachLine(in split: InputSplit, _ body: (Line) throws -> Void) throws -> Int64 {
+        try forEachRecord(in: split, framing: .lines, body)
+    }
+
+    /// Calls `body` with each record of `split`, in order: a record belongs to the split holding its first byte.
+    /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).
+    @discardableResult
+    public func forEachRecord(in split: InputSplit, framing: RecordFraming, _ body: (Line) throws -> Void) throws -> Int64 {
+        let position = SplitPosition(file: split.file)
         if split.file.isCompressed {
             var source = try CompressedSource(file: split.file)
-            try scan(split.file, from: 0, until: .max, skipFirst: false, source: &source, body)
+            var scan = Scan(file: split.file, end: .max, framing: framing, position: position, skipFirst: false)
+            try read(&scan, from: 0, source: &source, body)
             return source.compressedBytesRead
         }
-        let file: ReadableFile
-        do { file = try ReadableFile(path: split.file.path) } catch {
-            throw InputError(.unreadable, path: split.file.path, "input '\(split.file.path)' cannot be read: \(error)")
-        }
-        // Start one byte early: the line ending there (if any) marks where this split's first line begins.
+        let file = try open(split.file)
+        // Start one byte early: the record ending there (if any) marks where this split's first record begins.
         let origin = max(split.start - 1, 0)
+        var scan = Scan(file: split.file, end: split.end, framing: framing, position: position, skipFirst: split.start > 0)
+        if split.start > 0, case .csv(let format) = framing {
+            scan.csv = try csvState(of: file, before: origin, delimiter: format.delimiter)
+            if format.hasHeader { position.header = try header(of: split.file, format: format) }
+        }
         var source = PlainSource(file: file, offset: origin)
-        try scan(split.file, from: origin, until: split.end, skipFirst: split.start > 0, source: &source, body)
+        try read(&scan, from: origin, source: &source, body)
         return split.length
     }
 
-    private func scan<Source: ByteSource>(
-        _ file: InputFile,
-        from origin: Int64,
-        until end: Int64,
-        skipFirst: Bool,
-        source: inout Source,
-        _ body: (Line) throws -> Void
-    ) throws {
+    private func open(_ file: InputFile) throws -> ReadableFile {
+        do { return try ReadableFile(path: file.path) } catch {
+            throw InputError(.unreadable, path: file.path, "input '\(file.path)' cannot be read: \(error)")
+        }
+    }
+
+    /// The CSV quoting state at `offset`, found by running the framing rules from the start of the file.
+    private func csvState(of file: ReadableFile, before offset: Int64, delimiter: UInt8) throws -> CSVFramer {
+        var framer = CSVFramer(delimiter: delimiter)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(bufferSize, 1 << 20), alignment: 16)
+        defer { buffer.deallocate() }
+        var position: Int64 = 0
+        while position < offset {
+            let wanted = Int(min(Int64(buffer.count), offset - position))
+            let count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), at: position)
+            guard count > 0 else { break }
+            framer.skip(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            position += Int64(count)
+        }
+        return framer
+    }
+
+    /// The header of a CSV file: its first non-blank record.
+    private func header(of file: InputFile, format: CSVFormat) throws -> CSVHeader? {
+        let position = SplitPosition(file: file)
+        var source = PlainSource(file: try open(file), offset: 0)
+        var scan = Scan(file: file, end: 1, framing: .csv(format), position: position, skipFirst: false)
+        try read(&scan, from: 0, source: &source) { _ in }
+        return position.header
+    }
+
+    /// The reader's progress through one split.
+    private struct Scan {
+        let file: InputFile
+        /// Records starting at or past this offset belong to the next split.
+        let end: Int64
+        let framing: RecordFraming
+        let position: SplitPosition
+        /// Whether the first record found is the tail of one that started before the split.
+        var skipFirst: Bool
+        var csv: CSVFramer?
+        /// Whether the next non-blank record is the file's CSV header.
+        var headerPending: Bool
+        /// Line endings since the split's first record.
+        var lineEndings: Int64 = 0
+        var foundFirstRecord = false
+
+        init(file: InputFile, end: Int64, framing: RecordFraming, position: SplitPosition, skipFirst: Bool) {
+            self.file = file
+            self.end = end
+            self.framing = framing
+            self.position = position
+            self.skipFirst = skipFirst
+            if case .csv(let format) = framing {
+                csv = CSVFramer(delimiter: format.delimiter)
+                headerPending = format.hasHeader && !skipFirst
+            } else {
+                headerPending = false
+            }
+        }
+    }
+
+    private func read<Source: ByteSource>(_ scan: inout Scan, from origin: Int64, source: inout Source, _ body: (Line) throws -> Void) throws {
         var capacity = bufferSize
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0  // bytes of buffer holding data
-        var cursor = 0  // start of the next line in buffer
+        var cursor = 0  // start of the next record in buffer
         var bufferOffset = origin  // file offset of buffer[0]
-        var skipping = skipFirst
         var atEnd = false
 
         while true {
-            let lineStart = bufferOffset + Int64(cursor)
-            if !skipping, lineStart >= end { return }
-            // Find the next line ending at or after cursor.
+            let recordStart = bufferOffset + Int64(cursor)
+            if !scan.skipFirst, !scan.headerPending, recordStart >= scan.end { return }
+            if !scan.skipFirst, !scan.foundFirstRecord {
+                scan.foundFirstRecord = true
+                scan.position.firstRecordOffset = recordStart
+            }
+            // Find the end of the record that starts at cursor.
             var searchFrom = cursor
             var newline: Int? = nil
             while true {
-                if searchFrom < filled,
-                    let found = memchr(buffer.baseAddress! + searchFrom, 0x0A, filled - searchFrom)
-                {
-                    newline = found - UnsafeMutableRawPointer(buffer.baseAddress!)
-                    break
+                if searchFrom < filled {
+                    if scan.csv != nil {
+                        newline = scan.csv!.findRecordEnd(in: UnsafeRawBufferPointer(buffer), from: searchFrom, to: filled)
+                    } else if let found = memchr(buffer.baseAddress! + searchFrom, 0x0A, filled - searchFrom) {
+                        newline = found - UnsafeMutableRawPointer(buffer.baseAddress!)
+                    }
+                    if newline != nil { break }
                 }
                 searchFrom = filled
                 if atEnd { break }
-                // Make room: slide the partial line to the front, or grow the buffer for a long line.
+                if scan.csv != nil, filled - cursor > maximumCSVRecordSize {
+                    let line = try scan.position.lineNumber(afterLineEndings: scan.lineEndings)
+                    throw InputError(
+                        .malformedRecord, path: scan.file.path,
+                        "the CSV record starting on line \(line) of '\(scan.file.path)' is longer than \(maximumCSVRecordSize >> 20) MiB: a quoted field is probably never closed; check its quotes"
+                    )
+                }
+                // Make room: slide the partial record to the front, or grow the buffer for a long one.
                 if cursor > 0 {
                     let kept = filled - cursor
                     if kept > 0 { memmove(buffer.baseAddress!, buffer.baseAddress! + cursor, kept) }
@@ -87,17 +171,42 @@ public struct SplitReader {
                 let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<capacity]))
                 if count == 0 { atEnd = true } else { filled += count }
             }
-            let lineEnd = newline ?? filled
-            if newline == nil, cursor == filled { return }  // end of input, no partial line left
-            if skipping {
-                skipping = false
+            let recordEnd = newline ?? filled
+            if newline == nil, cursor == filled { return }  // end of input, no partial record left
+            if scan.skipFirst {
+                scan.skipFirst = false
             } else {
-                var contentEnd = lineEnd
-                if newline != nil, contentEnd > cursor, buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-                try body(Line(bytes: UnsafeRawBufferPointer(rebasing: buffer[cursor..<contentEnd]), file: file, offset: lineStart))
+                var contentEnd = recordEnd
+                var carriageReturn = false
+                if newline != nil, contentEnd > cursor, buffer[contentEnd - 1] == 0x0D {
+                    contentEnd -= 1
+                    carriageReturn = true
+                }
+                let lineEndingsBefore = scan.lineEndings
+                scan.lineEndings += (newline == nil ? 0 : 1) + (scan.csv?.quotedLineEndings ?? 0)
+                if scan.csv == nil || contentEnd > cursor {
+                    var contentStart = cursor
+                    if scan.csv != nil, recordStart == 0, contentEnd - cursor >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                        contentStart += 3  // a UTF-8 byte order mark
+                    }
+                    let line = Line(
+                        bytes: UnsafeRawBufferPointer(rebasing: buffer[contentStart..<contentEnd]), file: scan.file, offset: recordStart,
+                        endsInCarriageReturn: carriageReturn, lineEndingsBefore: lineEndingsBefore, position: scan.position)
+                    if scan.headerPending {
+                        scan.headerPending = false
+                        do {
+                            scan.position.header = CSVHeader(try CSVParser.fields(of: line.bytes, delimiter: scan.csv!.delimiter))
+                        } catch {
+                            throw InputError(.malformedRecord, path: scan.file.path, "the CSV header of '\(scan.file.path)' is malformed: \(error)")
+                        }
+                    } else {
+                        try body(line)
+                    }
+                }
             }
             guard let newline else { return }
             cursor = newline + 1
+            scan.csv?.startRecord()
         }
     }
 }

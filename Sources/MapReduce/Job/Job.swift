@@ -9,40 +9,116 @@
 /// }
 /// ```
 ///
-/// Keys and values are ``RecordCodable``. The map function sees each input ``Line``; the reduce function sees
-/// each key once, in byte order of its encoding, with a stream of its values, and returns what is written after
-/// the key on the output line (`key value`).
+/// Keys and values are ``RecordCodable``. The map function sees each input record: a ``Line`` by default, or
+/// what an ``InputFormat`` makes of it (a ``CSVRecord``, a `Decodable` JSON object). The reduce function sees each
+/// key once, in byte order of its encoding, with a stream of its values; it returns the text written after the
+/// key (`key value` lines), or, given an ``OutputFormat``, writes any number of records to an ``OutputWriter``.
 public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     /// The job's name in the catalog and on the command line: kebab-case, like `word-count`.
     public let name: String
-    /// Called once per input line.
+    /// How the input's bytes are cut into records.
+    public let framing: RecordFraming
+    /// Called once per input record, with its bytes.
     public let map: @Sendable (Line, Emitter<Key, Value>) throws -> Void
     /// Folds two values of the same key on the map side. Must be associative and commutative, and must not
     /// change the reduce function's result.
     public let combiner: (@Sendable (Value, Value) -> Value)?
     /// Chooses a key's partition in `0..<partitions`. By default, the stable hash of the key's encoding.
     public let partitioner: (@Sendable (Key, Int) -> Int)?
-    /// Called once per key with its values; returns the output line's text after the key.
-    public let reduceToText: @Sendable (Key, Values<Value>) throws -> String
+    /// Whether partitions hold ranges of keys, cut from a sample of the input before the job starts, so that
+    /// reading `part-00000`, `part-00001`, … in order reads every key in order (a total-order sort).
+    public let totalOrder: Bool
+    /// Called once per key with its values; writes the key's output records.
+    @usableFromInline let reduce: @Sendable (Key, Values<Value>, OutputFile) throws -> Void
 
-    /// Creates a job.
+    private init(
+        name: String, framing: RecordFraming, combiner: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,
+        totalOrder: Bool, map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void,
+        reduce: @escaping @Sendable (Key, Values<Value>, OutputFile) throws -> Void
+    ) {
+        precondition(!(totalOrder && partitioner != nil), "job '\(name)': a total-order job partitions by sampled key ranges; drop the partitioner")
+        self.name = name
+        self.framing = framing
+        self.combiner = combiner
+        self.partitioner = partitioner
+        self.totalOrder = totalOrder
+        self.map = map
+        self.reduce = reduce
+    }
+
+    /// Creates a job over lines whose output is `key value` lines.
     /// - Parameters:
     ///   - name: the catalog name, kebab-case.
     ///   - combiner: folds two values of one key on the map side (associative and commutative), or `nil`.
     ///   - partitioner: chooses a key's partition in `0..<partitions`, or `nil` for the stable hash.
+    ///   - totalOrder: partition by key ranges sampled from the input, so the output files in order are sorted.
     ///   - map: called once per input line; emits pairs.
     ///   - reduce: called once per key with its values streamed; its result is written after the key.
     public init<Output: CustomStringConvertible & SendableMetatype>(
         _ name: String,
         combiner: (@Sendable (Value, Value) -> Value)? = nil,
         partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
         map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void,
         reduce: @escaping @Sendable (Key, Values<Value>) throws -> Output
     ) {
-        self.name = name
-        self.combiner = combiner
-        self.partitioner = partitioner
-        self.map = map
-        self.reduceToText = { key, values in try reduce(key, values).description }
+        self.init(
+            name: name, framing: .lines, combiner: combiner, partitioner: partitioner, totalOrder: totalOrder, map: map,
+            reduce: { key, values, file in try file.writeKeyValue(key: key, text: reduce(key, values).description) })
+    }
+
+    /// Creates a job over records of `input` whose output is `key value` lines.
+    public init<Record, Output: CustomStringConvertible & SendableMetatype>(
+        _ name: String,
+        input: InputFormat<Record>,
+        combiner: (@Sendable (Value, Value) -> Value)? = nil,
+        partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
+        map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void,
+        reduce: @escaping @Sendable (Key, Values<Value>) throws -> Output
+    ) {
+        self.init(
+            name: name, framing: input.framing, combiner: combiner, partitioner: partitioner, totalOrder: totalOrder,
+            map: Self.decoding(input, map), reduce: { key, values, file in try file.writeKeyValue(key: key, text: reduce(key, values).description) })
+    }
+
+    /// Creates a job over lines whose reduce function writes records in `output`'s format.
+    public init<OutputRecord>(
+        _ name: String,
+        output: OutputFormat<OutputRecord>,
+        combiner: (@Sendable (Value, Value) -> Value)? = nil,
+        partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
+        map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void,
+        reduce: @escaping @Sendable (Key, Values<Value>, OutputWriter<OutputRecord>) throws -> Void
+    ) {
+        self.init(
+            name: name, framing: .lines, combiner: combiner, partitioner: partitioner, totalOrder: totalOrder, map: map,
+            reduce: { key, values, file in try reduce(key, values, OutputWriter(file: file, format: output)) })
+    }
+
+    /// Creates a job over records of `input` whose reduce function writes records in `output`'s format.
+    public init<Record, OutputRecord>(
+        _ name: String,
+        input: InputFormat<Record>,
+        output: OutputFormat<OutputRecord>,
+        combiner: (@Sendable (Value, Value) -> Value)? = nil,
+        partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
+        map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void,
+        reduce: @escaping @Sendable (Key, Values<Value>, OutputWriter<OutputRecord>) throws -> Void
+    ) {
+        self.init(
+            name: name, framing: input.framing, combiner: combiner, partitioner: partitioner, totalOrder: totalOrder,
+            map: Self.decoding(input, map), reduce: { key, values, file in try reduce(key, values, OutputWriter(file: file, format: output)) })
+    }
+
+    private static func decoding<Record>(
+        _ input: InputFormat<Record>, _ map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void
+    ) -> @Sendable (Line, Emitter<Key, Value>) throws -> Void {
+        { line, emit in
+            guard let record = try input.decode(line) else { return }
+            try map(record, emit)
+        }
     }
 }

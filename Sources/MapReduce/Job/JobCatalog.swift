@@ -1,26 +1,35 @@
-/// The jobs a build knows, found by name: the coordinator sends a name, never code.
+/// The jobs a build knows, found by name: the coordinator sends a name and parameters, never code.
 public struct JobCatalog: Sendable {
-    private let jobs: [String: AnyJob]
+    private let definitions: [String: JobDefinition]
 
-    /// A catalog of `jobs`; names must be unique.
-    public init(_ jobs: [AnyJob]) {
-        var byName: [String: AnyJob] = [:]
-        for job in jobs {
-            precondition(byName[job.name] == nil, "two jobs are named '\(job.name)'")
-            byName[job.name] = job
+    /// A catalog of `definitions`; names must be unique.
+    public init(_ definitions: [JobDefinition]) {
+        var byName: [String: JobDefinition] = [:]
+        for definition in definitions {
+            precondition(byName[definition.name] == nil, "two jobs are named '\(definition.name)'")
+            byName[definition.name] = definition
         }
-        self.jobs = byName
+        self.definitions = byName
     }
 
-    /// The names of the jobs, sorted.
-    public var names: [String] { jobs.keys.sorted() }
+    /// A catalog of jobs that take no parameters.
+    public init(_ jobs: [AnyJob]) { self.init(jobs.map { JobDefinition($0) }) }
 
-    /// The job called `name`.
+    /// The names of the jobs, sorted.
+    public var names: [String] { definitions.keys.sorted() }
+
+    /// The definition called `name`.
     /// - Throws: ``JobError`` with code `unknownJob`, listing the known names.
-    public func job(named name: String) throws(JobError) -> AnyJob {
-        guard let job = jobs[name] else {
+    public func definition(named name: String) throws(JobError) -> JobDefinition {
+        guard let definition = definitions[name] else {
             throw JobError(.unknownJob, "unknown job '\(name)'; known jobs: \(names.joined(separator: ", "))")
         }
-        return job
+        return definition
+    }
+
+    /// The job called `name`, built from `parameters`.
+    /// - Throws: ``JobError`` for an unknown job or parameter, or what the job's builder throws.
+    public func job(named name: String, parameters: [String: String] = [:]) throws -> AnyJob {
+        try definition(named: name).job(parameters: parameters)
     }
 }

@@ -72,6 +72,8 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline let memoryBudget: Int
     @usableFromInline let combine: (@Sendable (Value, Value) -> Value)?
     @usableFromInline let partitioner: (@Sendable (Key, Int) -> Int)?
+    /// A total-order job's partition boundaries (sorted key encodings); empty otherwise.
+    @usableFromInline let rangeBoundaries: [[UInt8]]
     /// The current key's encoding.
     @usableFromInline var keyBuffer: UnsafeMutableRawBufferPointer
     @usableFromInline var encoder = RecordWriter(capacity: 256)
@@ -92,6 +94,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         self.memoryBudget = output.settings.memoryBudget
         self.combine = combine
         self.partitioner = partitioner
+        self.rangeBoundaries = output.settings.rangeBoundaries ?? []
         keyBuffer = .allocate(byteCount: 256, alignment: 8)
         keyBuffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
@@ -150,10 +153,11 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     }
 
     @inlinable
-    mutating func add(keyLength: Int, _ value: Value, partition assigned: Int?) {
+    mutating func add(keyLength: Int, _ value: Value, partition: Int?) {
         guard failure == nil else { return }
         emitted += 1
         let key = UnsafeRawBufferPointer(rebasing: keyBuffer[..<keyLength])
+        let assigned = rangeBoundaries.isEmpty ? partition : rangePartition(of: key)
         // The key's first 16 bytes as two words, masked to its length (the buffer is at least 256 bytes long).
         let base = keyBuffer.baseAddress!
         var head = base.loadUnaligned(as: UInt64.self)
@@ -188,6 +192,19 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
                 do { try output.spill(&buffer) } catch { failure = error }
             }
         }
+    }
+
+    /// The number of range boundaries at or below `key`: its partition in a total-order job.
+    @inlinable
+    func rangePartition(of key: UnsafeRawBufferPointer) -> Int {
+        var low = 0
+        var high = rangeBoundaries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let boundaryIsAbove = rangeBoundaries[middle].withUnsafeBytes { boundary in key.lexicographicallyPrecedes(boundary) }
+            if boundaryIsAbove { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     /// Starts loading `pair`'s slot and, once the ring is full, combines the oldest pending pair.

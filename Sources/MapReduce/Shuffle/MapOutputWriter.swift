@@ -13,12 +13,12 @@ final class MapOutputWriter {
     private let compressor: ZstdCompressor
     private var runs: [[String]] = []
 
+    /// Creates a writer; nothing is written (not even the directory) until a spill or ``finish(_:combiner:)``.
     @usableFromInline
     init(directory: String, settings: ShuffleSettings) throws {
         self.directory = directory
         self.settings = settings
         compressor = ZstdCompressor(level: settings.compressionLevel)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
     /// The final file of partition `partition`.
@@ -40,6 +40,7 @@ final class MapOutputWriter {
     @usableFromInline
     func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> [IntermediateFileSummary] {
         let finalPaths = (0..<settings.partitions).map { "\(directory)/\(Self.partitionFileName($0))" }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if runs.isEmpty { return try write(&buffer, to: finalPaths) }
         if !buffer.isEmpty { try spill(&buffer) }
         let merging = RunMerging(settings: settings, compressor: compressor, scratchDirectory: spillDirectory)

@@ -11,9 +11,16 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
     public var blockSize: Int
     /// Whether finished files are fsynced before they are published. Default `true`.
     public var syncFiles: Bool
+    /// For a total-order job, the R - 1 sorted key encodings that cut the key space into partitions: a key goes to
+    /// the number of boundaries at or below it. `nil`: partitions by hash (or the job's partitioner).
+    public var rangeBoundaries: [[UInt8]]?
 
     /// Creates settings; every parameter has the documented default.
-    public init(partitions: Int = 1, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, blockSize: Int = 64 << 10, syncFiles: Bool = true) {
+    public init(
+        partitions: Int = 1, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, blockSize: Int = 64 << 10, syncFiles: Bool = true,
+        rangeBoundaries: [[UInt8]]? = nil
+    ) {
+        self.rangeBoundaries = rangeBoundaries
         self.partitions = partitions
         self.memoryBudget = memoryBudget
         self.compressionLevel = compressionLevel

@@ -105,13 +105,14 @@ public actor Coordinator {
     }
 
     private func assignment(_ attempt: AttemptID, _ task: TaskID) -> TaskAssignment {
-        let settings = plan.configuration.shuffle
+        let settings = plan.shuffle
         switch task {
         case .map(let map):
             return TaskAssignment(
                 action: .run, attempt: attempt,
                 map: MapAssignment(
-                    job: plan.job, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt), settings: settings,
+                    job: plan.job, parameters: plan.parameters, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt),
+                    settings: settings,
                     badRecordLimit: plan.configuration.skipBadRecords),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         case .reduce(let reduce):
@@ -119,7 +120,7 @@ public actor Coordinator {
             return TaskAssignment(
                 action: .run, attempt: attempt,
                 reduce: ReduceAssignment(
-                    job: plan.job, task: reduce, inputs: mapOutputs.map { $0!.files[reduce.rawValue].path },
+                    job: plan.job, parameters: plan.parameters, task: reduce, inputs: mapOutputs.map { $0!.files[reduce.rawValue].path },
                     outputPath: "\(scratch)/out/\(OutputDirectory(path: plan.output).partFileName(reduce.rawValue))",
                     scratchDirectory: "\(scratch)/work", settings: settings),
                 heartbeatMilliseconds: heartbeatMilliseconds)

@@ -5,6 +5,10 @@ public import MapReduce
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The catalog job.
     public var job: String
+    /// The job's `--param` values (absent: none).
+    public var parameters: [String: String]?
+    /// A total-order job's partition boundaries, sampled from the input when the job was planned.
+    public var rangeBoundaries: [[UInt8]]?
     /// Each map task's input ranges.
     public var mapTasks: [[InputSplit]]
     /// Reducers, split size, memory budget, compression.
@@ -15,12 +19,24 @@ public struct JobPlan: Codable, Sendable, Equatable {
     public var output: String
 
     /// Creates a plan.
-    public init(job: String, mapTasks: [[InputSplit]], configuration: JobConfiguration, directory: String, output: String) {
+    public init(
+        job: String, parameters: [String: String] = [:], mapTasks: [[InputSplit]], configuration: JobConfiguration, directory: String, output: String,
+        rangeBoundaries: [[UInt8]]? = nil
+    ) {
         self.job = job
+        self.parameters = parameters.isEmpty ? nil : parameters
+        self.rangeBoundaries = rangeBoundaries
         self.mapTasks = mapTasks
         self.configuration = configuration
         self.directory = directory
         self.output = output
+    }
+
+    /// The shuffle settings every task of the job uses.
+    public var shuffle: ShuffleSettings {
+        var settings = configuration.shuffle
+        settings.rangeBoundaries = rangeBoundaries
+        return settings
     }
 
     /// Where `attempt` of map task `task` writes its partition files.

@@ -48,6 +48,8 @@ public struct TaskAssignment: Codable, Sendable {
 public struct MapAssignment: Codable, Sendable {
     /// The catalog job.
     public var job: String
+    /// The job's `--param` values; absent means none.
+    public var parameters: [String: String]?
     /// The task.
     public var task: MapTaskID
     /// What it reads.
@@ -64,6 +66,8 @@ public struct MapAssignment: Codable, Sendable {
 public struct ReduceAssignment: Codable, Sendable {
     /// The catalog job.
     public var job: String
+    /// The job's `--param` values; absent means none.
+    public var parameters: [String: String]?
     /// The task (its partition).
     public var task: ReduceTaskID
     /// Partition file of every committed map attempt, in map task order.

@@ -111,7 +111,8 @@ public struct Worker: Sendable {
 
     /// Prepares `assignment` and starts it on a thread of its own.
     private func start(_ assignment: TaskAssignment, attempt: AttemptID) async throws -> BlockingWork<Result<CompletionRequest, any Error>> {
-        let job = try catalog.job(named: assignment.map?.job ?? assignment.reduce?.job ?? "")
+        let job = try catalog.job(
+            named: assignment.map?.job ?? assignment.reduce?.job ?? "", parameters: assignment.map?.parameters ?? assignment.reduce?.parameters ?? [:])
         let id = id
         if let map = assignment.map {
             let context = MapTaskContext(

@@ -1,0 +1,94 @@
+public import MapReduce
+
+/// A row on either side of the sales join, keyed by product id: a product (category and name) or an order line.
+public struct SalesJoinValue: Codable, RecordCodable, Hashable, Sendable {
+    /// Whether this is the product's row (else an order line).
+    public var isProduct: Bool
+    /// The product's category.
+    public var category: String = ""
+    /// The product's name.
+    public var name: String = ""
+    /// The order's id.
+    public var orderID: String = ""
+    /// The customer who placed the order.
+    public var customer: String = ""
+    /// Units ordered.
+    public var quantity: Int = 0
+    /// Price per unit, in cents.
+    public var unitPriceCents: Int = 0
+    /// The order's day, `YYYY-MM-DD` (UTC).
+    public var day: String = ""
+}
+
+/// One order line joined with its product: what ``salesJoin`` writes, one CSV row each (no header).
+public struct JoinedOrderLine: Codable, Hashable, Sendable {
+    /// The product's category.
+    public var category: String
+    /// The order's day, `YYYY-MM-DD`.
+    public var day: String
+    /// The customer.
+    public var customer: String
+    /// The order's id.
+    public var orderID: String
+    /// Quantity times unit price, in cents.
+    public var revenueCents: Int
+}
+
+/// Stage 1 of the sales ETL example: a reduce-side join of order lines with products.
+///
+/// Input: CSV files with headers, either products (`product_id,category,name`) or order lines
+/// (`order_id,customer,product_id,quantity,unit_price,timestamp`), told apart by their header. Cleaning:
+/// - a row with a missing or empty field, a quantity that is not a positive integer, a price that is not a
+///   decimal with at most two places, or a timestamp that is not `YYYY-MM-DDTHH:MM:SSZ` is counted under
+///   `malformed order rows` (or `malformed product rows`) and dropped;
+/// - an order line repeated with the same order id and product id counts once (`duplicate order rows`; if the
+///   copies differ, the smallest by day, customer, quantity and price wins);
+/// - an order line whose product is not listed is counted (`order rows with an unknown product`) and dropped; a
+///   product listed twice keeps its smallest (category, name) (`duplicate product rows`).
+///
+/// Output: one ``JoinedOrderLine`` per kept order line, CSV without a header, in order id order per product.
+/// One product's order lines are held in memory by its reduce call.
+public let salesJoin = Job<String, SalesJoinValue>("sales-join", input: .csv(), output: .csv(header: false)) { record, emit in
+    if record.has("category") {
+        guard let id = nonEmpty(try? record.field("product_id")), let category = nonEmpty(try? record.field("category")),
+            let name = nonEmpty(try? record.field("name")), record.count == 3
+        else { return Counters.increment("malformed product rows") }
+        emit(id, SalesJoinValue(isProduct: true, category: category, name: name))
+        return
+    }
+    guard record.count == 6, let order = nonEmpty(try? record.field("order_id")), let customer = nonEmpty(try? record.field("customer")),
+        let product = nonEmpty(try? record.field("product_id")), let quantity = Int(try record.field("quantity")), quantity > 0,
+        let price = SalesFields.cents(try record.field("unit_price")), let day = SalesFields.day(ofTimestamp: try record.field("timestamp"))
+    else { return Counters.increment("malformed order rows") }
+    emit(product, SalesJoinValue(isProduct: false, orderID: order, customer: customer, quantity: quantity, unitPriceCents: price, day: day))
+} reduce: { _, values, output in
+    var products: [SalesJoinValue] = []
+    var orders: [String: SalesJoinValue] = [:]
+    for value in values {
+        if value.isProduct {
+            products.append(value)
+        } else if let kept = orders[value.orderID] {
+            Counters.increment("duplicate order rows")
+            if (value.day, value.customer, value.quantity, value.unitPriceCents) < (kept.day, kept.customer, kept.quantity, kept.unitPriceCents) {
+                orders[value.orderID] = value
+            }
+        } else {
+            orders[value.orderID] = value
+        }
+    }
+    if products.count > 1 { Counters.increment("duplicate product rows", by: Int64(products.count - 1)) }
+    guard let product = products.min(by: { ($0.category, $0.name) < ($1.category, $1.name) }) else {
+        if !orders.isEmpty { Counters.increment("order rows with an unknown product", by: Int64(orders.count)) }
+        return
+    }
+    for (id, order) in orders.sorted(by: { $0.key < $1.key }) {
+        try output.write(
+            JoinedOrderLine(
+                category: product.category, day: order.day, customer: order.customer, orderID: id, revenueCents: order.quantity * order.unitPriceCents))
+    }
+}
+
+private func nonEmpty(_ text: String?) -> String? {
+    guard let text, !text.isEmpty else { return nil }
+    return text
+}

@@ -1,0 +1,22 @@
+/// Cuts a total-order job's key space into partitions from a sample of its input, as Hadoop's
+/// `TotalOrderPartitioner` does: the planner samples the keys the map function emits for the first records of
+/// every split, sorts their encodings, and takes R - 1 evenly spaced ones as the boundaries.
+public enum KeyRanges {
+    /// How many records of each split are sampled, so that about `target` keys are sampled in all.
+    static func recordsPerSplit(splits: Int, target: Int = 20_000) -> Int { max(100, target / max(splits, 1)) }
+
+    /// The partition boundaries for `job` over `tasks` with `partitions` partitions, or `nil` if the job is not a
+    /// total-order job.
+    public static func boundaries(for job: AnyJob, tasks: [[InputSplit]], partitions: Int) throws -> [[UInt8]]? {
+        guard let sampleKeys = job.sampleKeys else { return nil }
+        let splits = tasks.flatMap { $0 }
+        let sample = try sampleKeys(splits, recordsPerSplit(splits: splits.count)).sorted { $0.lexicographicallyPrecedes($1) }
+        return boundaries(ofSorted: sample, partitions: partitions)
+    }
+
+    /// R - 1 evenly spaced keys of a sorted sample (none if the sample is empty).
+    static func boundaries(ofSorted sample: [[UInt8]], partitions: Int) -> [[UInt8]] {
+        guard !sample.isEmpty, partitions > 1 else { return [] }
+        return (1..<partitions).map { sample[$0 * sample.count / partitions] }
+    }
+}

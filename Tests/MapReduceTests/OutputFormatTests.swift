@@ -1,0 +1,94 @@
+import Foundation
+import MapReduce
+import MapReduceTesting
+import Testing
+
+@Suite struct OutputFormatTests {
+    struct Row: Codable, Equatable {
+        let name: String
+        let count: Int
+        let ratio: Double
+        let note: String?
+    }
+
+    /// Writes two `Row`s for each distinct line: several records per key.
+    static func rows(_ format: OutputFormat<Row>) -> Job<String, Int> {
+        Job<String, Int>("rows", output: format) { line, emit in
+            emit(line.string, 1)
+        } reduce: { key, ones, output in
+            let count = ones.reduce(0, +)
+            try output.write(Row(name: key, count: count, ratio: Double(count) / 2, note: nil))
+            try output.write(Row(name: key, count: -count, ratio: 0.25, note: "second"))
+        }
+    }
+
+    func run<Key, Value>(_ job: Job<Key, Value>, _ input: String, reducers: Int = 1) throws -> JobOutput {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("in.txt", input)
+        try SequentialRunner(configuration: JobConfiguration(reducers: reducers)).run(job, inputs: [path], output: directory.appending("out"))
+        return try JobOutput(directory: directory.appending("out"))
+    }
+
+    @Test func csvQuotesWhatItMustAndWritesAHeaderPerFile() throws {
+        let output = try run(Self.rows(.csv()), "plain\nhas,comma\nhas \"quote\"\n padded\nplain\n")
+        #expect(
+            output.lines == [
+                "name,count,ratio,note",
+                "\" padded\",1,0.5,", "\" padded\",-1,0.25,second",
+                "\"has \"\"quote\"\"\",1,0.5,", "\"has \"\"quote\"\"\",-1,0.25,second",
+                "\"has,comma\",1,0.5,", "\"has,comma\",-1,0.25,second",
+                "plain,2,1.0,", "plain,-2,0.25,second",
+            ])
+    }
+
+    @Test func csvWithoutHeaderAndTsvEscapes() throws {
+        #expect(try run(Self.rows(.csv(header: false)), "a\n").lines == ["a,1,0.5,", "a,-1,0.25,second"])
+        #expect(
+            try run(Self.rows(.tsv()), "tab\there\\\n").lines == ["name\tcount\tratio\tnote", "tab\\there\\\\\t1\t0.5\t", "tab\\there\\\\\t-1\t0.25\tsecond"])
+    }
+
+    @Test func jsonLinesRoundTripWithSortedKeys() throws {
+        let output = try run(Self.rows(.jsonLines), "x/y \"z\"\n")
+        #expect(output.lines.first == #"{"count":1,"name":"x/y \"z\"","ratio":0.5}"#)
+        let decoded = try output.lines.map { try JSONDecoder().decode(Row.self, from: Data($0.utf8)) }
+        #expect(decoded == [Row(name: "x/y \"z\"", count: 1, ratio: 0.5, note: nil), Row(name: "x/y \"z\"", count: -1, ratio: 0.25, note: "second")])
+    }
+
+    @Test func emptyPartitionsHaveNoHeaderAndCountsAreRecords() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("in.txt", "only\n")
+        let report = try SequentialRunner(configuration: JobConfiguration(reducers: 3)).run(
+            Self.rows(.csv()), inputs: [path], output: directory.appending("out"))
+        let output = try JobOutput(directory: directory.appending("out"))
+        #expect(output.parts.filter { !$0.bytes.isEmpty }.count == 1)
+        #expect(report.outputRecords == 2)
+    }
+
+    @Test func nestedValuesAreRejectedWithTheFieldNamed() throws {
+        struct Inner: Encodable { let x: Int }
+        struct Outer: Encodable { let inner: Inner }
+        let job = Job<String, Int>("nested", output: .csv()) { line, emit in
+            emit(line.string, 1)
+        } reduce: { _, _, output in
+            try output.write(Outer(inner: Inner(x: 1)))
+        }
+        let error = try #require(throws: JobError.self) { try run(job, "a\n") }
+        #expect(error.message.contains("'inner' is a nested value"), "\(error.message)")
+    }
+
+    @Test func linesAndBytesWriteValuesOnly() throws {
+        let lines = Job<String, Int>("lengths", output: .lines) { line, emit in
+            emit(line.string, line.bytes.count)
+        } reduce: { _, lengths, output in
+            for length in lengths { try output.write(length) }
+        }
+        #expect(try run(lines, "bb\na\nbb\n").lines == ["1", "2", "2"])
+        let bytes = Job<[UInt8], [UInt8]>("raw", output: .bytes) { line, emit in
+            emit(Array(line.bytes), Array(line.rawBytes))
+        } reduce: { _, raws, output in
+            for raw in raws { try output.write(raw) }
+        }
+        let output = try run(bytes, "b\r\na\n\u{FF}\n")
+        #expect(output.parts[0].bytes == Array("a\nb\r\n".utf8) + [0xC3, 0xBF, 0x0A])
+    }
+}

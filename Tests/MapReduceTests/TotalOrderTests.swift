@@ -1,0 +1,33 @@
+import Foundation
+import MapReduce
+import MapReduceTesting
+import Testing
+
+@Suite struct TotalOrderTests {
+    /// Keys lines by their first four bytes; the output is every line, sorted.
+    static let sortByPrefix = Job<[UInt8], [UInt8]>("sort-by-prefix", output: .bytes, totalOrder: true) { line, emit in
+        emit(Array(line.bytes.prefix(4)), Array(line.bytes))
+    } reduce: { _, lines, output in
+        for line in Array(lines).sorted(by: { $0.lexicographicallyPrecedes($1) }) { try output.write(line) }
+    }
+
+    @Test(arguments: [1, 3, 8])
+    func partitionsInNameOrderAreSortedAndBalanced(reducers: Int) throws {
+        var random = SeededRandom(seed: UInt64(reducers))
+        let directory = try TemporaryDirectory()
+        var all: [[UInt8]] = []
+        for file in 0..<3 {
+            let lines = (0..<3000).map { _ in (0..<Int.random(in: 1...12, using: &random)).map { _ in UInt8.random(in: 0x21...0x7E, using: &random) } }
+            all += lines
+            try directory.write("in/\(file).txt", Array(lines.joined(separator: [0x0A])) + [0x0A])
+        }
+        try SequentialRunner(configuration: JobConfiguration(reducers: reducers, splitSize: 8 << 10)).run(
+            Self.sortByPrefix, inputs: [directory.appending("in")], output: directory.appending("out"))
+        let output = try JobOutput(directory: directory.appending("out"))
+        #expect(output.parts.count == reducers)
+        #expect(output.parts.flatMap(\.bytes) == Array(all.sorted { $0.lexicographicallyPrecedes($1) }.joined(separator: [0x0A])) + [0x0A])
+        let sizes = output.parts.map(\.bytes.count)
+        let fair = all.count * 7 / reducers
+        #expect(sizes.allSatisfy { $0 > fair / 3 && $0 < fair * 3 }, "partition sizes \(sizes)")
+    }
+}
