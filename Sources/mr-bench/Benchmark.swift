@@ -2,20 +2,25 @@ import ArgumentParser
 import Foundation
 import Jobs
 import MapReduce
+import MapReduceTesting
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Measures the local word count: MiB/s, wall time and peak memory over a deterministic corpus.
+/// Measures word count or sort, in one process and with a coordinator and workers: MiB/s, wall time and peak
+/// memory over a deterministic corpus it generates.
 @main
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mr-bench",
-        abstract: "Benchmark word count: local (one process) and distributed (a coordinator and workers). Build with -c release.")
+        abstract: "Benchmark word count or sort: local (one process) and distributed (a coordinator and workers). Build with -c release.")
 
-    @Option(help: "Corpus directory: generated there if it holds no .txt files yet.")
-    var corpus = "/tmp/mr-bench-corpus"
+    @Option(help: "The job: word-count (over generated text) or sort (over generated 100-byte records).")
+    var job = "word-count"
+
+    @Option(help: "Corpus directory: generated there if it holds no input files yet (default: /tmp/mr-bench-corpus, or /tmp/mr-bench-records for sort).")
+    var corpus: String?
 
     @Option(help: "Corpus size to generate, in MiB.")
     var mib = 1024
@@ -35,11 +40,23 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Worker processes in the distributed run.")
     var workers = 2
 
+    func validate() throws {
+        guard ["word-count", "sort"].contains(job) else { throw ValidationError("--job must be word-count or sort (got '\(job)')") }
+        guard ["local", "distributed", "both"].contains(mode) else { throw ValidationError("--mode must be local, distributed or both (got '\(mode)')") }
+    }
+
     func run() throws {
-        var inputs = (try? FileManager.default.contentsOfDirectory(atPath: corpus))?.filter { $0.hasSuffix(".txt") }.sorted().map { "\(corpus)/\($0)" } ?? []
+        let isSort = job == "sort"
+        let corpus = corpus ?? (isSort ? "/tmp/mr-bench-records" : "/tmp/mr-bench-corpus")
+        let suffix = isSort ? ".dat" : ".txt"
+        var inputs = (try? FileManager.default.contentsOfDirectory(atPath: corpus))?.filter { $0.hasSuffix(suffix) }.sorted().map { "\(corpus)/\($0)" } ?? []
         if inputs.isEmpty {
             print("generating \(mib) MiB corpus in \(corpus) …")
-            inputs = try CorpusGenerator().write(to: corpus, files: files, bytes: Int64(mib) << 20)
+            if isSort {
+                inputs = try SortRecords.write(to: corpus, files: files, records: (mib << 20) / SortRecords.recordSize, seed: 42)
+            } else {
+                inputs = try CorpusGenerator().write(to: corpus, files: files, bytes: Int64(mib) << 20)
+            }
         }
         if mode != "distributed" { try runLocal(inputs) }
         if mode != "local" { try runDistributed(inputs) }
@@ -47,26 +64,26 @@ struct Benchmark: ParsableCommand {
 
     private func runDistributed(_ inputs: [String]) throws {
         let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        let result = try DistributedRun(binaryDirectory: binaryDirectory, workers: workers, reducers: reducers, work: output + "-distributed")
+        let result = try DistributedRun(binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers, work: output + "-distributed")
             .run(inputs: inputs)
         let bytes = inputs.reduce(0.0) { $0 + Double((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
         let peaks = result.peaks.map { String(format: "%@ %.0f MiB", $0.name, $0.mebibytes) }.joined(separator: ", ")
         print(
             String(
-                format: "distributed word-count (%d workers): %.0f MiB in %.2f s = %.1f MiB/s; peak memory: %@",
-                workers, bytes / Double(1 << 20), result.seconds, bytes / Double(1 << 20) / result.seconds, peaks))
+                format: "distributed %@ (%d workers): %.0f MiB in %.2f s = %.1f MiB/s; peak memory: %@",
+                job, workers, bytes / Double(1 << 20), result.seconds, bytes / Double(1 << 20) / result.seconds, peaks))
         print("  \(result.summary)")
     }
 
     private func runLocal(_ inputs: [String]) throws {
         try? FileManager.default.removeItem(atPath: output)
         let runner = SequentialRunner(configuration: JobConfiguration(reducers: reducers))
-        let report = try runner.run(AnyJob(wordCount), inputs: inputs, output: output)
+        let report = try runner.run(try catalog.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
         print(
             String(
-                format: "local word-count: %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d distinct words)",
-                mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
+                format: "local %@: %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d output records)",
+                job, mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
     }
 
     private func peakMemoryMiB() -> Double {

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Runs word count with the real `mr-coordinator` and `mr-worker` executables (found beside `mr-bench`), and
+/// Runs a catalog job with the real `mr-coordinator` and `mr-worker` executables (found beside `mr-bench`), and
 /// measures wall time and each process's peak resident memory.
 struct DistributedRun {
     let binaryDirectory: String
+    let job: String
     let workers: Int
     let reducers: Int
     let work: String
@@ -22,7 +23,7 @@ struct DistributedRun {
         let coordinator = try launch(
             "mr-coordinator",
             [
-                "--job", "word-count", "--reducers", "\(reducers)", "--shared-dir", "\(work)/shared", "--output", "\(work)/output",
+                "--job", job, "--reducers", "\(reducers)", "--shared-dir", "\(work)/shared", "--output", "\(work)/output",
                 "--address-file", "\(work)/address", "--log-level", "warning",
             ] + inputs,
             output: "\(work)/coordinator.out")

@@ -16,7 +16,7 @@ public struct OutputFormat<Record>: Sendable {
     @usableFromInline let header: (@Sendable (Record, inout [UInt8]) throws -> Void)?
 }
 
-extension OutputFormat where Record: CustomStringConvertible {
+extension OutputFormat where Record: CustomStringConvertible & SendableMetatype {
     /// Each record's `description` on a line of its own, nothing else: a job that writes just values.
     public static var lines: OutputFormat<Record> {
         OutputFormat(
@@ -38,7 +38,7 @@ extension OutputFormat where Record == [UInt8] {
     }
 }
 
-extension OutputFormat where Record: Encodable {
+extension OutputFormat where Record: Encodable & SendableMetatype {
     /// One JSON object per line, from `JSONEncoder` with sorted keys (so every run writes the same bytes) and `/`
     /// not escaped; `nil` properties are left out.
     public static var jsonLines: OutputFormat<Record> {
@@ -72,7 +72,7 @@ extension OutputFormat where Record: Encodable {
 }
 
 /// How a delimited format writes one field.
-protocol FieldQuoting {
+protocol FieldQuoting: SendableMetatype {
     static var delimiter: UInt8 { get }
     static func append(_ field: String, to buffer: inout [UInt8])
 }

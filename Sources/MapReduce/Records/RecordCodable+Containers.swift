@@ -37,7 +37,8 @@ extension Array: RecordCodable where Element: RecordCodable {
     @inlinable public init(from reader: inout RecordReader) throws(RecordDecodingError) {
         if Element.self == UInt8.self {
             let bytes = try reader.readByteString(for: "[UInt8]") { [UInt8]($0) }
-            self = bytes as! [Element]
+            // Element is UInt8 (checked above): reinterpret instead of `as!`, which copies element by element.
+            self = unsafeBitCast(bytes, to: [Element].self)
             return
         }
         var elements: [Element] = []
