@@ -95,6 +95,26 @@ let package = Package(
             exclude: ["input"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "sales-etl-example",
+            dependencies: ["MapReduce", "Jobs"],
+            path: "Examples/SalesETL",
+            exclude: ["input"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "grep-example",
+            dependencies: ["MapReduce", "Jobs"],
+            path: "Examples/Grep",
+            exclude: ["input"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "sort-example",
+            dependencies: ["MapReduce", "MapReduceTesting", "Jobs"],
+            path: "Examples/Sort",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MapReduceTests",
             dependencies: ["MapReduce", "MapReduceTesting", "Zstd"],

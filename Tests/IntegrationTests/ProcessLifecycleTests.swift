@@ -16,6 +16,9 @@ import Testing
         (["--job", "word-count", "/no/such/input"], "input '/no/such/input' does not exist"),
         (["--job", "word-count", "--reducers", "0"], "reducers must be at least 1"),
         (["--job", "word-count", "--host", "0.0.0.0"], "needs a shared secret"),
+        (["--job", "grep"], "job 'grep' needs --param pattern=VALUE"),
+        (["--job", "grep", "--param", "pattern=(unclosed"], "pattern '(unclosed' is not a valid regular expression"),
+        (["--job", "word-count", "--param", "pattern=x"], "job 'word-count' has no parameter 'pattern'; it takes none"),
     ])
     func coordinatorRejectsBadArgumentsWithOneLineBeforeStarting(arguments: [String], message: String) throws {
         let directory = try TemporaryDirectory()
