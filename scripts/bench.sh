@@ -1,19 +1,41 @@
 #!/usr/bin/env bash
-# Release-mode benchmark of word count, local and distributed. Extra arguments go to mr-bench (see --help), e.g.
-#   scripts/bench.sh --mib 1024 --corpus /tmp/mr-bench-corpus --reducers 2
-# If ../shared/bench/ exists beside the checkout, its C word counter runs on the same corpus (one process and
-# two), alternating with ours.
+# Release-mode benchmarks. Extra arguments go to mr-bench (see --help), e.g.
+#   scripts/bench.sh --mib 1024 --reducers 2                 # word count, local and distributed
+#   scripts/bench.sh --job sort --mib 1024 --reducers 2 --mode distributed
+# Word count: if ../shared/bench/ exists beside the checkout, its C word counter runs on the same corpus (one
+# process and two), alternating with ours. Sort: `LC_ALL=C sort -S 4G --parallel=2` runs on the same records,
+# alternating with ours, and the distributed output is checked to be exactly its output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 for product in mr-bench mr-coordinator mr-worker; do swift build -c release --product "$product" >&2; done
-corpus=/tmp/mr-bench-corpus
-args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do [[ ${args[i]} == --corpus ]] && corpus=${args[i + 1]}; done
+job=word-count
+corpus=
+output=/tmp/mr-bench-output
+rounds=2
+args=()
+while (($#)); do
+    case $1 in
+        --rounds) rounds=$2; shift 2; continue ;;
+        --job) job=$2 ;;
+        --corpus) corpus=$2 ;;
+        --output) output=$2 ;;
+    esac
+    args+=("$1")
+    shift
+done
+if [[ $job == sort ]]; then corpus=${corpus:-/tmp/mr-bench-records}; else corpus=${corpus:-/tmp/mr-bench-corpus}; fi
 yardstick=../shared/bench/wc_limit.c
-for round in 1 2; do
-    .build/release/mr-bench "$@"
-    if [[ -f $yardstick ]]; then
+for ((round = 1; round <= rounds; round++)); do
+    .build/release/mr-bench "${args[@]}"
+    if [[ $job == sort ]]; then
+        TIMEFORMAT="LC_ALL=C sort -S 4G --parallel=2 (round $round): %R s"
+        time LC_ALL=C sort -S 4G --parallel=2 "$corpus"/*.dat >/tmp/mr-bench-sorted
+        if [[ -d $output-distributed/output ]]; then
+            cat "$output-distributed"/output/part-* | cmp - /tmp/mr-bench-sorted && echo "distributed output equals LC_ALL=C sort's"
+        fi
+        rm -f /tmp/mr-bench-sorted
+    elif [[ -f $yardstick ]]; then
         cc -O2 -o /tmp/mr-bench-wc_limit "$yardstick"
         TIMEFORMAT="C yardstick, 1 process (round $round): %R s"
         time /tmp/mr-bench-wc_limit "$corpus"/*.txt >/dev/null

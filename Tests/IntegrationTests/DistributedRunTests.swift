@@ -177,7 +177,7 @@ import Testing
         let report = cluster.coordinator.standardError
         #expect(report.contains("job failed: map 0 failed 3 times"), "\(report)")
         #expect(report.contains("bad record ahead"), "\(report)")
-        #expect(report.contains("byte 0 of '"), "the report names the input location: \(report)")
+        #expect(report.contains("line 1 (byte 0) of '"), "the report names the input location: \(report)")
         let workers = Set(report.split(separator: "\n").filter { $0.contains(" on worker ") }.map { $0.split(separator: " on ")[1].split(separator: ":")[0] })
         #expect(workers.count == 2, "the retry ran on the other worker: \(report)")
         #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
@@ -341,8 +341,12 @@ import Testing
             let text = try String(contentsOfFile: path, encoding: .utf8)
             var offset: Int64 = 0
             var kept: [Substring] = []
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                if line.hasPrefix(prefix) { expectedBad.append(BadRecord(file: path, offset: offset, error: "bad line")) } else { kept.append(line) }
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().enumerated() {
+                if line.hasPrefix(prefix) {
+                    expectedBad.append(BadRecord(file: path, line: Int64(index + 1), offset: offset, error: "bad line"))
+                } else {
+                    kept.append(line)
+                }
                 offset += Int64(line.utf8.count + 1)
             }
             filteredFiles.append(try filtered.write((path as NSString).lastPathComponent, kept.joined(separator: "\n") + "\n"))
