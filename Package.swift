@@ -64,7 +64,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "mr-bench",
-            dependencies: ["MapReduce", "MapReduceTesting", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MapReduce", "MapReduceTesting", "MapReduceCLI", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

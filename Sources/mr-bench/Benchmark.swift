@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Jobs
 import MapReduce
+import MapReduceCLI
 import MapReduceTesting
 
 #if canImport(Glibc)
@@ -30,6 +31,12 @@ struct Benchmark: ParsableCommand {
 
     @Option(help: "Reduce partitions.")
     var reducers = 1
+
+    @Option(help: "The most input bytes per map task, e.g. 64MiB.")
+    var splitSize = ByteSize(bytes: 64 << 20)
+
+    @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
+    var memoryBudget = ByteSize(bytes: 64 << 20)
 
     @Option(help: "Where to write the job's output (replaced).")
     var output = "/tmp/mr-bench-output"
@@ -64,8 +71,11 @@ struct Benchmark: ParsableCommand {
 
     private func runDistributed(_ inputs: [String]) throws {
         let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        let result = try DistributedRun(binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers, work: output + "-distributed")
-            .run(inputs: inputs)
+        let result = try DistributedRun(
+            binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers,
+            extraArguments: ["--split-size", "\(splitSize.bytes)", "--memory-budget", "\(memoryBudget.bytes)"], work: output + "-distributed"
+        )
+        .run(inputs: inputs)
         let bytes = inputs.reduce(0.0) { $0 + Double((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
         let peaks = result.peaks.map { String(format: "%@ %.0f MiB", $0.name, $0.mebibytes) }.joined(separator: ", ")
         print(
@@ -77,7 +87,8 @@ struct Benchmark: ParsableCommand {
 
     private func runLocal(_ inputs: [String]) throws {
         try? FileManager.default.removeItem(atPath: output)
-        let runner = SequentialRunner(configuration: JobConfiguration(reducers: reducers))
+        let runner = SequentialRunner(
+            configuration: JobConfiguration(reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes)))
         let report = try runner.run(try catalog.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
         print(

@@ -7,6 +7,8 @@ struct DistributedRun {
     let job: String
     let workers: Int
     let reducers: Int
+    /// More `mr-coordinator` options (split size, memory budget).
+    let extraArguments: [String]
     let work: String
 
     struct Result {
@@ -25,7 +27,7 @@ struct DistributedRun {
             [
                 "--job", job, "--reducers", "\(reducers)", "--shared-dir", "\(work)/shared", "--output", "\(work)/output",
                 "--address-file", "\(work)/address", "--log-level", "warning",
-            ] + inputs,
+            ] + extraArguments + inputs,
             output: "\(work)/coordinator.out")
         let url = try waitForAddress("\(work)/address", coordinator: coordinator)
         let workerProcesses = try (0..<workers).map { index in

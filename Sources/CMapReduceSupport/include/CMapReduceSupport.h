@@ -5,4 +5,12 @@
 /// combining table's random memory accesses (Swift has no prefetch intrinsic).
 static inline void mr_prefetch(const void *address) { __builtin_prefetch(address, 1, 3); }
 
+/// The offset of the first zero byte in `bytes[0..<count]`, or `count` if there is none: the terminator scan of
+/// byte-string keys and values, done by the C library's vectorized `memchr` (`count` may be 0).
+static inline long mr_find_zero(const void *bytes, long count) {
+    if (count <= 0) return count;
+    const char *found = __builtin_memchr(bytes, 0, (unsigned long)count);
+    return found ? found - (const char *)bytes : count;
+}
+
 #endif

@@ -42,7 +42,7 @@ extension InputFormat where Record == CSVRecord {
     }
 }
 
-extension InputFormat where Record: Decodable {
+extension InputFormat where Record: Decodable & SendableMetatype {
     /// JSON Lines: one JSON object per line, decoded as `Record` with `JSONDecoder`. Blank lines are skipped.
     public static func jsonLines(_ type: Record.Type = Record.self) -> InputFormat<Record> {
         InputFormat(framing: .lines) { line in

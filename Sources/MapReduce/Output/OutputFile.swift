@@ -3,10 +3,11 @@
 final class OutputFile {
     private let file: WritableFile
     private let sync: Bool
-    /// The record being built; the writer fills it, then ``flushLine()`` writes it.
-    @usableFromInline var line: [UInt8] = []
+    /// The record being built; the writer fills it, then ``flushLine()`` writes it. Only the reduce loop touches
+    /// it, once per record, so dynamic exclusivity checks are off.
+    @usableFromInline @exclusivity(unchecked) var line: [UInt8] = []
     /// Records written so far.
-    @usableFromInline var records: Int64 = 0
+    @usableFromInline @exclusivity(unchecked) var records: Int64 = 0
 
     /// Creates the output at `path`, written under a temporary name in `temporaryDirectory` until ``commit()``.
     @usableFromInline

@@ -1,3 +1,5 @@
+public import CMapReduceSupport
+
 /// Reads encoded records from a borrowed buffer.
 public struct RecordReader {
     @usableFromInline let buffer: UnsafeRawBufferPointer
@@ -50,7 +52,8 @@ public struct RecordReader {
         var index = start
         var escaped = false
         while true {
-            guard let zero = buffer[index...].firstIndex(of: 0), zero + 1 < buffer.count else {
+            let zero = index + mr_find_zero(buffer.baseAddress.map { $0 + index }, buffer.count - index)
+            guard zero + 1 < buffer.count else {
                 throw RecordDecodingError(type: type(), reason: "byte string has no terminator")
             }
             switch buffer[zero + 1] {

@@ -1,3 +1,5 @@
+public import CMapReduceSupport
+
 /// Accumulates the encoding of records; reused across records to avoid allocating per record.
 public struct RecordWriter: Sendable {
     /// The bytes written so far.
@@ -36,7 +38,7 @@ public struct RecordWriter: Sendable {
     /// 0x00 0x01 ends the string.
     @inlinable
     public mutating func writeByteString(_ buffer: UnsafeRawBufferPointer) {
-        if buffer.firstIndex(of: 0) == nil {
+        if mr_find_zero(buffer.baseAddress, buffer.count) == buffer.count {
             bytes.append(contentsOf: buffer)
         } else {
             for byte in buffer {

@@ -5,12 +5,13 @@
 final class KeyGroups {
     private let merger: RecordMerger
     /// Whether the merger sits on a record that belongs to the next group.
-    private var lookahead = false
-    private var exhausted = false
-    private var firstValuePending = false
-    private var inGroup = false
+    // Touched once per record by the reduce loop alone: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var lookahead = false
+    @exclusivity(unchecked) private var exhausted = false
+    @exclusivity(unchecked) private var firstValuePending = false
+    @exclusivity(unchecked) private var inGroup = false
     /// The current group's key bytes (a copy: the merger's buffers move on).
-    @usableFromInline private(set) var key: [UInt8] = []
+    @usableFromInline @exclusivity(unchecked) private(set) var key: [UInt8] = []
 
     init(_ merger: RecordMerger) { self.merger = merger }
 

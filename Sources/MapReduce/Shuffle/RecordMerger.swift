@@ -10,13 +10,15 @@ import Darwin
 /// stable and deterministic.
 final class RecordMerger {
     private let readers: [IntermediateFileReader]
-    private var heap: [Int] = []
-    private var pendingAdvance: Int? = nil
+    // The merge runs once per record; its state is only touched by the merge itself, so the dynamic exclusivity
+    // checks class properties cost on every access are turned off.
+    @exclusivity(unchecked) private var heap: [Int] = []
+    @exclusivity(unchecked) private var pendingAdvance: Int? = nil
 
     /// The current record's key; valid until the next call to ``next()``.
-    private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
     /// The current record's value; valid until the next call to ``next()``.
-    private(set) var value = UnsafeRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var value = UnsafeRawBufferPointer(start: nil, count: 0)
 
     init(_ readers: [IntermediateFileReader]) throws(IntermediateFileError) {
         self.readers = readers
