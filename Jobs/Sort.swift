@@ -8,7 +8,7 @@ public import MapReduce
 /// are ordered by their whole bytes).
 public let sort = Job<[UInt8], [UInt8]>("sort", output: .bytes, totalOrder: true) { line, emit in
     let raw = line.rawBytes
-    emit(Array(raw.prefix(sortKeyLength)), Array(raw))
+    emit(key: UnsafeRawBufferPointer(rebasing: raw.prefix(sortKeyLength)), value: raw)
 } reduce: { _, lines, output in
     var lines = Array(lines)
     if lines.count > 1 { lines.sort { $0.lexicographicallyPrecedes($1) } }

@@ -10,6 +10,15 @@ public struct Emitter<Key: RecordCodable, Value: RecordCodable> {
     public func callAsFunction(_ key: Key, _ value: Value) { collector.state.pointee.collect(key, value) }
 }
 
+extension Emitter where Key == [UInt8], Value == [UInt8] {
+    /// Emits a byte-string key and value from borrowed bytes (slices of ``Line/rawBytes``, say) without creating
+    /// the arrays: `emit(key: UnsafeRawBufferPointer(rebasing: line.bytes.prefix(10)), value: line.bytes)`.
+    @inlinable
+    public func callAsFunction(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        collector.state.pointee.collect(keyBytes: key, valueBytes: value)
+    }
+}
+
 extension Emitter where Key == String {
     /// Emits a word from ``Line/words`` as a `String` key without creating the `String`.
     @inlinable

@@ -187,10 +187,16 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         } else {
             encoder.removeAll()
             value.encode(to: &encoder)
-            buffer.append(key: key, value: encoder.bytes, partition: assigned ?? Int(hash % UInt64(partitions)))
-            if buffer.memoryUsage > memoryBudget {
-                do { try output.spill(&buffer) } catch { failure = error }
-            }
+            appendBuffered(key: key, partition: assigned ?? Int(hash % UInt64(partitions)))
+        }
+    }
+
+    /// Buffers `key` with the value encoded in `encoder`, spilling past the budget.
+    @inlinable
+    mutating func appendBuffered(key: UnsafeRawBufferPointer, partition: Int) {
+        buffer.append(key: key, value: encoder.bytes, partition: partition)
+        if buffer.memoryUsage > memoryBudget {
+            do { try output.spill(&buffer) } catch { failure = error }
         }
     }
 
@@ -260,5 +266,26 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
             while let bytes = try groups.nextValue() { accumulated = combine(accumulated, try Value(decoding: bytes)) }
             accumulated.encode(to: &writer)
         }
+    }
+}
+
+extension CollectorState where Key == [UInt8], Value == [UInt8] {
+    /// Collects a byte-string pair from borrowed bytes, encoding both straight into the buffers. Falls back to
+    /// arrays when the pair must be held (staged) or handed to a combiner or partitioner.
+    @inlinable
+    mutating func collect(keyBytes: UnsafeRawBufferPointer, valueBytes: UnsafeRawBufferPointer) {
+        guard staged == nil, combine == nil, partitioner == nil else { return collect(Array(keyBytes), Array(valueBytes)) }
+        guard failure == nil else { return }
+        emitted += 1
+        encoder.removeAll()
+        encoder.writeByteString(keyBytes)
+        let count = encoder.bytes.count
+        reserveKey(count)
+        encoder.bytes.withUnsafeBytes { keyBuffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+        let key = UnsafeRawBufferPointer(rebasing: keyBuffer[..<count])
+        let partition = rangeBoundaries.isEmpty ? Int(StableHash.hash(key) % UInt64(partitions)) : rangePartition(of: key)
+        encoder.removeAll()
+        encoder.writeByteString(valueBytes)
+        appendBuffered(key: key, partition: partition)
     }
 }
