@@ -100,7 +100,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     /// Checks every argument and writes the job's plan; throws a one-line error before anything starts.
     func makePlan(_ configuration: JobConfiguration, secret: String?) throws -> JobPlan {
         let parameters = JobParameter.values(parameters)
-        let definition = try catalog.job(named: job, parameters: parameters)
+        let builtJob = try catalog.job(named: job, parameters: parameters)
         try configuration.validate()
         guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
         guard ["127.0.0.1", "localhost", "::1"].contains(host) || secret != nil else {
@@ -116,7 +116,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         // the journal of the one that died and resumes.
         let outputPath = absolute(output)
         let id = "\(job)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
-        let boundaries = try KeyRanges.boundaries(for: definition, tasks: tasks, partitions: configuration.reducers)
+        let boundaries = try KeyRanges.boundaries(for: builtJob, tasks: tasks, partitions: configuration.reducers)
         let plan = JobPlan(
             job: job, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: absolute("\(sharedDir)/jobs/\(id)"),
             output: outputPath, rangeBoundaries: boundaries)

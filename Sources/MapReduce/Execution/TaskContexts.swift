@@ -101,7 +101,7 @@ extension MapTaskOutput {
 public struct ReduceTaskOutput: Hashable, Codable, Sendable {
     /// The published output file.
     public var path: String
-    /// Distinct keys reduced (output lines).
+    /// Output records written (lines of the output file).
     public var records: Int64
     /// Values read from the map outputs.
     public var inputRecords: Int64
