@@ -12,6 +12,8 @@ public import MapReduce
 // - MR_PROBE_SLOW_FIRST_FILE / MR_PROBE_SLOW_FIRST_MS: the first map call on the file with this base name (across
 //   all workers: a marker in MR_PROBE_DIR remembers it) sleeps this long instead, making that task a straggler.
 // - MR_PROBE_BAD_PREFIX: map calls on lines starting with this text throw, after emitting their words.
+// - MR_PROBE_EXIT_PREFIX: map calls on lines starting with this text exit the process (a record that crashes every
+//   worker that reads it).
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
@@ -26,6 +28,7 @@ public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 
     }
     for word in line.words { emit(word, 1) }
     if let prefix = ProbeRecorder.shared.badPrefix, line.string.hasPrefix(prefix) { throw ProbeFailure(message: "bad line") }
+    if let prefix = ProbeRecorder.shared.exitPrefix, line.string.hasPrefix(prefix) { exit(1) }
 } reduce: { _, counts in
     ProbeRecorder.shared.record("reduce", sleepVariable: "MR_PROBE_REDUCE_SLEEP_MS")
     Counters.increment("keys")
@@ -55,6 +58,7 @@ final class ProbeRecorder: Sendable {
     static let shared = ProbeRecorder()
     let directory = ProcessInfo.processInfo.environment["MR_PROBE_DIR"]
     let badPrefix = ProcessInfo.processInfo.environment["MR_PROBE_BAD_PREFIX"]
+    let exitPrefix = ProcessInfo.processInfo.environment["MR_PROBE_EXIT_PREFIX"]
 
     /// Whether this is the first map call on `file` and `file` is MR_PROBE_SLOW_FIRST_FILE (claimed atomically
     /// with an exclusive create of a marker file).

@@ -19,11 +19,15 @@ public final class ChildProcess: Sendable {
     }
 
     /// Starts `executable` with `arguments`; `environment` entries are added to this process's environment.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], errorLog: String) throws {
+    /// - Parameter workingDirectory: the child's working directory (by default, this process's).
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil, errorLog: String
+    ) throws {
         name = (executable as NSString).lastPathComponent
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -32,24 +32,39 @@ public final class Cluster: @unchecked Sendable {
 
     /// Starts the coordinator for `job` over `inputs` on `port` (0: any free one) and waits for its URL. Calling
     /// it again starts a new coordinator (after the last one died) with its own log.
+    /// - Parameters:
+    ///   - shared: the shared directory (by default ``shared``); `output` likewise.
+    ///   - workingDirectory: the coordinator's working directory (by default, this process's).
     public func startCoordinator(
-        job: String, reducers: Int, inputs: [String], extra: [String] = [], port: Int = 0, environment: [String: String] = [:]
+        job: String, reducers: Int, inputs: [String], extra: [String] = [], port: Int = 0, environment: [String: String] = [:],
+        shared: String? = nil, output: String? = nil, workingDirectory: String? = nil
     ) throws {
         coordinatorStarts += 1
         coordinator = try ChildProcess(
             "\(Self.binaryDirectory)/mr-coordinator",
-            ["--job", job, "--reducers", "\(reducers)", "--shared-dir", shared, "--output", output, "--port", "\(port)"] + extra + inputs,
-            environment: environment, errorLog: directory.appending(coordinatorStarts == 1 ? "coordinator.log" : "coordinator-\(coordinatorStarts).log"))
+            ["--job", job, "--reducers", "\(reducers)", "--shared-dir", shared ?? self.shared, "--output", output ?? self.output, "--port", "\(port)"]
+                + extra + inputs,
+            environment: environment, workingDirectory: workingDirectory,
+            errorLog: directory.appending(coordinatorStarts == 1 ? "coordinator.log" : "coordinator-\(coordinatorStarts).log"))
         let line = try coordinator.waitForLine(containing: "listening on", timeout: .seconds(30))
         url = String(line.split(separator: " ").last!)
     }
 
     /// Starts a worker of the running coordinator, inside `namespace` if given.
+    /// - Parameters:
+    ///   - wrapper: turns the worker's executable and arguments into the command to run (for example, inside its
+    ///     own mount namespace).
+    ///   - workingDirectory: the worker's working directory (by default, this process's).
     @discardableResult
-    public func startWorker(environment: [String: String] = [:], extra: [String] = [], in namespace: NetworkNamespace? = nil) throws -> ChildProcess {
+    public func startWorker(
+        environment: [String: String] = [:], extra: [String] = [], in namespace: NetworkNamespace? = nil,
+        wrapper: ((String, [String]) -> (String, [String]))? = nil, workingDirectory: String? = nil
+    ) throws -> ChildProcess {
         let arguments = ["--coordinator", url] + extra
-        let (executable, command) = namespace?.wrap("\(Self.binaryDirectory)/mr-worker", arguments) ?? ("\(Self.binaryDirectory)/mr-worker", arguments)
-        let worker = try ChildProcess(executable, command, environment: environment, errorLog: directory.appending("worker-\(workers.count).log"))
+        var (executable, command) = namespace?.wrap("\(Self.binaryDirectory)/mr-worker", arguments) ?? ("\(Self.binaryDirectory)/mr-worker", arguments)
+        if let wrapper { (executable, command) = wrapper(executable, command) }
+        let worker = try ChildProcess(
+            executable, command, environment: environment, workingDirectory: workingDirectory, errorLog: directory.appending("worker-\(workers.count).log"))
         workers.append(worker)
         return worker
     }

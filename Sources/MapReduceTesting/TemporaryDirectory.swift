@@ -5,9 +5,9 @@ public final class TemporaryDirectory: Sendable {
     /// The directory's path.
     public let path: String
 
-    /// Creates a new, empty directory whose name starts with `prefix`.
-    public init(prefix: String = "mapreduce-test") throws {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    /// Creates a new, empty directory whose name starts with `prefix`, in `base` (by default `TMPDIR` or `/tmp`).
+    public init(prefix: String = "mapreduce-test", in base: String? = nil) throws {
+        let base = base ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         path = "\(base)/\(prefix)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

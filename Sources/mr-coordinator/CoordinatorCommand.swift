@@ -35,8 +35,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Flag(help: "Never start backup attempts of straggling tasks.") var noSpeculation = false
     @Option(help: "The most input bytes per map task, e.g. 64MiB.") var splitSize = ByteSize(bytes: 64 << 20)
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.") var memoryBudget = ByteSize(bytes: 64 << 20)
-    @Option(help: "Records whose map call throws that the job may skip, listing them in _bad_records.jsonl.")
+    @Option(help: "Records whose map call throws (or that are too long) that the job may skip, listing them in _bad_records.jsonl.")
     var skipBadRecords = 0
+    @Option(help: "The longest input record, e.g. 64MiB; a longer one fails its task, or is skipped with --skip-bad-records.")
+    var maxRecordSize = ByteSize(bytes: Int64(JobConfiguration.defaultMaximumRecordSize))
 
     @Option(help: "The zstd level of intermediate files (1-19).") var compressionLevel: Int32 = 1
     @Option(help: "A secret every request must carry (or set MR_SECRET).") var secret: String?
@@ -47,10 +49,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let secret = secret ?? ProcessInfo.processInfo.environment["MR_SECRET"]
         let configuration = JobConfiguration(
             reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
-            skipBadRecords: skipBadRecords)
+            skipBadRecords: skipBadRecords, maximumRecordSize: Int(clamping: maxRecordSize.bytes))
         let plan: JobPlan
+        let locks: [ExclusiveLock]
         do {
-            plan = try makePlan(configuration, secret: secret)
+            (plan, locks) = try makePlan(configuration, secret: secret)
         } catch {
             FileHandle.standardError.write(Data("mr-coordinator: \(error)\n".utf8))
             throw ExitCode(64)
@@ -62,7 +65,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
             coordinator = try Coordinator(
                 plan: plan, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
                 maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10), logger: logger)
-            try await coordinator.resume()
+            try plan.checkInputsUnchanged()
+            await coordinator.resume()
         } catch {
             FileHandle.standardError.write(Data("mr-coordinator: \(error)\n".utf8))
             throw ExitCode.failure
@@ -85,7 +89,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
 
-        print(await coordinator.summary())
+        print(await coordinator.summaryLine())
+        withExtendedLifetime(locks) {}
         switch await coordinator.outcome {
         case .succeeded: return
         case .failed(let report):
@@ -97,8 +102,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
     }
 
-    /// Checks every argument and writes the job's plan; throws a one-line error before anything starts.
-    func makePlan(_ configuration: JobConfiguration, secret: String?) throws -> JobPlan {
+    /// Checks every argument, takes the job's and the output's locks, and writes the job's plan (or reads the
+    /// plan of the job being resumed); throws a one-line error before anything starts.
+    func makePlan(_ configuration: JobConfiguration, secret: String?) throws -> (JobPlan, [ExclusiveLock]) {
         let parameters = JobParameter.values(parameters)
         let builtJob = try catalog.job(named: job, parameters: parameters)
         try configuration.validate()
@@ -112,34 +118,67 @@ struct CoordinatorCommand: AsyncParsableCommand {
             throw ValidationError("shared directory '\(sharedDir)' cannot be created: \(error.localizedDescription)")
         }
         guard manager.isWritableFile(atPath: sharedDir) else { throw ValidationError("shared directory '\(sharedDir)' is not writable") }
+        // Canonical paths: `out`, `./out` and `out/` are one output, and so one job.
+        let outputDirectory = try canonicalOutput()
+        let outputPath = outputDirectory.path
         // The job's directory is named after its output, so a coordinator restarted with the same arguments finds
         // the journal of the one that died and resumes.
-        let outputPath = absolute(output)
         let id = "\(job)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
+        let directory = try SplitPlanner.canonical(sharedDir) + "/jobs/\(id)"
+        let locks = try lock(directory: directory, output: outputDirectory)
         let boundaries = try KeyRanges.boundaries(for: builtJob, tasks: tasks, partitions: configuration.reducers)
         let plan = JobPlan(
-            job: job, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: absolute("\(sharedDir)/jobs/\(id)"),
-            output: outputPath, rangeBoundaries: boundaries)
-        if let previous = try JobPlan.read(from: plan.directory), manager.fileExists(atPath: "\(plan.directory)/journal") {
-            guard previous == plan else {
-                throw ValidationError("shared directory '\(plan.directory)' holds a different job for output '\(output)'; remove it or choose another output")
+            job: job, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: directory, output: outputPath,
+            rangeBoundaries: boundaries)
+        if manager.fileExists(atPath: "\(plan.directory)/journal"), let previous = try JobPlan.read(from: plan.directory) {
+            guard previous.job == plan.job, previous.parameters == plan.parameters, previous.configuration == plan.configuration,
+                previous.rangeBoundaries == plan.rangeBoundaries, previous.mapTasks.map({ $0.map(\.file.path) }) == plan.mapTasks.map({ $0.map(\.file.path) })
+            else {
+                throw ValidationError(
+                    "shared directory '\(plan.directory)' holds a different job for output '\(outputPath)'; remove it or choose another output")
             }
-            let committed = try Journal.read(path: "\(plan.directory)/journal").filter { $0.event == .reduceCommitted }.compactMap(\.task)
-            let outputDirectory = OutputDirectory(path: outputPath)
+            // The previous plan's fingerprints are what the committed tasks read: the inputs are checked against them.
+            let committed = try Journal(path: "\(plan.directory)/journal").entries.filter { $0.entry.event == .reduceCommitted }.compactMap(\.entry.task)
             for partition in committed where !manager.fileExists(atPath: outputDirectory.partFile(partition)) {
                 throw ValidationError(
-                    "'\(plan.directory)' records \(outputDirectory.partFileName(partition)) as done, but it is not in '\(output)'; remove '\(plan.directory)' to start over"
+                    "'\(plan.directory)' records \(outputDirectory.partFileName(partition)) as done, but it is not in '\(outputPath)'; remove '\(plan.directory)' to start over"
                 )
             }
             try outputDirectory.prepare(resuming: true)
-            return previous
+            return (previous, locks)
         }
-        try OutputDirectory(path: outputPath).prepare()
+        try outputDirectory.prepare()
         try plan.write()
-        return plan
+        return (plan, locks)
     }
 
-    private func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    /// The output directory at its canonical path (made absolute, symbolic links and `.`/`..` resolved, no
+    /// trailing slash), created if need be.
+    private func canonicalOutput() throws -> OutputDirectory {
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("output directory '\(output)' cannot be created: \(error.localizedDescription)")
+        }
+        return OutputDirectory(path: try SplitPlanner.canonical(output))
+    }
+
+    /// Takes the exclusive locks on the job's directory and on the output, refusing (exit 64) when another
+    /// coordinator holds either, and naming it.
+    private func lock(directory: String, output: OutputDirectory) throws -> [ExclusiveLock] {
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: output.successMarker) else {
+            throw ValidationError("output directory '\(output.path)' already holds a job's output; remove it or choose another")
+        }
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: output.temporaryDirectory, withIntermediateDirectories: true)
+            return [
+                try ExclusiveLock(path: "\(directory)/coordinator.lock", owner: "mr-coordinator"),
+                try ExclusiveLock(path: output.lockFile, owner: "mr-coordinator"),
+            ]
+        } catch let held as ExclusiveLock.Held {
+            throw ValidationError("another coordinator is running this job or writing this output: \(held); stop it first, or choose another output")
+        }
     }
 }

@@ -33,8 +33,11 @@ struct LocalRun: ParsableCommand {
     @Option(name: .long, help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
     var memoryBudget = ByteSize(bytes: 64 << 20)
 
-    @Option(name: .long, help: "Records whose map call throws that the job may skip, listing them in _bad_records.jsonl.")
+    @Option(name: .long, help: "Records whose map call throws (or that are too long) that the job may skip, listing them in _bad_records.jsonl.")
     var skipBadRecords = 0
+
+    @Option(name: .long, help: "The longest input record, e.g. 64MiB; a longer one fails the job, or is skipped with --skip-bad-records.")
+    var maxRecordSize = ByteSize(bytes: Int64(JobConfiguration.defaultMaximumRecordSize))
 
     @Option(name: .long, help: "The zstd level of intermediate files (1-19).")
     var compressionLevel: Int32 = 1
@@ -51,7 +54,8 @@ struct LocalRun: ParsableCommand {
     var jobConfiguration: JobConfiguration {
         JobConfiguration(
             reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes),
-            compressionLevel: compressionLevel, syncFiles: !noSync, skipBadRecords: skipBadRecords)
+            compressionLevel: compressionLevel, syncFiles: !noSync, skipBadRecords: skipBadRecords,
+            maximumRecordSize: Int(clamping: maxRecordSize.bytes))
     }
 
     /// Checks everything before any work; the message is one line naming the problem.
@@ -92,7 +96,7 @@ extension JobReport {
     func summaryLine(output: String) -> String {
         let mebibytes = Double(inputBytes) / Double(1 << 20)
         let rate = seconds > 0 ? mebibytes / seconds : 0
-        return "\(job): \(mapTasks) map and \(reduceTasks) reduce tasks, \(inputRecords) lines (\(String(format: "%.1f", mebibytes)) MiB) in "
-            + "\(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", rate)) MiB/s), \(outputRecords) output lines in \(output)"
+        return "\(job): \(mapTasks) map and \(reduceTasks) reduce tasks, \(inputRecords) records (\(String(format: "%.1f", mebibytes)) MiB) in "
+            + "\(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", rate)) MiB/s), \(outputRecords) output records in \(output)"
     }
 }

@@ -37,7 +37,8 @@ import Testing
         let killCoordinator = seed % 2 == 1
         let cluster = try Cluster()
         let port = try Cluster.freePort()
-        let arguments = ["--split-size", "192KiB", "--lease-timeout", "2"]
+        // Lost attempts count toward --max-attempts; five kills could hit one task five times.
+        let arguments = ["--split-size", "192KiB", "--lease-timeout", "2", "--max-attempts", "6"]
         let start = { try cluster.startCoordinator(job: "word-count", reducers: 4, inputs: Self.corpus.files, extra: arguments, port: port) }
         try start()
         for _ in 0..<3 { try cluster.startWorker(extra: ["--grace-period", "60"]) }

@@ -34,7 +34,7 @@ struct NetworkPartitionTests {
         let local = try cluster.startWorker(environment: ["MR_PROBE_REDUCE_SLEEP_MS": "60"], extra: ["--secret", secret])
         do {
             try ChildProcess.waitUntil("the remote worker's lease to expire", timeout: .seconds(30)) {
-                cluster.coordinator.standardError.contains("lease expired; re-queued") ? true : nil
+                cluster.coordinator.standardError.contains("attempt lost; re-queued") ? true : nil
             }
         } catch {
             Issue.record("\(cluster.logs)")

@@ -63,21 +63,71 @@ import Testing
         #expect(status.maps.running == 1 && status.failures.isEmpty)
     }
 
+    /// A map completion of attempt 1 of map 0, with the given file path and fields.
+    func mapCompletion(path: String, bytes: String = "41", extra: String = "", worker: String = "a", attempt: Int = 1) -> String {
+        let files = #"[{"path":"\#(path)","bytes":\#(bytes),"records":0,"checksum":0}]"#
+        return #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
+    }
+
     @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
+        let path = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
-            let files = #"[{"path":"/x/part-00000.mri","bytes":41,"records":0,"checksum":0}]"#
-            let completion = #"{"worker":"a","attempt":1,"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}}"#
-            var (status, body) = try await post(client, "/v1/complete", completion)
+            var (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path))
             #expect(status == .ok && body.contains(#""accepted":true"#))
-            (status, body) = try await post(client, "/v1/complete", completion)
+            (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path))
             #expect(status == .ok && body.contains(#""accepted":false"#))
         }
         let status = await coordinator.status()
         #expect(status.phase == "reduce" && status.maps.committed == 1)
+    }
+
+    /// Today's bugs: a completion named its own files, a completion without a result (or of the wrong kind)
+    /// committed, and an overflowing count was journaled. Each is refused with 400 and changes nothing.
+    @Test(arguments: [
+        ("a path the coordinator did not assign", #"/etc/passwd"#, "41", ""),
+        ("a byte count out of bounds", "", "9223372036854775807", ""),
+        ("a negative byte count", "", "-1", ""),
+        ("a reduce result for a map task", "", "41", #","reduce":{"path":"/x","records":0,"inputRecords":0,"bytes":0}"#),
+    ])
+    func completionsThatDoNotFitTheirAttemptGet400AndChangeNothing(problem: String, path: String, bytes: String, extra: String) async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let assigned = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            let (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path.isEmpty ? assigned : path, bytes: bytes, extra: extra))
+            #expect(status == .badRequest, "\(problem): \(body)")
+            let (missing, _) = try await post(client, "/v1/complete", #"{"worker":"a","attempt":1}"#)
+            #expect(missing == .badRequest, "a completion without a result")
+        }
+        let status = await coordinator.status()
+        #expect(status.maps.running == 1 && status.maps.committed == 0 && status.failures.isEmpty, "\(problem)")
+        let journal = (try? String(contentsOfFile: directory.appending("journal"), encoding: .utf8)) ?? ""
+        #expect(!journal.contains("map-committed"), "nothing was journaled")
+    }
+
+    /// A worker whose view of the shared directory differs (a missing mount) reports files the coordinator
+    /// cannot see: the attempt fails, naming the worker, instead of committing output no reducer can read.
+    @Test func aCompletionWhoseFilesTheCoordinatorCannotSeeFailsTheAttempt() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let path = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            let (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path))
+            #expect(status == .ok && body.contains(#""accepted":false"#))
+        }
+        let status = await coordinator.status()
+        #expect(status.maps.committed == 0 && status.maps.pending == 1)
+        #expect(status.failures.count == 1 && status.failures[0].contains("view of the shared directory on worker a differs"), "\(status.failures)")
     }
 
     @Test func aSharedSecretIsRequiredWhenConfigured() async throws {

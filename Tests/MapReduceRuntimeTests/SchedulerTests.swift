@@ -22,7 +22,7 @@ import Testing
         let (m0, t0) = try #require(started(scheduler.assign(to: a, now: at(0))))
         let (m1, t1) = try #require(started(scheduler.assign(to: b, now: at(0))))
         #expect(t0 == .map(MapTaskID(0)) && t1 == .map(MapTaskID(1)))
-        #expect(scheduler.assign(to: a, now: at(0)) == .wait)  // maps running, no reduce yet
+        #expect(scheduler.assign(to: WorkerID("c"), now: at(0)) == .wait)  // maps running, no reduce yet
         #expect(try scheduler.complete(m0, by: a, now: at(1)))
         #expect(scheduler.assign(to: a, now: at(1)) == .wait)  // one map still running
         expectConsistent(scheduler)

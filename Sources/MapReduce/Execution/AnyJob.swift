@@ -45,15 +45,29 @@ extension Job {
         let output = try MapOutputWriter(directory: context.directory, settings: context.settings)
         let collector = MapOutputCollector<Key, Value>(output: output, combine: combiner, partitioner: partitioner)
         let emit = Emitter(collector)
-        let reader = SplitReader()
+        let reader = SplitReader(maximumRecordSize: context.maximumRecordSize)
+        let cancellation = context.cancellation
         var inputBytes: Int64 = 0
         var lines: Int64 = 0
         // Skipping a bad record must drop what its map call emitted before throwing, so pairs are staged per call.
         let skipping = context.badRecordLimit > 0
         if skipping { collector.state.pointee.staged = [] }
         var badRecords: [BadRecord] = []
+        // A record too long to read is a bad record too: listed and passed over when skipping is allowed.
+        let oversized: ((SplitReader.OversizedRecord) throws -> Void)? =
+            skipping
+            ? { record in
+                guard badRecords.count < context.badRecordLimit else {
+                    throw JobError(
+                        .mapFailed,
+                        "\(record.message) (after skipping \(badRecords.count), the most --skip-bad-records allows); raise --max-record-size or --skip-bad-records"
+                    )
+                }
+                badRecords.append(BadRecord(file: record.file.path, line: record.line, offset: record.offset, error: record.message))
+            } : nil
         for split in context.splits {
-            inputBytes += try reader.forEachRecord(in: split, framing: framing) { line in
+            inputBytes += try reader.forEachRecord(in: split, framing: framing, oversized: oversized) { line in
+                try cancellation.check()
                 lines += 1
                 do {
                     try map(line, emit)
@@ -75,8 +89,9 @@ extension Job {
         let files = try collector.finish()
         var badRecordsPath: String? = nil
         if !badRecords.isEmpty {
-            badRecordsPath = "\(context.directory)/\(BadRecordsFile.attemptFileName)"
-            try BadRecordsFile.write(badRecords, to: badRecordsPath!)
+            let path = MapOutputLayout.badRecordsFile(in: context.directory)
+            try BadRecordsFile.write(badRecords, to: path)
+            badRecordsPath = path
         }
         return MapTaskOutput(
             files: files, inputBytes: inputBytes, inputRecords: lines, emittedRecords: collector.emitted, spills: output.spillCount,
@@ -91,6 +106,7 @@ extension Job {
         let source = ValueSource(groups)
         let file = try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
         while try groups.nextKey() {
+            try context.cancellation.check()
             let key = try groups.key.withUnsafeBytes { bytes throws in try Key(decoding: bytes) }
             do {
                 try reduce(key, Values(source), file)
@@ -118,7 +134,7 @@ extension Job {
         for split in splits {
             var records = 0
             do {
-                try SplitReader(bufferSize: 1 << 20).forEachRecord(in: split, framing: framing) { line in
+                try SplitReader(bufferSize: 1 << 20).forEachRecord(in: split, framing: framing, oversized: { _ in }) { line in
                     guard records < perSplit else { throw SamplingFinished() }
                     records += 1
                     collector.state.pointee.staged = []

@@ -13,11 +13,18 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
     /// How many records whose map call throws the job may skip, listing them in `_bad_records.jsonl`. Default 0:
     /// the first one fails its task.
     public var skipBadRecords: Int
+    /// The longest input record a map task reads, in bytes: a longer one (a runaway line, a CSV quote never
+    /// closed) fails its task naming the file and offset, or, with `skipBadRecords`, is skipped and listed without
+    /// being read into memory. Default 64 MiB.
+    public var maximumRecordSize: Int
+
+    /// The default ``maximumRecordSize``: 64 MiB.
+    public static let defaultMaximumRecordSize = 64 << 20
 
     /// Creates a configuration; each parameter has the documented default.
     public init(
         reducers: Int = 1, splitSize: Int64 = 64 << 20, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, syncFiles: Bool = true,
-        skipBadRecords: Int = 0
+        skipBadRecords: Int = 0, maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize
     ) {
         self.reducers = reducers
         self.splitSize = splitSize
@@ -25,6 +32,7 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
         self.compressionLevel = compressionLevel
         self.syncFiles = syncFiles
         self.skipBadRecords = skipBadRecords
+        self.maximumRecordSize = maximumRecordSize
     }
 
     /// Checks every setting, naming the first bad one.
@@ -33,6 +41,9 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
         guard splitSize >= 1 else { throw JobError(.badConfiguration, "split size must be at least 1 byte (got \(splitSize))") }
         guard memoryBudget >= 1 << 16 else { throw JobError(.badConfiguration, "memory budget must be at least 64 KiB (got \(memoryBudget) bytes)") }
         guard skipBadRecords >= 0 else { throw JobError(.badConfiguration, "--skip-bad-records must be 0 or more (got \(skipBadRecords))") }
+        guard maximumRecordSize >= 1 else {
+            throw JobError(.badConfiguration, "--max-record-size must be at least 1 byte (got \(maximumRecordSize))")
+        }
         guard (1...19).contains(compressionLevel) else { throw JobError(.badConfiguration, "compression level must be 1...19 (got \(compressionLevel))") }
     }
 

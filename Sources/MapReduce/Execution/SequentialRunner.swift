@@ -36,7 +36,7 @@ public struct SequentialRunner: Sendable {
         for (index, splits) in tasks.enumerated() {
             let context = MapTaskContext(
                 task: index, splits: splits, directory: "\(work)/map/\(index)/attempt-0", settings: settings,
-                badRecordLimit: configuration.skipBadRecords)
+                badRecordLimit: configuration.skipBadRecords, maximumRecordSize: configuration.maximumRecordSize)
             let result = try job.runMapTask(context)
             report.inputBytes += result.inputBytes
             report.inputRecords += result.inputRecords

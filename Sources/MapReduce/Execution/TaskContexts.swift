@@ -8,16 +8,27 @@ public struct MapTaskContext: Sendable {
     public var directory: String
     /// How outputs are buffered and written.
     public var settings: ShuffleSettings
-    /// How many records whose map call throws the attempt may skip (listing them) before it fails. Default 0.
+    /// How many records whose map call throws (or that are longer than `maximumRecordSize`) the attempt may skip,
+    /// listing them, before it fails. Default 0.
     public var badRecordLimit: Int
+    /// The longest input record the attempt reads; a longer one fails it, or is skipped as a bad record.
+    /// Default 64 MiB.
+    public var maximumRecordSize: Int
+    /// Set to stop the attempt early.
+    public var cancellation: TaskCancellation
 
     /// Creates a map task context.
-    public init(task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings, badRecordLimit: Int = 0) {
+    public init(
+        task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings, badRecordLimit: Int = 0,
+        maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize, cancellation: TaskCancellation = TaskCancellation()
+    ) {
         self.task = task
         self.splits = splits
         self.directory = directory
         self.settings = settings
         self.badRecordLimit = badRecordLimit
+        self.maximumRecordSize = maximumRecordSize
+        self.cancellation = cancellation
     }
 }
 
@@ -27,7 +38,7 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
     public var files: [IntermediateFileSummary]
     /// Input bytes read.
     public var inputBytes: Int64
-    /// Input lines read.
+    /// Input records read.
     public var inputRecords: Int64
     /// Pairs emitted by the map function (before combining).
     public var emittedRecords: Int64
@@ -68,14 +79,20 @@ public struct ReduceTaskContext: Sendable {
     public var scratchDirectory: String
     /// How inputs are merged.
     public var settings: ShuffleSettings
+    /// Set to stop the attempt early.
+    public var cancellation: TaskCancellation
 
     /// Creates a reduce task context.
-    public init(partition: Int, inputs: [String], outputPath: String, scratchDirectory: String, settings: ShuffleSettings) {
+    public init(
+        partition: Int, inputs: [String], outputPath: String, scratchDirectory: String, settings: ShuffleSettings,
+        cancellation: TaskCancellation = TaskCancellation()
+    ) {
         self.partition = partition
         self.inputs = inputs
         self.outputPath = outputPath
         self.scratchDirectory = scratchDirectory
         self.settings = settings
+        self.cancellation = cancellation
     }
 }
 

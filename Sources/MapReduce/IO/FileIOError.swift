@@ -13,12 +13,15 @@ public struct FileIOError: Error, CustomStringConvertible, Sendable {
     /// The `errno` value.
     public let code: Int32
 
-    /// Captures the current `errno` for `operation` on `path`.
-    init(path: String, operation: String, code: Int32 = errno) {
+    /// Records that `operation` on `path` failed with `errno` value `code`.
+    public init(path: String, operation: String, code: Int32) {
         self.path = path
         self.operation = operation
         self.code = code
     }
+
+    /// Captures the current `errno` for `operation` on `path`.
+    init(path: String, operation: String) { self.init(path: path, operation: operation, code: errno) }
 
     public var description: String { "cannot \(operation) '\(path)': \(String(cString: strerror(code)))" }
 }

@@ -24,6 +24,13 @@ final class ReadableFile {
         return Int64(info.st_size)
     }
 
+    /// The open file's fingerprint (from `fstat`).
+    func fingerprint() throws(FileIOError) -> FileFingerprint {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileIOError(path: path, operation: "stat") }
+        return FileFingerprint(info)
+    }
+
     /// Reads into `buffer` from `offset` until it is full or the file ends.
     /// - Returns: the number of bytes read; less than `buffer.count` only at the end of the file.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(FileIOError) -> Int {

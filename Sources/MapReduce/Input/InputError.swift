@@ -8,6 +8,10 @@ public struct InputError: Error, CustomStringConvertible, Sendable {
         case notAFile = "not-a-file"
         case corruptCompressedFile = "corrupt-compressed-file"
         case malformedRecord = "malformed-record"
+        /// The file differs from what it was when the job was planned.
+        case changed
+        /// A record is longer than the job's maximum record size.
+        case recordTooLong = "record-too-long"
     }
 
     /// What went wrong.

@@ -1,10 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A file of input to a job.
 public struct InputFile: Hashable, Codable, Sendable, CustomStringConvertible {
-    /// The file's path as given (after expanding directories).
+    /// The file's path: absolute and canonical when the ``SplitPlanner`` made it, so every process reads the same
+    /// file whatever its working directory.
     public let path: String
+    /// What the file looked like when the job was planned; readers refuse a file that no longer matches it.
+    /// `nil` for a file named directly (tests, tools): then nothing is checked.
+    public let fingerprint: FileFingerprint?
 
     /// Creates a reference to the file at `path`.
-    public init(path: String) { self.path = path }
+    public init(path: String, fingerprint: FileFingerprint? = nil) {
+        self.path = path
+        self.fingerprint = fingerprint
+    }
 
     /// The file's base name, for example `a.txt` for `data/a.txt`.
     public var name: String {
@@ -16,4 +29,24 @@ public struct InputFile: Hashable, Codable, Sendable, CustomStringConvertible {
     public var isCompressed: Bool { path.hasSuffix(".zst") }
 
     public var description: String { path }
+
+    /// Throws ``InputError`` `changed` if the file at ``path`` no longer matches the planned fingerprint, or is
+    /// gone.
+    public func checkUnchanged() throws(InputError) {
+        guard fingerprint != nil else { return }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw InputError(.changed, path: path, "input '\(path)' is gone since the job was planned; restore it or start the job again")
+        }
+        try check(FileFingerprint(info))
+    }
+
+    /// Throws ``InputError`` `changed` if `now` (the open file's fingerprint) differs from the planned one.
+    func check(_ now: FileFingerprint) throws(InputError) {
+        guard let fingerprint, let difference = fingerprint.difference(to: now) else { return }
+        throw InputError(
+            .changed, path: path,
+            "input '\(path)' changed after the job was planned (\(difference)); inputs must not change while a job runs: restore the file or start the job again"
+        )
+    }
 }

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Cuts input files into line-aligned splits and packs them into map tasks.
 ///
 /// Directories expand to the regular files below them (byte-wise sorted, names starting with `.` or `_`
@@ -40,41 +46,90 @@ public struct SplitPlanner: Sendable {
     }
 
     /// The regular files named by `paths`, with their sizes; directories expand recursively.
+    ///
+    /// Every path is made absolute and canonical (its directory resolved with `realpath`, its own name kept), so
+    /// a worker started in another working directory reads the same files. Each file is fingerprinted
+    /// (``FileFingerprint``). Anything but a regular file or a directory (a FIFO, a device, a socket) is refused:
+    /// reading one could block forever or never end.
     public func expand(_ paths: [String]) throws(InputError) -> [(InputFile, Int64)] {
         var files: [(InputFile, Int64)] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InputError(.notFound, path: path, "input '\(path)' does not exist; check the path")
-            }
-            if isDirectory.boolValue {
+        for given in paths {
+            let path = try Self.canonical(given)
+            let info = try Self.status(of: path, given: given)
+            if Self.isDirectory(info) {
                 guard let names = try? FileManager.default.subpathsOfDirectory(atPath: path) else {
-                    throw InputError(.unreadable, path: path, "input directory '\(path)' cannot be listed; check its permissions")
+                    throw InputError(.unreadable, path: given, "input directory '\(given)' cannot be listed; check its permissions")
                 }
                 let visible = names.filter { name in
                     !name.split(separator: "/").contains { $0.hasPrefix(".") || $0.hasPrefix("_") }
                 }
                 for name in visible.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                    let child = path.hasSuffix("/") ? path + name : path + "/" + name
-                    var childIsDirectory: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: child, isDirectory: &childIsDirectory), !childIsDirectory.boolValue {
-                        files.append((InputFile(path: child), try size(of: child)))
-                    }
+                    let child = path == "/" ? "/" + name : path + "/" + name
+                    let childInfo = try Self.status(of: child, given: child)
+                    if Self.isDirectory(childInfo) { continue }
+                    files.append(try Self.regularFile(child, childInfo))
                 }
             } else {
-                files.append((InputFile(path: path), try size(of: path)))
+                files.append(try Self.regularFile(path, info))
             }
         }
         return files
     }
 
-    private func size(of path: String) throws(InputError) -> Int64 {
+    /// `path` made absolute, with its directory part resolved by `realpath` (symbolic links, `.` and `..`) and
+    /// its last component kept as it is, so a file's name (which jobs may use) does not change.
+    public static func canonical(_ path: String) throws(InputError) -> String {
+        var trimmed = path
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        let slash = trimmed.lastIndex(of: "/")
+        let directory = slash.map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
+        let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
+        guard let resolved = realpath(directory, nil) else {
+            throw InputError(.notFound, path: path, "input '\(path)' does not exist; check the path")
+        }
+        defer { free(resolved) }
+        let base = String(cString: resolved)
+        if name.isEmpty || trimmed == "/" { return base }
+        if name == "." || name == ".." {
+            guard let whole = realpath(trimmed, nil) else { throw InputError(.notFound, path: path, "input '\(path)' does not exist; check the path") }
+            defer { free(whole) }
+            return String(cString: whole)
+        }
+        return base == "/" ? "/" + name : base + "/" + name
+    }
+
+    private static func status(of path: String, given: String) throws(InputError) -> stat {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let reason = errno
+            if reason == ENOENT { throw InputError(.notFound, path: given, "input '\(given)' does not exist; check the path") }
+            throw InputError(.unreadable, path: given, "input '\(given)' cannot be examined (\(String(cString: strerror(reason)))); check its permissions")
+        }
+        return info
+    }
+
+    private static func isDirectory(_ info: stat) -> Bool { info.st_mode & S_IFMT == S_IFDIR }
+
+    /// The input file at `path` (which `info` describes), after checking that it is a regular, readable file.
+    private static func regularFile(_ path: String, _ info: stat) throws(InputError) -> (InputFile, Int64) {
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let kind: String
+            switch info.st_mode & S_IFMT {
+            case S_IFIFO: kind = "a FIFO (named pipe)"
+            case S_IFCHR: kind = "a character device"
+            case S_IFBLK: kind = "a block device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "not a regular file"
+            }
+            throw InputError(.notAFile, path: path, "input '\(path)' is \(kind); inputs must be regular files: copy its data into a file first")
+        }
         do {
-            let file = try ReadableFile(path: path)
-            return try file.size()
+            _ = try ReadableFile(path: path)
         } catch {
             throw InputError(.unreadable, path: path, "input '\(path)' cannot be read (\(error)); check its permissions")
         }
+        let fingerprint = FileFingerprint(info)
+        return (InputFile(path: path, fingerprint: fingerprint), fingerprint.size)
     }
 
     /// How far over the split size a file may be and still be one split.

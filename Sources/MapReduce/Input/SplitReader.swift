@@ -10,17 +10,39 @@ import Darwin
 ///
 /// Records are lines, or CSV records (which may span lines inside quoted fields). Line endings are `\n`; a `\r`
 /// right before it is dropped too (CRLF). A last line without a line ending is a line; a file ending in a line
-/// ending has no empty line after it. Records longer than the buffer grow it.
+/// ending has no empty line after it. Records longer than the buffer grow it, up to ``maximumRecordSize``.
+///
+/// A file planned with a ``FileFingerprint`` is checked against it when opened and again after the split is read:
+/// a file that changed fails with ``InputError`` `changed` instead of being read as it is now.
 public struct SplitReader {
     /// The initial size of the read buffer.
     public var bufferSize: Int
-    /// The longest CSV record accepted: a longer one almost always means a quoted field that is never closed.
-    public var maximumCSVRecordSize: Int
+    /// The longest record accepted. A longer one is an error (``InputError`` `recordTooLong`), or is skipped
+    /// without being buffered when the caller handles oversized records. Default 64 MiB.
+    public var maximumRecordSize: Int
 
-    /// Creates a reader with `bufferSize` bytes of buffer (it grows for longer records).
-    public init(bufferSize: Int = 4 << 20, maximumCSVRecordSize: Int = 64 << 20) {
+    /// Where a record longer than ``maximumRecordSize`` starts, for the caller to report or skip.
+    public struct OversizedRecord: Sendable {
+        /// The file.
+        public var file: InputFile
+        /// The byte offset of the record's first byte.
+        public var offset: Int64
+        /// The 1-based line number where the record starts, if it could be counted.
+        public var line: Int64?
+        /// The limit it exceeds.
+        public var limit: Int
+
+        /// What is wrong, in words.
+        public var message: String {
+            let place = line.map { "line \($0) (byte \(offset))" } ?? "the record at byte \(offset)"
+            return "\(place) of '\(file.path)' is longer than the maximum record size of \(limit) bytes"
+        }
+    }
+
+    /// Creates a reader with `bufferSize` bytes of buffer (it grows for longer records, up to `maximumRecordSize`).
+    public init(bufferSize: Int = 4 << 20, maximumRecordSize: Int = 64 << 20) {
         self.bufferSize = bufferSize
-        self.maximumCSVRecordSize = maximumCSVRecordSize
+        self.maximumRecordSize = maximumRecordSize
     }
 
     /// Calls `body` with each line of `split`, in order.
@@ -31,14 +53,26 @@ public struct SplitReader {
     }
 
     /// Calls `body` with each record of `split`, in order: a record belongs to the split holding its first byte.
+    /// - Parameters:
+    ///   - oversized: called for each record longer than ``maximumRecordSize``, which is then skipped without
+    ///     being buffered; it may throw to stop. Without it, such a record throws ``InputError`` `recordTooLong`.
     /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).
     @discardableResult
-    public func forEachRecord(in split: InputSplit, framing: RecordFraming, _ body: (Line) throws -> Void) throws -> Int64 {
+    public func forEachRecord(
+        in split: InputSplit, framing: RecordFraming, oversized: ((OversizedRecord) throws -> Void)? = nil, _ body: (Line) throws -> Void
+    ) throws -> Int64 {
         let position = SplitPosition(file: split.file)
+        let handler = oversized ?? { record in
+            let hint = if case .csv = framing { " (a quoted field that is never closed, probably: check its quotes)" } else { "" }
+            throw InputError(
+                .recordTooLong, path: record.file.path,
+                "\(record.message)\(hint); raise --max-record-size, or skip such records with --skip-bad-records")
+        }
         if split.file.isCompressed {
             var source = try CompressedSource(file: split.file)
             var scan = Scan(file: split.file, end: .max, framing: framing, position: position, skipFirst: false)
-            try read(&scan, from: 0, source: &source, body)
+            try read(&scan, from: 0, source: &source, oversized: handler, body)
+            try source.checkUnchanged()
             return source.compressedBytesRead
         }
         let file = try open(split.file)
@@ -50,14 +84,28 @@ public struct SplitReader {
             if format.hasHeader { position.header = try header(of: split.file, format: format) }
         }
         var source = PlainSource(file: file, offset: origin)
-        try read(&scan, from: origin, source: &source, body)
+        try read(&scan, from: origin, source: &source, oversized: handler, body)
+        try Self.checkUnchanged(file, split.file)
         return split.length
     }
 
     private func open(_ file: InputFile) throws -> ReadableFile {
-        do { return try ReadableFile(path: file.path) } catch {
+        let opened: ReadableFile
+        do { opened = try ReadableFile(path: file.path) } catch {
             throw InputError(.unreadable, path: file.path, "input '\(file.path)' cannot be read: \(error)")
         }
+        try Self.checkUnchanged(opened, file)
+        return opened
+    }
+
+    /// Throws ``InputError`` `changed` if the open `file` no longer matches `input`'s planned fingerprint.
+    static func checkUnchanged(_ file: ReadableFile, _ input: InputFile) throws {
+        guard input.fingerprint != nil else { return }
+        let now: FileFingerprint
+        do { now = try file.fingerprint() } catch {
+            throw InputError(.unreadable, path: input.path, "input '\(input.path)' cannot be read: \(error)")
+        }
+        try input.check(now)
     }
 
     /// The CSV quoting state at `offset`, found by running the framing rules from the start of the file.
@@ -81,7 +129,7 @@ public struct SplitReader {
         let position = SplitPosition(file: file)
         var source = PlainSource(file: try open(file), offset: 0)
         var scan = Scan(file: file, end: 1, framing: .csv(format), position: position, skipFirst: false)
-        try read(&scan, from: 0, source: &source) { _ in }
+        try read(&scan, from: 0, source: &source, oversized: { _ in }) { _ in }
         return position.header
     }
 
@@ -116,7 +164,9 @@ public struct SplitReader {
         }
     }
 
-    private func read<Source: ByteSource>(_ scan: inout Scan, from origin: Int64, source: inout Source, _ body: (Line) throws -> Void) throws {
+    private func read<Source: ByteSource>(
+        _ scan: inout Scan, from origin: Int64, source: inout Source, oversized: (OversizedRecord) throws -> Void, _ body: (Line) throws -> Void
+    ) throws {
         var capacity = bufferSize
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
@@ -125,7 +175,7 @@ public struct SplitReader {
         var bufferOffset = origin  // file offset of buffer[0]
         var atEnd = false
 
-        while true {
+        records: while true {
             let recordStart = bufferOffset + Int64(cursor)
             if !scan.skipFirst, !scan.headerPending, recordStart >= scan.end { return }
             if !scan.skipFirst, !scan.foundFirstRecord {
@@ -146,12 +196,31 @@ public struct SplitReader {
                 }
                 searchFrom = filled
                 if atEnd { break }
-                if scan.csv != nil, filled - cursor > maximumCSVRecordSize {
-                    let line = try scan.position.lineNumber(afterLineEndings: scan.lineEndings)
-                    throw InputError(
-                        .malformedRecord, path: scan.file.path,
-                        "the CSV record starting on line \(line) of '\(scan.file.path)' is longer than \(maximumCSVRecordSize >> 20) MiB: a quoted field is probably never closed; check its quotes"
-                    )
+                if filled - cursor > maximumRecordSize {
+                    // Too long to buffer: report it (unless it is the previous split's record) and skip to its end.
+                    if !scan.skipFirst { try reportOversized(&scan, at: recordStart, oversized) }
+                    bufferOffset += Int64(filled)
+                    while true {
+                        let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<capacity]))
+                        guard count > 0 else { return }  // the input ends inside the record
+                        let end: Int? =
+                            if scan.csv != nil {
+                                scan.csv!.findRecordEnd(in: UnsafeRawBufferPointer(buffer), from: 0, to: count)
+                            } else {
+                                memchr(buffer.baseAddress!, 0x0A, count).map { $0 - UnsafeMutableRawPointer(buffer.baseAddress!) }
+                            }
+                        if let end {
+                            filled = count
+                            cursor = end + 1
+                            break
+                        }
+                        bufferOffset += Int64(count)
+                    }
+                    if !scan.skipFirst { scan.lineEndings += 1 + (scan.csv?.quotedLineEndings ?? 0) }
+                    scan.skipFirst = false
+                    scan.headerPending = false
+                    scan.csv?.startRecord()
+                    continue records
                 }
                 // Make room: slide the partial record to the front, or grow the buffer for a long one.
                 if cursor > 0 {
@@ -173,6 +242,15 @@ public struct SplitReader {
             }
             let recordEnd = newline ?? filled
             if newline == nil, cursor == filled { return }  // end of input, no partial record left
+            if !scan.skipFirst, recordEnd - cursor > maximumRecordSize {
+                // Too long, though it fits in the buffer: report it and pass over it.
+                try reportOversized(&scan, at: recordStart, oversized)
+                scan.lineEndings += (newline == nil ? 0 : 1) + (scan.csv?.quotedLineEndings ?? 0)
+                guard let newline else { return }
+                cursor = newline + 1
+                scan.csv?.startRecord()
+                continue records
+            }
             if scan.skipFirst {
                 scan.skipFirst = false
             } else {
@@ -211,6 +289,19 @@ public struct SplitReader {
     }
 }
 
+extension SplitReader {
+    /// Hands the record starting at `offset` to `oversized` (a CSV header that long is an error of its own).
+    private func reportOversized(_ scan: inout Scan, at offset: Int64, _ oversized: (OversizedRecord) throws -> Void) throws {
+        guard !scan.headerPending else {
+            throw InputError(
+                .recordTooLong, path: scan.file.path,
+                "the CSV header of '\(scan.file.path)' is longer than the maximum record size of \(maximumRecordSize) bytes; check its quotes")
+        }
+        let line = try? scan.position.lineNumber(afterLineEndings: scan.lineEndings)
+        try oversized(OversizedRecord(file: scan.file, offset: offset, line: line, limit: maximumRecordSize))
+    }
+}
+
 /// Bytes read sequentially from some origin.
 protocol ByteSource {
     /// Fills as much of `buffer` as it can; 0 means the end.
@@ -243,8 +334,12 @@ struct CompressedSource: ByteSource {
         do { reader = try ReadableFile(path: file.path) } catch {
             throw InputError(.unreadable, path: file.path, "input '\(file.path)' cannot be read: \(error)")
         }
+        try SplitReader.checkUnchanged(reader, file)
         input = [UInt8](repeating: 0, count: max(ZstdStreamDecompressor.recommendedInputSize, 1 << 17))
     }
+
+    /// Throws ``InputError`` `changed` if the file no longer matches its planned fingerprint.
+    func checkUnchanged() throws { try SplitReader.checkUnchanged(reader, file) }
 
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {

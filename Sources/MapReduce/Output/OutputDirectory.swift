@@ -46,10 +46,13 @@ public struct OutputDirectory: Sendable {
         }
     }
 
-    /// Removes `_temporary/` and writes `_SUCCESS`.
+    /// Writes `_SUCCESS`, then removes `_temporary/` (where a coordinator's lock lives until the output is final).
     public func markSuccess() throws {
-        try? FileManager.default.removeItem(atPath: temporaryDirectory)
         let marker = try WritableFile(path: successMarker)
         try marker.commit(sync: true)
+        try? FileManager.default.removeItem(atPath: temporaryDirectory)
     }
+
+    /// Where a coordinator writing this output holds its lock (``ExclusiveLock``).
+    public var lockFile: String { "\(temporaryDirectory)/coordinator.lock" }
 }

@@ -21,9 +21,6 @@ final class MapOutputWriter {
         compressor = ZstdCompressor(level: settings.compressionLevel)
     }
 
-    /// The final file of partition `partition`.
-    static func partitionFileName(_ partition: Int) -> String { "part-\(paddedNumber(partition)).mri" }
-
     private var spillDirectory: String { "\(directory)/spill" }
 
     /// Sorts `buffer`, writes it as one run of R files, and empties it.
@@ -39,7 +36,7 @@ final class MapOutputWriter {
     /// Writes the final partition files from `buffer` and any spilled runs.
     @usableFromInline
     func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> [IntermediateFileSummary] {
-        let finalPaths = (0..<settings.partitions).map { "\(directory)/\(Self.partitionFileName($0))" }
+        let finalPaths = (0..<settings.partitions).map { MapOutputLayout.partitionFile($0, in: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if runs.isEmpty { return try write(&buffer, to: finalPaths) }
         if !buffer.isEmpty { try spill(&buffer) }

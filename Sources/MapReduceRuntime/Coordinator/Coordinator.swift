@@ -4,23 +4,36 @@ import MapReduce
 
 /// Owns a distributed job's state: the ``Scheduler``, the committed map outputs, and the output directory.
 ///
-/// Every HTTP handler calls into this actor; it never reads or writes records. When the last reduce task
-/// commits, it writes `_SUCCESS` and `_summary.json` and reports the job finished.
+/// Every HTTP handler calls into this actor; it never reads or writes records. A report is checked against the
+/// plan before anything is journaled, and every path the coordinator acts on comes from its plan. Checking a
+/// completion's files and publishing a reduce output (a copy, when the output is on another filesystem than the
+/// shared directory) run off the actor, so heartbeats are answered meanwhile. When the last reduce task commits,
+/// it writes `_summary.json`, `_bad_records.jsonl` and `_SUCCESS`; if that fails it tries again, and then fails the
+/// job with the reason: it never waits forever.
 public actor Coordinator {
     /// The job.
-    public let plan: JobPlan
+    public nonisolated let plan: JobPlan
+    /// The coordinator's log.
+    public nonisolated let logger: Logger
     private var scheduler: Scheduler
     private var mapOutputs: [MapTaskOutput?]
     private var reduceOutputs: [ReduceTaskOutput?]
     private let journal: Journal
     private var signal = ChangeSignal()
     private var toldToExit: Set<WorkerID> = []
+    /// Tasks whose completion is being checked or published off the actor.
+    private var reporting: Set<TaskID> = []
+    /// Failed and lost attempts already logged.
+    private var endingsLogged = 0
+    private var finishing = (tries: 0, next: ContinuousClock.now)
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let pollTimeout: Duration
-    private let logger: Logger
     /// Set once the output is final (or the job failed).
     public private(set) var outcome: Outcome? = nil
+
+    /// How many times writing the finished job's metadata is tried before the job fails.
+    static let finishingTries = 3
 
     /// How a job ended.
     public enum Outcome: Sendable, Equatable {
@@ -31,11 +44,13 @@ public actor Coordinator {
     /// Creates the coordinator of `plan`, resuming from the progress recorded in `journal`.
     ///
     /// Tasks the journal shows committed are not run again; attempts running when an earlier coordinator died
-    /// are simply forgotten (their workers' reports are refused) and their tasks run again.
+    /// are simply forgotten (their workers' reports are refused) and their tasks run again. Every replayed entry
+    /// is checked against the plan: a journal of another plan, of an older format, or with an entry out of bounds
+    /// is refused with a message.
     public init(
         plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration, logger: Logger
     ) throws {
-        let history = try Journal.read(path: journal.path)
+        let history = try Self.replayable(journal, plan: plan)
         let epoch = history.count { $0.event == .started }
         self.plan = plan
         self.journal = journal
@@ -46,15 +61,17 @@ public actor Coordinator {
         mapOutputs = Array(repeating: nil, count: plan.mapTasks.count)
         reduceOutputs = Array(repeating: nil, count: plan.configuration.reducers)
         for entry in history {
-            guard let task = entry.task, let attempt = entry.attempt ?? (entry.event == .mapLost ? AttemptID(0) : nil) else { continue }
             switch entry.event {
             case .mapCommitted:
+                guard let task = entry.task, let attempt = entry.attempt else { continue }
                 scheduler.restore(.map(MapTaskID(task)), committedBy: attempt)
                 mapOutputs[task] = entry.map
             case .mapLost:
+                guard let task = entry.task else { continue }
                 scheduler.restoreLost(MapTaskID(task))
                 mapOutputs[task] = nil
             case .reduceCommitted:
+                guard let task = entry.task, let attempt = entry.attempt else { continue }
                 scheduler.restore(.reduce(ReduceTaskID(task)), committedBy: attempt)
                 reduceOutputs[task] = entry.reduce
             case .started:
@@ -62,22 +79,56 @@ public actor Coordinator {
             }
         }
         restored = (mapOutputs.count { $0 != nil }, reduceOutputs.count { $0 != nil })
-        try journal.append(JournalEntry(event: .started, epoch: epoch))
+        try journal.append(JournalEntry(event: .started, epoch: epoch, version: Journal.formatVersion, plan: plan.hash))
         started = clock.now
         self.pollTimeout = pollTimeout
         self.logger = logger
+    }
+
+    /// The journal's entries, each checked against `plan`.
+    private static func replayable(_ journal: Journal, plan: JobPlan) throws -> [JournalEntry] {
+        let mapTasks = plan.mapTasks.count
+        let reducers = plan.configuration.reducers
+        let remedy = "remove '\(plan.directory)' to start the job over"
+        func refuse(_ line: Int, _ problem: String) -> JournalError {
+            JournalError(path: journal.path, reason: "line \(line) \(problem); \(remedy)")
+        }
+        for (line, entry) in journal.entries {
+            switch entry.event {
+            case .started:
+                guard entry.version == Journal.formatVersion else {
+                    throw refuse(line, "was written by another version of mr-coordinator (journal format \(entry.version ?? 1), this one reads \(Journal.formatVersion))")
+                }
+                guard entry.plan == plan.hash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(plan.hash))") }
+            case .mapCommitted:
+                guard let task = entry.task, (0..<mapTasks).contains(task), let attempt = entry.attempt, let output = entry.map,
+                    output.files.count == reducers,
+                    output.files.indices.allSatisfy({ output.files[$0].path == plan.mapOutputFile(MapTaskID(task), attempt, partition: $0) })
+                else { throw refuse(line, "is not a map commit of this plan (a task out of 0..<\(mapTasks), or files it did not assign)") }
+            case .mapLost:
+                guard let task = entry.task, (0..<mapTasks).contains(task) else { throw refuse(line, "names a map task out of 0..<\(mapTasks)") }
+            case .reduceCommitted:
+                guard let task = entry.task, (0..<reducers).contains(task), entry.attempt != nil, entry.reduce != nil else {
+                    throw refuse(line, "is not a reduce commit of this plan (a task out of 0..<\(reducers), or no result)")
+                }
+            }
+            if entry.event != .started, line == journal.entries.first?.line {
+                throw refuse(line, "comes before any 'started' entry: the journal is damaged")
+            }
+        }
+        return journal.entries.map(\.entry)
     }
 
     /// Map and reduce tasks found committed in the journal at start.
     public let restored: (maps: Int, reduces: Int)
 
     /// Finishes at once if the journal showed every task committed (the previous coordinator died just before
-    /// writing `_SUCCESS`).
-    public func resume() throws {
+    /// writing `_SUCCESS`, or could not write it).
+    public func resume() {
         if restored.maps > 0 || restored.reduces > 0 {
             logger.info("resumed from journal", metadata: ["mr.maps": "\(restored.maps)", "mr.reduces": "\(restored.reduces)"])
         }
-        try finishIfDone()
+        settle()
     }
 
     /// How often workers heartbeat: a third of the lease.
@@ -90,14 +141,21 @@ public actor Coordinator {
     public func nextTask(for worker: WorkerID) async -> TaskAssignment {
         let deadline = clock.now + pollTimeout
         while true {
-            switch scheduler.assign(to: worker, now: clock.now) {
-            case .finished:
+            if outcome != nil {
                 toldToExit.insert(worker)
                 return TaskAssignment(action: .exit)
+            }
+            let decision = scheduler.assign(to: worker, now: clock.now)
+            logEndings()
+            settle()
+            switch decision {
             case .run(let attempt, let task):
                 logger.info("assigned", metadata: ["mr.worker": "\(worker)", "mr.task": "\(task)", "mr.attempt": "\(attempt.rawValue)"])
                 return assignment(attempt, task)
-            case .wait:
+            case .finished where outcome != nil:
+                continue
+            case .wait, .finished:
+                // `.finished` without an outcome: the output is being finished; workers exit only once it is.
                 guard clock.now < deadline, !Task.isCancelled else { return TaskAssignment(action: .wait) }
                 await waitForChange(until: deadline)
             }
@@ -112,16 +170,18 @@ public actor Coordinator {
                 action: .run, attempt: attempt,
                 map: MapAssignment(
                     job: plan.job, parameters: plan.parameters, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt),
-                    settings: settings,
-                    badRecordLimit: plan.configuration.skipBadRecords),
+                    settings: settings, badRecordLimit: plan.configuration.skipBadRecords, maximumRecordSize: plan.configuration.maximumRecordSize),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         case .reduce(let reduce):
             let scratch = plan.reduceDirectory(reduce, attempt)
+            let inputs = scheduler.mapStates.enumerated().map { index, state in
+                guard case .committed(let mapAttempt) = state else { preconditionFailure("a reduce task was assigned before map \(index) committed") }
+                return plan.mapOutputFile(MapTaskID(index), mapAttempt, partition: reduce.rawValue)
+            }
             return TaskAssignment(
                 action: .run, attempt: attempt,
                 reduce: ReduceAssignment(
-                    job: plan.job, parameters: plan.parameters, task: reduce, inputs: mapOutputs.map { $0!.files[reduce.rawValue].path },
-                    outputPath: "\(scratch)/out/\(OutputDirectory(path: plan.output).partFileName(reduce.rawValue))",
+                    job: plan.job, parameters: plan.parameters, task: reduce, inputs: inputs, outputPath: plan.reduceOutputFile(reduce, attempt),
                     scratchDirectory: "\(scratch)/work", settings: settings),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         }
@@ -161,83 +221,140 @@ public actor Coordinator {
         _ = try probe.heartbeat(from: worker, attempt: attempt, now: clock.now)
     }
 
-    private func checkOwner(_ request: CompletionRequest) throws(SchedulerError) { try checkOwner(request.attempt, request.worker) }
-
     /// Records a heartbeat.
     public func heartbeat(_ request: HeartbeatRequest) throws(SchedulerError) -> HeartbeatResponse {
         HeartbeatResponse(current: try scheduler.heartbeat(from: request.worker, attempt: request.attempt, now: clock.now))
     }
 
     /// Records a successful attempt; commits its task if it is the first.
-    public func complete(_ request: CompletionRequest) throws -> CompletionResponse {
-        let accepted: Bool
-        if let reduce = request.reduce {
-            // Publish the output before committing: a crash in between re-runs the task, never loses output.
-            guard let task = scheduler.running[request.attempt]?.task, case .reduce(let id) = task,
-                scheduler.reduceStates[id.rawValue] == .running
-            else {
-                accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
-                return CompletionResponse(accepted: accepted)
-            }
-            try checkOwner(request)
-            let final = OutputDirectory(path: plan.output).partFile(id.rawValue)
-            try FileManager.default.moveOrReplaceItem(at: reduce.path, to: final)
-            try journal.append(JournalEntry(event: .reduceCommitted, task: id.rawValue, attempt: request.attempt, reduce: reduce))
-            accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
-            if accepted { reduceOutputs[id.rawValue] = reduce }
-        } else {
-            let task = scheduler.running[request.attempt]?.task
-            if case .map(let id) = task, scheduler.mapStates[id.rawValue] == .running {
-                guard let map = request.map, map.files.count == plan.configuration.reducers else {
-                    throw SchedulerError(
-                        code: .unknownAttempt, message: "\(request.attempt) completed \(id) without its \(plan.configuration.reducers) partition files")
-                }
-                try checkOwner(request)
-                try journal.append(JournalEntry(event: .mapCommitted, task: id.rawValue, attempt: request.attempt, map: map))
-                accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
-                mapOutputs[id.rawValue] = map
-                let skipped = mapOutputs.reduce(0) { $0 + ($1?.skippedRecords ?? 0) }
-                if skipped > plan.configuration.skipBadRecords, outcome == nil {
-                    outcome = .failed(BadRecordsFile.tooMany(skipped, limit: plan.configuration.skipBadRecords).message)
-                }
-            } else {
-                accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
-            }
+    ///
+    /// The report is checked first (owner, kind, numbers, paths: a 4xx before anything changes). Then, off the
+    /// actor, the coordinator checks that the files exist as reported (a map) or publishes the output (a
+    /// reduce); a problem there fails the attempt with the reason. Only then is the commit journaled.
+    public func complete(_ request: CompletionRequest) async throws -> CompletionResponse {
+        guard let attempt = scheduler.running[request.attempt] else {
+            // Not running: a stale or duplicate report (answered `false`), or one the scheduler refuses.
+            return CompletionResponse(accepted: try scheduler.complete(request.attempt, by: request.worker, now: clock.now))
         }
-        logger.info(accepted ? "committed" : "ignored completion", metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)"])
-        try finishIfDone()
+        try checkOwner(request.attempt, request.worker)
+        let result = try CompletionCheck(plan: plan).validate(request, task: attempt.task)
+        guard !reporting.contains(attempt.task) else {
+            // Another attempt of the task is being committed: this one lost the race.
+            scheduler.discard(request.attempt)
+            logger.info("ignored completion", metadata: metadata(request.worker, request.attempt, attempt.task))
+            return CompletionResponse(accepted: false)
+        }
+        reporting.insert(attempt.task)
+        scheduler.setReporting(request.attempt, true, now: clock.now)
+        let plan = plan
+        let worker = request.worker
+        let checked = await BlockingWork { Result { () throws -> Void in try CompletionCheck(plan: plan).confirm(result, reportedBy: worker) } }.value()
+        reporting.remove(attempt.task)
+        guard scheduler.running[request.attempt] != nil else { return CompletionResponse(accepted: false) }
+        scheduler.setReporting(request.attempt, false, now: clock.now)
+        var accepted = false
+        do {
+            try checked?.get()
+            try journal.append(result.journalEntry(attempt: request.attempt))
+            accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
+            switch result {
+            case .map(let id, let output): mapOutputs[id.rawValue] = output
+            case .reduce(let id, _, let output): reduceOutputs[id.rawValue] = output
+            }
+            logger.info("committed", metadata: metadata(request.worker, request.attempt, attempt.task))
+        } catch {
+            try scheduler.fail(request.attempt, by: request.worker, message: "its completion could not be committed: \(error)", now: clock.now)
+            logEndings()
+        }
+        settle()
         wakeAll()
         return CompletionResponse(accepted: accepted)
     }
 
-    /// Records a failed attempt. If it could not read a committed map output, that map task runs again.
-    public func fail(_ request: FailureRequest) throws {
-        let metadata: Logger.Metadata = ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.error": "\(request.error)"]
-        if let lost = request.lostInput, let map = mapOutputs.firstIndex(where: { $0?.files.contains { $0.path == lost } == true }) {
-            try checkOwner(request.attempt, request.worker)
-            try journal.append(JournalEntry(event: .mapLost, task: map))
-            if try scheduler.lostMapOutput(MapTaskID(map), reportedBy: request.attempt, worker: request.worker, now: clock.now) {
-                mapOutputs[map] = nil
-            }
-            logger.warning("intermediate file lost; re-running its map task", metadata: metadata.merging(["mr.task": "map \(map)"]) { $1 })
-        } else {
+    /// Records a failed attempt. If it could not read a committed map output, the coordinator reads that file
+    /// itself: a damaged file runs its map task again (the reduce is retried, neither counting as a failure); a
+    /// file it finds intact means the reporting worker's view of the shared directory is wrong, which fails the
+    /// reduce attempt, naming the worker.
+    public func fail(_ request: FailureRequest) async throws {
+        guard let attempt = scheduler.running[request.attempt] else {
             try scheduler.fail(request.attempt, by: request.worker, message: request.error, now: clock.now)
-            logger.warning("attempt failed", metadata: metadata)
+            return
         }
-        try finishIfDone()
+        try checkOwner(request.attempt, request.worker)
+        var message = request.error
+        if let lost = request.lostInput {
+            if case .reduce(let reduce) = attempt.task, let input = committedInput(lost, of: reduce) {
+                scheduler.setReporting(request.attempt, true, now: clock.now)
+                let file = input.file
+                let damage = await BlockingWork { CompletionCheck.damage(of: file) }.value() ?? nil
+                guard scheduler.running[request.attempt] != nil else { return }
+                scheduler.setReporting(request.attempt, false, now: clock.now)
+                if let damage {
+                    try recordLoss(of: input.map, damage: damage, request)
+                    return
+                }
+                message =
+                    "\(request.worker) could not read '\(lost)' (\(request.error)), but the coordinator reads it intact: the view of the shared directory on \(request.worker) differs from the coordinator's (a missing or different mount?)"
+            } else {
+                message += " (it named '\(lost)' as damaged, which is not one of its inputs)"
+            }
+        }
+        try scheduler.fail(request.attempt, by: request.worker, message: message, now: clock.now)
+        logEndings()
+        settle()
         wakeAll()
     }
 
-    /// Declares silent workers dead and re-queues their attempts, and lets waiting requests look again (a task
-    /// may have become a straggler worth a backup just by time passing).
-    public func expireLeases() {
-        let lost = scheduler.expireLeases(now: clock.now)
-        wakeAll()
-        guard !lost.isEmpty else { return }
-        for attempt in lost {
-            logger.warning(
-                "lease expired; re-queued", metadata: ["mr.worker": "\(attempt.worker)", "mr.task": "\(attempt.task)", "mr.attempt": "\(attempt.id.rawValue)"])
+    /// The map task and committed file that `path` is, if it is one of reduce task `reduce`'s inputs.
+    private func committedInput(_ path: String, of reduce: ReduceTaskID) -> (map: MapTaskID, file: IntermediateFileSummary)? {
+        for (index, output) in mapOutputs.enumerated() {
+            guard let output, case .committed(let attempt) = scheduler.mapStates[index] else { continue }
+            let map = MapTaskID(index)
+            if plan.mapOutputFile(map, attempt, partition: reduce.rawValue) == path { return (map, output.files[reduce.rawValue]) }
         }
+        return nil
+    }
+
+    /// Puts map task `map` back to run, its committed output confirmed `damage`d.
+    private func recordLoss(of map: MapTaskID, damage: String, _ request: FailureRequest) throws {
+        do {
+            try journal.append(JournalEntry(event: .mapLost, task: map.rawValue))
+        } catch {
+            try scheduler.fail(request.attempt, by: request.worker, message: "\(request.error); the loss could not be journaled: \(error)", now: clock.now)
+            logEndings()
+            settle()
+            wakeAll()
+            return
+        }
+        if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: clock.now) { mapOutputs[map.rawValue] = nil }
+        logger.warning(
+            "intermediate file lost; re-running its map task",
+            metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.task": "\(map)", "mr.error": "\(damage)"])
+        settle()
+        wakeAll()
+    }
+
+    /// Expires leases, retries finishing the output if it failed, and lets waiting requests look again (a task
+    /// may have become a straggler worth a backup just by time passing). Called on every tick of the watcher.
+    public func tick() {
+        scheduler.expireLeases(now: clock.now)
+        logEndings()
+        settle()
+        wakeAll()
+    }
+
+    /// Logs the failed and lost attempts not logged yet.
+    private func logEndings() {
+        for ending in scheduler.failures.dropFirst(endingsLogged) {
+            var fields = metadata(ending.worker, ending.attempt, ending.task)
+            fields["mr.error"] = "\(ending.message)"
+            logger.warning(ending.kind == .lost ? "attempt lost; re-queued" : "attempt failed", metadata: fields)
+        }
+        endingsLogged = scheduler.failures.count
+    }
+
+    private func metadata(_ worker: WorkerID, _ attempt: AttemptID, _ task: TaskID) -> Logger.Metadata {
+        ["mr.worker": "\(worker)", "mr.attempt": "\(attempt.rawValue)", "mr.task": "\(task)"]
     }
 
     /// Whether any worker with a current lease has not yet been told to exit.
@@ -254,70 +371,120 @@ public actor Coordinator {
         switch outcome {
         case .succeeded: phase = "succeeded"
         case .failed: phase = "failed"
-        case nil: phase = scheduler.mapsCommitted ? "reduce" : "map"
+        case nil: phase = scheduler.isComplete ? "finishing" : scheduler.mapsCommitted ? "reduce" : "map"
         }
         return JobStatus(
             job: plan.job, phase: phase, maps: counts(scheduler.mapStates), reduces: counts(scheduler.reduceStates),
             mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
             workers: scheduler.liveWorkers.map(\.rawValue).sorted(),
-            failures: scheduler.failures.map { "\($0.task) \($0.attempt) on \($0.worker): \($0.message)" })
+            failures: scheduler.failures.map { "\($0.task) \($0.attempt) on \($0.worker) (\($0.kind.rawValue)): \($0.message)" })
     }
 
-    /// Writes `_SUCCESS` and the summary once every task committed, or records the job's failure.
-    private func finishIfDone() throws {
+    /// Decides the job's outcome when it can: failed (a task ran out of attempts, or too many bad records), or
+    /// succeeded once every task committed and the output's metadata is written. Writing that is retried on later
+    /// ticks, and fails the job after ``finishingTries``.
+    private func settle() {
         guard outcome == nil else { return }
         if let task = scheduler.fatalTask {
-            let lines = scheduler.failures.filter { $0.task == task }.map { "  \($0.attempt) on \($0.worker): \($0.message)" }
-            outcome = .failed("\(task) failed \(lines.count) times:\n" + lines.joined(separator: "\n"))
+            outcome = .failed(failureReport(task))
             return
         }
-        guard scheduler.isComplete else { return }
-        let summary = JobSummary(
-            job: plan.job, mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers,
-            mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
-            failedAttempts: scheduler.failures.count,
-            inputBytes: mapOutputs.reduce(0) { $0 + ($1?.inputBytes ?? 0) }, inputRecords: mapOutputs.reduce(0) { $0 + ($1?.inputRecords ?? 0) },
-            intermediateBytes: mapOutputs.reduce(0) { $0 + ($1?.files.reduce(0) { $0 + $1.bytes } ?? 0) },
-            outputRecords: reduceOutputs.reduce(0) { $0 + ($1?.records ?? 0) }, outputBytes: reduceOutputs.reduce(0) { $0 + ($1?.bytes ?? 0) },
-            seconds: (clock.now - started).seconds, counters: counters, skippedRecords: mapOutputs.reduce(0) { $0 + ($1?.skippedRecords ?? 0) })
-        try summary.write(to: OutputDirectory(path: plan.output))
-        try BadRecordsFile.publish(mapOutputs.compactMap { $0?.badRecords }, to: OutputDirectory(path: plan.output))
-        try OutputDirectory(path: plan.output).markSuccess()
-        // The intermediate data and the journal are no longer needed.
-        try? FileManager.default.removeItem(atPath: plan.directory)
-        outcome = .succeeded
-        logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
+        let skipped = mapOutputs.reduce(Int64(0)) { $0.addingReportingOverflow($1?.skippedRecords ?? 0).partialValue }
+        if skipped > plan.configuration.skipBadRecords {
+            outcome = .failed(BadRecordsFile.tooMany(skipped, limit: plan.configuration.skipBadRecords).message)
+            return
+        }
+        guard scheduler.isComplete, clock.now >= finishing.next else { return }
+        do {
+            try finish()
+            outcome = .succeeded
+            logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
+        } catch {
+            finishing.tries += 1
+            logger.error("cannot finish the output", metadata: ["mr.error": "\(error)", "mr.try": "\(finishing.tries)"])
+            if finishing.tries >= Self.finishingTries {
+                outcome = .failed(
+                    "every task committed, but the output's metadata could not be written (\(finishing.tries) tries): \(error); fix that and run the coordinator again with the same arguments to finish the job"
+                )
+            } else {
+                finishing.next = clock.now + .seconds(finishing.tries)
+            }
+        }
     }
 
-    /// The job's own counters, summed over committed attempts (never over duplicates or failures).
+    /// The report of a job that failed because of `task`: why, each attempt, and what the task reads.
+    private func failureReport(_ task: TaskID) -> String {
+        let attempts = scheduler.failures.filter { $0.task == task }.map { "  \($0.attempt) on \($0.worker) (\($0.kind.rawValue)): \($0.message)" }
+        let reads: String
+        switch task {
+        case .map(let map):
+            reads = "  \(map) reads " + plan.mapTasks[map.rawValue].map(\.description).joined(separator: ", ")
+                + "; a record there that kills its worker (too long: see --max-record-size; or crashing the job's code) can be skipped with --skip-bad-records"
+        case .reduce(let reduce):
+            reads = "  \(reduce) reduces partition \(reduce.rawValue) of every map task's output"
+        }
+        return ([scheduler.fatalReason ?? "\(task) failed"] + attempts + [reads]).joined(separator: "\n")
+    }
+
+    /// Writes `_summary.json`, `_bad_records.jsonl` and `_SUCCESS`, then removes the job's intermediate data.
+    private func finish() throws {
+        let output = OutputDirectory(path: plan.output)
+        try summary().write(to: output)
+        let badRecords = mapOutputs.enumerated().compactMap { index, output -> String? in
+            guard output?.badRecords != nil, case .committed(let attempt) = scheduler.mapStates[index] else { return nil }
+            return plan.badRecordsFile(MapTaskID(index), attempt)
+        }
+        try BadRecordsFile.publish(badRecords, to: output)
+        try output.markSuccess()
+        // The intermediate data and the journal are no longer needed.
+        try? FileManager.default.removeItem(atPath: plan.directory)
+    }
+
+    /// The finished job's summary; throws if a total overflows.
+    private func summary() throws -> JobSummary {
+        let maps = mapOutputs.compactMap { $0 }
+        let reduces = reduceOutputs.compactMap { $0 }
+        return JobSummary(
+            job: plan.job, mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers,
+            mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
+            failedAttempts: scheduler.failures.count { $0.kind == .failed }, lostAttempts: scheduler.failures.count { $0.kind == .lost },
+            inputBytes: try checkedSum(maps.map(\.inputBytes), "input bytes"), inputRecords: try checkedSum(maps.map(\.inputRecords), "input records"),
+            intermediateBytes: try checkedSum(maps.flatMap { $0.files.map(\.bytes) }, "intermediate bytes"),
+            outputRecords: try checkedSum(reduces.map(\.records), "output records"), outputBytes: try checkedSum(reduces.map(\.bytes), "output bytes"),
+            seconds: (clock.now - started).seconds, counters: counters, skippedRecords: try checkedSum(maps.map(\.skippedRecords), "skipped records"))
+    }
+
+    /// The job's own counters, summed over committed attempts (never over duplicates or failures); a total that
+    /// would overflow stops at the largest value.
     public var counters: [String: Int64] {
         var totals: [String: Int64] = [:]
-        for output in mapOutputs { totals.add(output?.counters ?? [:]) }
-        for output in reduceOutputs { totals.add(output?.counters ?? [:]) }
+        for counters in mapOutputs.map({ $0?.counters ?? [:] }) + reduceOutputs.map({ $0?.counters ?? [:] }) {
+            for (name, value) in counters {
+                let (sum, overflow) = totals[name, default: 0].addingReportingOverflow(value)
+                totals[name] = overflow ? (value < 0 ? .min : .max) : sum
+            }
+        }
         return totals
     }
 
     /// The job's summary line, once it is over.
-    public func summary() -> String {
+    public func summaryLine() -> String {
         let status = status()
+        let failed = scheduler.failures.count { $0.kind == .failed }
+        let lost = scheduler.failures.count { $0.kind == .lost }
         return "\(plan.job): \(status.phase); \(plan.mapTasks.count) map tasks (\(status.mapAttempts) attempts), "
-            + "\(plan.configuration.reducers) reduce tasks (\(status.reduceAttempts) attempts), \(status.failures.count) failed attempts, "
+            + "\(plan.configuration.reducers) reduce tasks (\(status.reduceAttempts) attempts), \(failed) failed and \(lost) lost attempts, "
             + String(format: "%.2f s", (clock.now - started).seconds)
             + (counters.isEmpty ? "" : "; counters: " + counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
     }
 }
 
-extension FileManager {
-    /// Renames `source` to `destination`, replacing it (rename(2) is atomic within one filesystem).
-    func moveOrReplaceItem(at source: String, to destination: String) throws {
-        guard rename(source, destination) == 0 else {
-            throw CocoaError(
-                .fileWriteUnknown,
-                userInfo: [
-                    NSFilePathErrorKey: destination,
-                    NSLocalizedDescriptionKey: "cannot rename '\(source)' to '\(destination)': \(String(cString: strerror(errno)))",
-                ])
-        }
+/// The sum of `values`, or an error naming `what` if it overflows.
+private func checkedSum(_ values: [Int64], _ what: String) throws -> Int64 {
+    try values.reduce(0) { total, value in
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        guard !overflow else { throw JobError(.badConfiguration, "the job's \(what) overflow a 64-bit total") }
+        return sum
     }
 }
 

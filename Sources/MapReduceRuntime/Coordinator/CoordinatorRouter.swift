@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import Logging
 
 extension TaskAssignment: ResponseEncodable {}
 extension HeartbeatResponse: ResponseEncodable {}
@@ -8,13 +9,14 @@ extension JobStatus: ResponseEncodable {}
 
 /// The coordinator's HTTP routes (`/v1/…`), each a thin adapter from JSON to a ``Coordinator`` method.
 ///
-/// Malformed bodies get 400; requests the scheduler refuses get 404 (unknown worker or attempt) or 409 (another
-/// worker's attempt); in every case the state is unchanged. With a shared secret, a request without
-/// `Authorization: Bearer <secret>` gets 401.
+/// Malformed bodies and reports that do not fit their attempt get 400; requests the scheduler refuses get 404
+/// (unknown worker or attempt) or 409 (another worker's attempt); in every case the state is unchanged. With a
+/// shared secret, a request without `Authorization: Bearer <secret>` gets 401. Every 5xx answer is logged.
 public enum CoordinatorRouter {
     /// Builds the router for `coordinator`.
     public static func make(_ coordinator: Coordinator, secret: String? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ServerErrorLogMiddleware(logger: coordinator.logger))
         if let secret { router.add(middleware: SharedSecretMiddleware(secret: secret)) }
         let v1 = router.group("v1")
         v1.post("task") { request, context -> TaskAssignment in
@@ -46,6 +48,7 @@ public enum CoordinatorRouter {
             switch error.code {
             case .unknownWorker, .unknownAttempt: throw HTTPError(.notFound, message: error.message)
             case .notYourAttempt: throw HTTPError(.conflict, message: error.message)
+            case .invalidReport: throw HTTPError(.badRequest, message: error.message)
             }
         }
     }
@@ -60,5 +63,27 @@ struct SharedSecretMiddleware<Context: RequestContext>: RouterMiddleware {
             throw HTTPError(.unauthorized, message: "missing or wrong shared secret; pass the coordinator's --secret (or MR_SECRET) to the worker")
         }
         return try await next(request, context)
+    }
+}
+
+/// Logs every request answered with a 5xx status: a coordinator that fails a request must say why.
+struct ServerErrorLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            let response = try await next(request, context)
+            if response.status.code >= 500 { log(request, "\(response.status)") }
+            return response
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            throw error
+        } catch {
+            log(request, "\(error)")
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, _ error: String) {
+        logger.error("request failed", metadata: ["mr.route": "\(request.method) \(request.uri.path)", "mr.error": "\(error)"])
     }
 }

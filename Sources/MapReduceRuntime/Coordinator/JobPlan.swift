@@ -2,20 +2,28 @@ import Foundation
 public import MapReduce
 
 /// Everything fixed about a distributed job before it starts; written to `<job directory>/job.json`.
+///
+/// The coordinator derives every path it acts on from the plan (``mapOutputFile(_:_:partition:)``,
+/// ``reduceOutputFile(_:_:)``, …), never from a request.
 public struct JobPlan: Codable, Sendable, Equatable {
+    /// The format this build writes; a `job.json` of another version is refused with a message.
+    public static let formatVersion = 2
+
+    /// The plan's format version.
+    public var version: Int
     /// The catalog job.
     public var job: String
     /// The job's `--param` values (absent: none).
     public var parameters: [String: String]?
     /// A total-order job's partition boundaries, sampled from the input when the job was planned.
     public var rangeBoundaries: [[UInt8]]?
-    /// Each map task's input ranges.
+    /// Each map task's input ranges, with every file's absolute path and fingerprint.
     public var mapTasks: [[InputSplit]]
-    /// Reducers, split size, memory budget, compression.
+    /// Reducers, split size, memory budget, compression, record limits.
     public var configuration: JobConfiguration
     /// The job's directory inside the shared directory: `<shared>/jobs/<id>`.
     public var directory: String
-    /// The output directory.
+    /// The output directory (absolute and canonical).
     public var output: String
 
     /// Creates a plan.
@@ -23,6 +31,7 @@ public struct JobPlan: Codable, Sendable, Equatable {
         job: String, parameters: [String: String] = [:], mapTasks: [[InputSplit]], configuration: JobConfiguration, directory: String, output: String,
         rangeBoundaries: [[UInt8]]? = nil
     ) {
+        version = Self.formatVersion
         self.job = job
         self.parameters = parameters.isEmpty ? nil : parameters
         self.rangeBoundaries = rangeBoundaries
@@ -39,9 +48,28 @@ public struct JobPlan: Codable, Sendable, Equatable {
         return settings
     }
 
+    /// A hash of the whole plan, recorded in the journal: a journal is replayed only against the plan it was
+    /// written for.
+    public var hash: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = (try? encoder.encode(self)).map(Array.init) ?? []
+        return String(XXHash64.hash(bytes), radix: 16)
+    }
+
     /// Where `attempt` of map task `task` writes its partition files.
     public func mapDirectory(_ task: MapTaskID, _ attempt: AttemptID) -> String {
         "\(directory)/map/\(task.rawValue)/attempt-\(attempt.rawValue)"
+    }
+
+    /// The file of `partition` that `attempt` of map task `task` writes.
+    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID, partition: Int) -> String {
+        MapOutputLayout.partitionFile(partition, in: mapDirectory(task, attempt))
+    }
+
+    /// The list of records `attempt` of map task `task` skipped, if it skipped any.
+    public func badRecordsFile(_ task: MapTaskID, _ attempt: AttemptID) -> String {
+        MapOutputLayout.badRecordsFile(in: mapDirectory(task, attempt))
     }
 
     /// Where `attempt` of reduce task `task` writes before the coordinator publishes its output.
@@ -49,9 +77,30 @@ public struct JobPlan: Codable, Sendable, Equatable {
         "\(directory)/reduce/\(task.rawValue)/attempt-\(attempt.rawValue)"
     }
 
+    /// The output file `attempt` of reduce task `task` writes, which the coordinator publishes when it commits.
+    public func reduceOutputFile(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
+        "\(reduceDirectory(task, attempt))/out/\(OutputDirectory(path: output).partFileName(task.rawValue))"
+    }
+
+    /// Throws ``InputError`` `changed` naming the first input file that no longer matches its fingerprint (or is
+    /// gone): a restarted coordinator must not finish a job over different data.
+    public func checkInputsUnchanged() throws {
+        var seen: Set<String> = []
+        for split in mapTasks.joined() where seen.insert(split.file.path).inserted { try split.file.checkUnchanged() }
+    }
+
     /// The plan in `<directory>/job.json`, or `nil` if there is none.
+    /// - Throws: when the file is damaged, or was written by a build with another plan format.
     public static func read(from directory: String) throws -> JobPlan? {
         guard let data = FileManager.default.contents(atPath: "\(directory)/job.json") else { return nil }
+        struct Version: Decodable { var version: Int? }
+        let version = (try? JSONDecoder().decode(Version.self, from: data))?.version
+        guard version == formatVersion else {
+            throw JobError(
+                .badConfiguration,
+                "'\(directory)/job.json' was written by another version of mr-coordinator (plan format \(version ?? 1), this one reads \(formatVersion)); remove '\(directory)' to start the job over"
+            )
+        }
         return try JSONDecoder().decode(JobPlan.self, from: data)
     }
 

@@ -8,7 +8,10 @@ public struct JobSummary: Codable, Sendable, Equatable {
     public var reduceTasks: Int
     public var mapAttempts: Int
     public var reduceAttempts: Int
+    /// Attempts whose worker reported an error.
     public var failedAttempts: Int
+    /// Attempts lost: their lease expired (the worker died, hung or was cut off) or their worker gave them up.
+    public var lostAttempts: Int
     public var inputBytes: Int64
     public var inputRecords: Int64
     public var intermediateBytes: Int64

@@ -27,7 +27,7 @@ public struct JobWatcher: Service {
         try await cancelWhenGracefulShutdown {
             while await coordinator.outcome == nil {
                 try await Task.sleep(for: tick)
-                await coordinator.expireLeases()
+                await coordinator.tick()
             }
             // Let polling workers collect their `exit` before the server goes away.
             let clock = ContinuousClock()

@@ -60,6 +60,8 @@ public struct MapAssignment: Codable, Sendable {
     public var settings: ShuffleSettings
     /// How many records whose map call throws it may skip (`--skip-bad-records`); absent means 0.
     public var badRecordLimit: Int?
+    /// The longest record it reads (`--max-record-size`); absent means the default, 64 MiB.
+    public var maximumRecordSize: Int?
 }
 
 /// A reduce task to run.

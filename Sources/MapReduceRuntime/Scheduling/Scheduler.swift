@@ -1,12 +1,15 @@
 /// The coordinator's task bookkeeping: a synchronous state machine with time passed in, so every transition is
 /// tested without real time passing.
 ///
-/// Tasks go `pending → running → committed`. A worker asks for work with ``assign(to:now:)`` and keeps its lease
-/// by talking to the coordinator (any request, or a heartbeat); a worker silent for longer than the lease timeout
-/// is declared dead by ``expireLeases(now:)`` and its running attempts are lost: their tasks go back to pending,
-/// and their late completions are ignored. The first successful completion of a task commits it; every other
-/// completion of that task is ignored. Reduce tasks are handed out only after every map task is committed. A task
-/// whose attempts fail `maxAttempts` times fails the job.
+/// Tasks go `pending → running → committed`. A worker asks for work with ``assign(to:now:)``. Leases belong to
+/// attempts: each running attempt must be heartbeated (``heartbeat(from:attempt:now:)`` naming it) within the
+/// lease timeout, or ``expireLeases(now:)`` declares it lost, whatever else its worker says. A worker that asks
+/// for work while it holds attempts has given them up (their assignment or report was lost): they are lost at
+/// once. Lost attempts count toward `maxAttempts` like failed ones (as Hadoop counts attempts that kill their
+/// process), so a record that crashes every worker that reads it fails the job instead of running forever. The
+/// first successful completion of a task commits it; every other completion of that task is ignored. Reduce
+/// tasks are handed out only after every map task is committed. A committed map output found damaged runs its
+/// map task again, at most `maxAttempts` times.
 public struct Scheduler: Sendable {
     /// The job's shape and timing.
     public struct Configuration: Sendable {
@@ -75,17 +78,31 @@ public struct Scheduler: Sendable {
         public let worker: WorkerID
         /// When it was handed out.
         public let started: ContinuousClock.Instant
+        /// When its lease was last renewed (a heartbeat naming it).
+        public fileprivate(set) var renewed: ContinuousClock.Instant
+        /// Whether the coordinator is checking or publishing its result: its lease cannot expire meanwhile.
+        public fileprivate(set) var reporting = false
     }
 
-    /// One failed attempt, for the job's failure report.
+    /// One failed or lost attempt, for the job's failure report.
     public struct Failure: Sendable, Equatable {
+        /// How an attempt ended without committing.
+        public enum Kind: String, Sendable, Equatable {
+            /// Its worker reported an error.
+            case failed
+            /// Its lease expired, or its worker gave it up: the worker died, hung, was cut off, or lost a message.
+            case lost
+        }
+
         /// The attempt.
         public let attempt: AttemptID
         /// Its task.
         public let task: TaskID
         /// The worker that ran it.
         public let worker: WorkerID
-        /// What the worker reported.
+        /// Failed or lost.
+        public let kind: Kind
+        /// What went wrong.
         public let message: String
     }
 
@@ -99,8 +116,10 @@ public struct Scheduler: Sendable {
     public private(set) var running: [AttemptID: Attempt] = [:]
     /// Failed attempts, in order.
     public private(set) var failures: [Failure] = []
-    /// Set when a task failed `maxAttempts` times.
+    /// Set when a task failed `maxAttempts` times, or its committed output was lost that often.
     public private(set) var fatalTask: TaskID? = nil
+    /// Why the job failed, once ``fatalTask`` is set.
+    public private(set) var fatalReason: String? = nil
     /// Attempts handed out so far, per task kind.
     public private(set) var attemptsStarted = (map: 0, reduce: 0)
     private var workers: [WorkerID: ContinuousClock.Instant] = [:]
@@ -112,6 +131,8 @@ public struct Scheduler: Sendable {
     private var durations: (map: [Duration], reduce: [Duration]) = ([], [])
     /// Tasks that were given a backup attempt (one each).
     public private(set) var backedUp: Set<TaskID> = []
+    /// How many times each map task's committed output was found damaged.
+    public private(set) var outputLosses: [MapTaskID: Int] = [:]
 
     /// Starts a job with every task pending.
     public init(_ configuration: Configuration) {
@@ -162,6 +183,11 @@ public struct Scheduler: Sendable {
     /// Hands `worker` its next attempt, if there is one; renews its lease.
     public mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> Decision {
         workers[worker] = now
+        // A worker runs one attempt at a time and reports it before asking again: one it still holds was lost on
+        // the way (the assignment's answer, or the report).
+        for held in running.values.filter({ $0.worker == worker && !$0.reporting }).sorted(by: { $0.id < $1.id }) {
+            lose(held, because: "\(worker) asked for new work while holding it: its assignment or its report was lost")
+        }
         if isFinished { return .finished }
         let task: TaskID
         if let index = pendingIndex(pendingMaps.map(TaskID.map), for: worker) {
@@ -183,7 +209,7 @@ public struct Scheduler: Sendable {
         }
         let id = AttemptID(nextAttempt)
         nextAttempt += 1
-        running[id] = Attempt(id: id, task: task, worker: worker, started: now)
+        running[id] = Attempt(id: id, task: task, worker: worker, started: now, renewed: now)
         return .run(id, task)
     }
 
@@ -212,14 +238,23 @@ public struct Scheduler: Sendable {
         return candidates.min { $0.started < $1.started }?.task
     }
 
-    /// Renews `worker`'s lease.
+    /// Renews `worker`'s registration and `attempt`'s lease.
     /// - Returns: whether `attempt` (if given) is still running, so worth finishing.
     public mutating func heartbeat(from worker: WorkerID, attempt: AttemptID?, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
         guard workers[worker] != nil else { throw unknownWorker(worker) }
         workers[worker] = now
         guard let attempt else { return true }
         try checkIssued(attempt, to: worker)
-        return running[attempt] != nil
+        guard running[attempt] != nil else { return false }
+        running[attempt]?.renewed = now
+        return true
+    }
+
+    /// Marks `attempt` as being checked or published by the coordinator (its lease cannot expire meanwhile), or no
+    /// longer (its lease starts afresh).
+    public mutating func setReporting(_ attempt: AttemptID, _ reporting: Bool, now: ContinuousClock.Instant) {
+        running[attempt]?.reporting = reporting
+        running[attempt]?.renewed = now
     }
 
     /// Records that `attempt` succeeded.
@@ -247,24 +282,52 @@ public struct Scheduler: Sendable {
         return true
     }
 
+    /// Drops `attempt` without counting it against its task: its completion lost the race to another attempt of
+    /// the same task, which the coordinator is committing. The task is requeued if that commit fails.
+    public mutating func discard(_ attempt: AttemptID) {
+        guard running.removeValue(forKey: attempt) != nil else { return }
+        lost.insert(attempt)
+    }
+
     /// Records that `attempt` failed with `message`; its task is retried, or fails the job after `maxAttempts`.
     public mutating func fail(_ attempt: AttemptID, by worker: WorkerID, message: String, now: ContinuousClock.Instant) throws(SchedulerError) {
         guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
         try checkIssued(attempt, to: worker)
         if workers[worker] != nil { workers[worker] = now }
         guard let record = running.removeValue(forKey: attempt) else { return }
-        failures.append(Failure(attempt: attempt, task: record.task, worker: worker, message: message))
-        if failures.count(where: { $0.task == record.task }) >= configuration.maxAttempts {
-            fatalTask = record.task
-            if !running.values.contains(where: { $0.task == record.task }) {
-                switch record.task {
-                case .map(let map): mapStates[map.rawValue] = .failed
-                case .reduce(let reduce): reduceStates[reduce.rawValue] = .failed
-                }
-            }
+        recordEnding(record, .failed, message)
+    }
+
+    /// Records that `attempt` ended without committing (`kind`); its task is retried, or fails the job after
+    /// `maxAttempts` such endings.
+    private mutating func recordEnding(_ attempt: Attempt, _ kind: Failure.Kind, _ message: String) {
+        failures.append(Failure(attempt: attempt.id, task: attempt.task, worker: attempt.worker, kind: kind, message: message))
+        let endings = failures.count { $0.task == attempt.task }
+        if endings >= configuration.maxAttempts {
+            fail(attempt.task, because: "\(attempt.task) failed or was lost \(endings) times (--max-attempts \(configuration.maxAttempts))")
         } else {
-            requeue(record.task)
+            requeue(attempt.task)
         }
+    }
+
+    /// Fails the job because of `task`.
+    private mutating func fail(_ task: TaskID, because reason: String) {
+        guard fatalTask == nil else { return }
+        fatalTask = task
+        fatalReason = reason
+        if !running.values.contains(where: { $0.task == task }) {
+            switch task {
+            case .map(let map): mapStates[map.rawValue] = .failed
+            case .reduce(let reduce): reduceStates[reduce.rawValue] = .failed
+            }
+        }
+    }
+
+    /// Declares `attempt` lost: it counts toward its task's attempts, and the task runs again.
+    private mutating func lose(_ attempt: Attempt, because reason: String) {
+        running.removeValue(forKey: attempt.id)
+        lost.insert(attempt.id)
+        recordEnding(attempt, .lost, reason)
     }
 
     /// Records that `attempt` (a reduce) could not read the committed output of map task `map` (missing, truncated
@@ -283,25 +346,33 @@ public struct Scheduler: Sendable {
         if workers[worker] != nil { workers[worker] = now }
         if let record = running.removeValue(forKey: attempt) { requeue(record.task) }
         guard case .committed = mapStates[map.rawValue] else { return false }
-        mapStates[map.rawValue] = .pending
-        pendingMaps.insert(map, at: 0)
+        mapStates[map.rawValue] = .running  // neither committed nor queued until the bound is checked
+        outputLosses[map, default: 0] += 1
+        let losses = outputLosses[map, default: 0]
+        if losses > configuration.maxAttempts {
+            fail(
+                .map(map),
+                because:
+                    "the committed output of \(map) was lost \(losses) times (more than --max-attempts \(configuration.maxAttempts)): the shared directory is losing or damaging files"
+            )
+        } else {
+            mapStates[map.rawValue] = .pending
+            pendingMaps.insert(map, at: 0)
+        }
         return true
     }
 
-    /// Declares workers silent for longer than the lease timeout dead and puts their tasks back.
+    /// Declares attempts not heartbeated within the lease timeout lost (their tasks run again) and forgets
+    /// workers silent that long.
     /// - Returns: the attempts lost.
     @discardableResult
     public mutating func expireLeases(now: ContinuousClock.Instant) -> [Attempt] {
-        let dead = Set(workers.filter { now - $0.value > configuration.leaseTimeout }.keys)
-        guard !dead.isEmpty else { return [] }
-        for worker in dead { workers.removeValue(forKey: worker) }
-        let orphans = running.values.filter { dead.contains($0.worker) }.sorted { $0.id < $1.id }
-        for attempt in orphans {
-            running.removeValue(forKey: attempt.id)
-            lost.insert(attempt.id)
-            requeue(attempt.task)
+        for (worker, seen) in workers where now - seen > configuration.leaseTimeout { workers.removeValue(forKey: worker) }
+        let expired = running.values.filter { !$0.reporting && now - $0.renewed > configuration.leaseTimeout }.sorted { $0.id < $1.id }
+        for attempt in expired {
+            lose(attempt, because: "no heartbeat from \(attempt.worker) for \(configuration.leaseTimeout) (the lease): the worker died, hung or was cut off")
         }
-        return orphans
+        return expired
     }
 
     /// Puts `task` back in the queue unless it is committed or another attempt runs it.

@@ -8,6 +8,9 @@ public struct SchedulerError: Error, CustomStringConvertible, Sendable, Equatabl
         case unknownAttempt = "unknown-attempt"
         /// The attempt belongs to another worker.
         case notYourAttempt = "not-your-attempt"
+        /// The report does not fit the attempt's task: the wrong kind of result, a missing one, a number out of
+        /// bounds, or a path the coordinator did not assign.
+        case invalidReport = "invalid-report"
     }
 
     /// Why.

@@ -78,22 +78,33 @@ public struct Worker: Sendable {
             "mr.job": "\(assignment.map?.job ?? assignment.reduce?.job ?? "")",
             "mr.task": "\(assignment.map.map { "map \($0.task.rawValue)" } ?? assignment.reduce.map { "reduce \($0.task.rawValue)" } ?? "")",
         ]
+        let cancellation = TaskCancellation()
         let work: BlockingWork<Result<CompletionRequest, any Error>>
         do {
-            work = try await start(assignment, attempt: attempt)
+            work = try await start(assignment, attempt: attempt, cancellation: cancellation)
         } catch {
             await report(.failure(error), attempt: attempt, metadata: metadata)
             return
         }
-        // Heartbeats keep the lease while the task runs; their failures are harmless (the next one retries). If the
-        // coordinator no longer wants the attempt (another one committed the task), stop waiting for it.
+        // Heartbeats keep the attempt's lease while it runs; a failed one is harmless (the next one retries). If the
+        // coordinator no longer wants the attempt (another one committed the task, or its lease was revoked), the
+        // attempt is cancelled: it stops at its next record or key, and the worker moves on.
         let heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: heartbeatInterval)
                 if Task.isCancelled { break }
-                let answer = try? await client.post(
-                    "/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeatInterval * 2, as: HeartbeatResponse.self)
-                if answer?.current == false {
+                let current: Bool?
+                do {
+                    current = try await client.post(
+                        "/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeatInterval * 2, as: HeartbeatResponse.self
+                    ).current
+                } catch let refused as CoordinatorClient.Refused where refused.status == 404 || refused.status == 409 {
+                    current = false
+                } catch {
+                    current = nil
+                }
+                if current == false {
+                    cancellation.cancel()
                     work.abandon()
                     break
                 }
@@ -102,26 +113,29 @@ public struct Worker: Sendable {
         let outcome = await work.value()
         heartbeat.cancel()
         guard let outcome else {
-            metadata["mr.reason"] = "another attempt committed the task"
-            logger.info("attempt abandoned", metadata: metadata)
+            metadata["mr.reason"] = "the coordinator no longer wants it (another attempt committed the task, or its lease was revoked)"
+            logger.info("attempt abandoned and cancelled", metadata: metadata)
             return
         }
         await report(outcome, attempt: attempt, metadata: metadata)
     }
 
     /// Prepares `assignment` and starts it on a thread of its own.
-    private func start(_ assignment: TaskAssignment, attempt: AttemptID) async throws -> BlockingWork<Result<CompletionRequest, any Error>> {
+    private func start(
+        _ assignment: TaskAssignment, attempt: AttemptID, cancellation: TaskCancellation
+    ) async throws -> BlockingWork<Result<CompletionRequest, any Error>> {
         let job = try catalog.job(
             named: assignment.map?.job ?? assignment.reduce?.job ?? "", parameters: assignment.map?.parameters ?? assignment.reduce?.parameters ?? [:])
         let id = id
         if let map = assignment.map {
             let context = MapTaskContext(
-                task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings, badRecordLimit: map.badRecordLimit ?? 0)
+                task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings, badRecordLimit: map.badRecordLimit ?? 0,
+                maximumRecordSize: map.maximumRecordSize ?? JobConfiguration.defaultMaximumRecordSize, cancellation: cancellation)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try job.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
             let context = ReduceTaskContext(
                 partition: reduce.task.rawValue, inputs: reduce.inputs, outputPath: reduce.outputPath, scratchDirectory: reduce.scratchDirectory,
-                settings: reduce.settings)
+                settings: reduce.settings, cancellation: cancellation)
             try FileManager.default.createDirectory(atPath: (reduce.outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             if let pause = Self.pauseBeforeReduce { try await Task.sleep(for: pause) }
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try job.runReduceTask(context)) } }
@@ -134,11 +148,20 @@ public struct Worker: Sendable {
         var metadata = metadata
         switch outcome {
         case .success(let completion):
-            let answer = try? await reliably {
-                try await client.post("/v1/complete", completion, timeout: .seconds(30), as: CompletionResponse.self)
+            var refusal: CoordinatorClient.Refused?
+            let answer = try? await reliably(refused: { refusal = $0 }) {
+                try await client.post("/v1/complete", completion, timeout: .seconds(120), as: CompletionResponse.self)
             }
             metadata["mr.accepted"] = "\(answer?.accepted ?? false)"
             logger.info("attempt done", metadata: metadata)
+            // A completion refused as malformed or too large must not vanish: the attempt fails, with the reason.
+            if let refusal, refusal.status != 404, refusal.status != 409 {
+                _ = try? await reliably {
+                    try await client.post(
+                        "/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "the coordinator refused its completion: \(refusal)"),
+                        timeout: .seconds(30))
+                }
+            }
         case .failure(let error):
             metadata["mr.error"] = "\(error)"
             logger.warning("attempt failed", metadata: metadata)
@@ -150,18 +173,20 @@ public struct Worker: Sendable {
         }
     }
 
-    /// Runs `request`, retrying transport errors with backoff for up to the grace period.
-    /// - Returns: the answer, or `nil` if the coordinator refused the request (a 4xx: stale or unknown).
-    private func reliably<T>(_ request: () async throws -> T) async throws -> T? {
+    /// Runs `request`, retrying transport errors and 5xx answers with backoff for up to the grace period.
+    /// - Parameter refused: told of a 4xx answer.
+    /// - Returns: the answer, or `nil` if the coordinator refused the request (a 4xx: stale, unknown or invalid).
+    private func reliably<T>(refused: (CoordinatorClient.Refused) -> Void = { _ in }, _ request: () async throws -> T) async throws -> T? {
         let clock = ContinuousClock()
         let giveUp = clock.now + gracePeriod
         var delay = Duration.milliseconds(100)
         while true {
             do {
                 return try await request()
-            } catch let refused as CoordinatorClient.Refused where (400..<500).contains(refused.status) {
-                logger.warning("coordinator refused request", metadata: ["mr.worker": "\(id)", "mr.error": "\(refused)"])
-                if refused.status == 401 { throw refused }
+            } catch let refusal as CoordinatorClient.Refused where (400..<500).contains(refusal.status) {
+                logger.warning("coordinator refused request", metadata: ["mr.worker": "\(id)", "mr.error": "\(refusal)"])
+                if refusal.status == 401 { throw refusal }
+                refused(refusal)
                 return nil
             } catch {
                 guard clock.now + delay < giveUp else { throw Unreachable(url: client.baseURL, grace: gracePeriod, lastError: "\(error)") }

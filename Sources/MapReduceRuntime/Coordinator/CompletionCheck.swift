@@ -1,0 +1,119 @@
+import Foundation
+import MapReduce
+
+/// Checks a worker's completion against the plan before anything is journaled, and confirms it on disk.
+///
+/// A report must carry the result of its own task's kind, with every number in bounds and every path the one the
+/// coordinator derives from its plan for that attempt; anything else is refused (``SchedulerError`` code
+/// `invalidReport`, a 400) with nothing changed. Then ``confirm(_:reportedBy:)`` (off the coordinator's actor) checks
+/// that the files exist with the sizes reported, and publishes a reduce output into the output directory.
+struct CompletionCheck {
+    let plan: JobPlan
+
+    /// The largest byte or record count a report may carry: 2^50 (a PiB), so that the totals of up to 8,192 tasks
+    /// cannot overflow.
+    static let largestCount: Int64 = 1 << 50
+
+    /// A checked result, with the paths the coordinator derived.
+    enum Result {
+        case map(MapTaskID, MapTaskOutput)
+        /// A reduce result: `source` is the attempt's output file, published to `output.path` when it commits.
+        case reduce(ReduceTaskID, source: String, ReduceTaskOutput)
+
+        /// The journal entry that commits it.
+        func journalEntry(attempt: AttemptID) -> JournalEntry {
+            switch self {
+            case .map(let id, let output): JournalEntry(event: .mapCommitted, task: id.rawValue, attempt: attempt, map: output)
+            case .reduce(let id, _, let output): JournalEntry(event: .reduceCommitted, task: id.rawValue, attempt: attempt, reduce: output)
+            }
+        }
+    }
+
+    /// Checks `request`, a completion of an attempt of `task`.
+    func validate(_ request: CompletionRequest, task: TaskID) throws(SchedulerError) -> Result {
+        func refuse(_ problem: String) -> SchedulerError {
+            SchedulerError(code: .invalidReport, message: "completion of \(request.attempt) (\(task)) refused: \(problem)")
+        }
+        func check(_ value: Int64, _ name: String) throws(SchedulerError) {
+            guard (0...Self.largestCount).contains(value) else { throw refuse("\(name) is \(value), outside 0...\(Self.largestCount)") }
+        }
+        func check(_ counters: [String: Int64]) throws(SchedulerError) {
+            guard counters.count <= 1000 else { throw refuse("it carries \(counters.count) counters, more than 1000") }
+            for (name, value) in counters where !(-Self.largestCount...Self.largestCount).contains(value) || name.utf8.count > 200 {
+                throw refuse("counter '\(name.prefix(200))' is out of bounds")
+            }
+        }
+        switch task {
+        case .map(let id):
+            guard var output = request.map, request.reduce == nil else { throw refuse("a map attempt must report a map result, and only that") }
+            let reducers = plan.configuration.reducers
+            guard output.files.count == reducers else { throw refuse("it reports \(output.files.count) partition files, not \(reducers)") }
+            for (partition, file) in output.files.enumerated() {
+                let expected = plan.mapOutputFile(id, request.attempt, partition: partition)
+                guard file.path == expected else { throw refuse("partition \(partition)'s file must be '\(expected)', not '\(file.path)'") }
+                try check(file.bytes, "the size of partition \(partition)'s file")
+                try check(file.records, "the record count of partition \(partition)'s file")
+            }
+            try check(output.inputBytes, "inputBytes")
+            try check(output.inputRecords, "inputRecords")
+            try check(output.emittedRecords, "emittedRecords")
+            try check(Int64(output.spills), "spills")
+            try check(output.skippedRecords, "skippedRecords")
+            guard output.skippedRecords <= Int64(plan.configuration.skipBadRecords) else {
+                throw refuse("it skipped \(output.skippedRecords) records; the job allows \(plan.configuration.skipBadRecords)")
+            }
+            try check(output.counters)
+            output.badRecords = output.skippedRecords > 0 ? plan.badRecordsFile(id, request.attempt) : nil
+            return .map(id, output)
+        case .reduce(let id):
+            guard var output = request.reduce, request.map == nil else { throw refuse("a reduce attempt must report a reduce result, and only that") }
+            let expected = plan.reduceOutputFile(id, request.attempt)
+            guard output.path == expected else { throw refuse("its output file must be '\(expected)', not '\(output.path)'") }
+            try check(output.records, "records")
+            try check(output.inputRecords, "inputRecords")
+            try check(output.bytes, "bytes")
+            try check(output.counters)
+            output.path = OutputDirectory(path: plan.output).partFile(id.rawValue)
+            return .reduce(id, source: expected, output)
+        }
+    }
+
+    /// Checks that `result`'s files exist with the sizes `worker` reported, and publishes a reduce output into
+    /// the output directory (copying it when that is on another filesystem). Blocks: call it off the actor.
+    func confirm(_ result: Result, reportedBy worker: WorkerID) throws {
+        switch result {
+        case .map(_, let output):
+            for file in output.files { try Self.expect(file.path, bytes: file.bytes, reportedBy: worker) }
+            if let badRecords = output.badRecords { try Self.expect(badRecords, bytes: nil, reportedBy: worker) }
+        case .reduce(_, let source, let output):
+            try Self.expect(source, bytes: output.bytes, reportedBy: worker)
+            try FileMove.move(source, to: output.path)
+        }
+    }
+
+    /// Throws unless the file at `path` exists (with `bytes` bytes, if given).
+    private static func expect(_ path: String, bytes: Int64?, reportedBy worker: WorkerID) throws {
+        var info = stat()
+        let found: String? = stat(path, &info) == 0 ? (bytes.map { Int64(info.st_size) == $0 } ?? true ? nil : "\(info.st_size) bytes long") : "missing"
+        guard let found else { return }
+        throw JobError(
+            .badConfiguration,
+            "\(worker) reported '\(path)'\(bytes.map { " (\($0) bytes)" } ?? ""), but the coordinator finds it \(found): the view of the shared directory on \(worker) differs from the coordinator's (a missing or different mount?)"
+        )
+    }
+
+    /// What is wrong with a committed map output file, read whole and verified, or `nil` if it is intact.
+    /// Blocks: call it off the actor.
+    static func damage(of file: IntermediateFileSummary) -> String? {
+        do {
+            let reader = try IntermediateFileReader(path: file.path, expectedSize: file.bytes)
+            while try reader.next() {}
+            guard reader.recordsRead == file.records else {
+                return "intermediate file '\(file.path)' holds \(reader.recordsRead) records, but its writer reported \(file.records)"
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

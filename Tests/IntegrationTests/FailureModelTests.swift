@@ -1,0 +1,215 @@
+import Foundation
+import Jobs
+import MapReduce
+import MapReduceTesting
+import Testing
+
+/// Faults outside the scripted ones (issue: "nothing hangs, nothing is silently wrong"): each ends with the exact
+/// output, or with a clear failure, in bounded time. Real processes, real files, deadlines instead of sleeps.
+@Suite(.serialized) struct FailureModelTests {
+    static let examples = DistributedRunTests.examples
+
+    func oracle(_ job: AnyJob, _ inputs: [String], reducers: Int, splitSize: Int64 = 64 << 20) throws -> JobOutput {
+        let directory = try TemporaryDirectory(prefix: "oracle")
+        try SequentialRunner(configuration: .init(reducers: reducers, splitSize: splitSize)).run(job, inputs: inputs, output: directory.appending("out"))
+        return try JobOutput(directory: directory.appending("out"))
+    }
+
+    func expectSuccess(_ cluster: Cluster, equalTo expected: JobOutput, timeout: Duration = .seconds(60)) throws {
+        let status = try cluster.coordinator.waitForExit(timeout: timeout)
+        #expect(status == 0, "coordinator exited \(status)\n\(cluster.logs)")
+        let difference = try JobOutput(directory: cluster.output).firstDifference(from: expected)
+        #expect(difference == nil, "\(difference ?? "")\n\(cluster.logs)")
+    }
+
+    func summary(_ cluster: Cluster) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as? [String: Any] ?? [:]
+    }
+
+    /// POSTs `body` to the coordinator with curl; returns the answer's body.
+    @discardableResult
+    func post(_ cluster: Cluster, _ path: String, _ body: String) throws -> String {
+        let curl = try ChildProcess(
+            "/usr/bin/curl", ["-s", "-m", "30", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, cluster.url + path],
+            errorLog: cluster.directory.appending("curl.log"))
+        try curl.waitForExit(timeout: .seconds(40))
+        return curl.standardOutput
+    }
+
+    // 1. Relative input paths were resolved in each worker's working directory.
+    @Test func relativeInputsAreReadWhereTheCoordinatorFoundThem() throws {
+        let cluster = try Cluster()
+        let here = try TemporaryDirectory(prefix: "coordinator-cwd")
+        let elsewhere = try TemporaryDirectory(prefix: "worker-cwd")
+        try FileManager.default.createDirectory(atPath: here.appending("in"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: elsewhere.appending("in"), withIntermediateDirectories: true)
+        let real = try here.write("in/a.txt", "the real input is here and here\n")
+        _ = try elsewhere.write("in/a.txt", "a decoy a worker must never read\n")
+        try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: ["in/a.txt"], workingDirectory: here.path)
+        try cluster.startWorker(workingDirectory: elsewhere.path)
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), [real], reducers: 2))
+    }
+
+    // 2. An input truncated after planning gave fewer records and exit 0.
+    @Test func anInputChangedAfterPlanningFailsTheJobNamingIt() throws {
+        let cluster = try Cluster()
+        let inputs = try TemporaryDirectory(prefix: "inputs")
+        let victim = try inputs.write("a.txt", String(repeating: "one two three\n", count: 500))
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: [victim])
+        let jobs = "\(cluster.shared)/jobs"
+        try ChildProcess.waitUntil("the plan", timeout: .seconds(30)) {
+            (try? FileManager.default.contentsOfDirectory(atPath: jobs))?.first.map { FileManager.default.fileExists(atPath: "\(jobs)/\($0)/job.json") }
+                == true ? true : nil
+        }
+        try Data("one two\n".utf8).write(to: URL(fileURLWithPath: victim))
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 1, "\(cluster.logs)")
+        let report = cluster.coordinator.standardError
+        #expect(report.contains("input '\(victim)' changed after the job was planned"), "\(report)")
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+
+    // 2. A FIFO among the inputs hung planning.
+    @Test func aFIFOAmongTheInputsIsRefusedBeforeAnythingStarts() throws {
+        let cluster = try Cluster()
+        let fifo = cluster.directory.appending("pipe")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let coordinator = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-coordinator",
+            ["--job", "word-count", "--shared-dir", cluster.shared, "--output", cluster.output, fifo], errorLog: cluster.directory.appending("c.log"))
+        #expect(try coordinator.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(coordinator.standardError.contains("input '\(fifo)' is a FIFO (named pipe); inputs must be regular files"), "\(coordinator.standardError)")
+        let local = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", cluster.directory.appending("local"), fifo],
+            errorLog: cluster.directory.appending("l.log"))
+        #expect(try local.waitForExit(timeout: .seconds(20)) == 64)
+    }
+
+    // 3. The shared directory on one filesystem and the output on another hung forever (the rename failed).
+    @Test func outputOnAnotherFilesystemThanTheSharedDirectoryIsCommitted() throws {
+        let memory = try TemporaryDirectory(prefix: "shm", in: "/dev/shm")
+        var sharedInfo = stat()
+        var outputInfo = stat()
+        let cluster = try Cluster()
+        guard stat(memory.path, &sharedInfo) == 0, stat(cluster.directory.path, &outputInfo) == 0, sharedInfo.st_dev != outputInfo.st_dev else {
+            print("skipped: /dev/shm and the temporary directory are on one filesystem here")
+            return
+        }
+        try cluster.startCoordinator(job: "word-count", reducers: 3, inputs: Self.examples, shared: memory.appending("shared"))
+        try cluster.startWorker()
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 3))
+    }
+
+    // 4. A lost report left its attempt running forever: leases belonged to workers, and any call renewed them.
+    @Test func anAttemptNeverHeartbeatedIsLostEvenWhileItsWorkerKeepsCalling() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples, extra: ["--lease-timeout", "2"])
+        // A worker takes a task, then its completion is lost: it stays alive (heartbeats without the attempt)
+        // but never reports or heartbeats the attempt.
+        let assignment = try post(cluster, "/v1/task", #"{"worker":"forgetful"}"#)
+        #expect(assignment.contains(#""action":"run""#), "\(assignment)")
+        try cluster.startWorker()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while cluster.coordinator.isRunning, clock.now < deadline {
+            try post(cluster, "/v1/heartbeat", #"{"worker":"forgetful","attempt":null}"#)
+            _ = try? cluster.coordinator.waitForExit(timeout: .milliseconds(300))
+        }
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 1), timeout: .seconds(5))
+        #expect(try summary(cluster)["lostAttempts"] as? Int == 1, "\(cluster.logs)")
+    }
+
+    // 5. A record that killed every worker reading it re-ran forever while workers were respawned.
+    @Test func aRecordThatKillsEveryWorkerFailsTheJobWithAReportNamingItsSplit() throws {
+        let cluster = try Cluster()
+        let inputs = try TemporaryDirectory(prefix: "inputs")
+        let poisoned = try inputs.write("poisoned.txt", "a fine line\nPOISON this line kills its reader\nanother line\n")
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [poisoned], extra: ["--lease-timeout", "1", "--max-attempts", "3"])
+        // A supervisor that respawns every worker that dies, as systemd or Kubernetes would.
+        try ChildProcess.waitUntil("the job to fail", timeout: .seconds(60)) { () -> Bool? in
+            guard cluster.coordinator.isRunning else { return true }
+            if cluster.workers.filter(\.isRunning).isEmpty { try cluster.startWorker(environment: ["MR_PROBE_EXIT_PREFIX": "POISON"]) }
+            return nil
+        }
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(5)) == 1)
+        let report = cluster.coordinator.standardError
+        #expect(report.contains("map 0 failed or was lost 3 times"), "\(report)")
+        #expect(report.contains("map 0 reads \(poisoned)[0..<"), "the report names the task's split: \(report)")
+        #expect(report.contains("(lost): no heartbeat"), "\(report)")
+    }
+
+    // 5. A 100 MB line was read whole into memory; now a record over --max-record-size is named, or skipped.
+    @Test func aRecordLongerThanTheLimitIsNamedOrSkippedAndListed() throws {
+        let directory = try TemporaryDirectory(prefix: "long-record")
+        let long = String(repeating: "x", count: 5000)
+        let input = try directory.write("in.txt", "short line one\n\(long)\nshort line two\n")
+        let run = { (name: String, extra: [String]) throws -> ChildProcess in
+            let local = try ChildProcess(
+                "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", directory.appending(name), "--max-record-size", "1KiB"] + extra + [input],
+                errorLog: directory.appending("\(name).log"))
+            try local.waitForExit(timeout: .seconds(30))
+            return local
+        }
+        let failing = try run("failing", [])
+        #expect(try failing.waitForExit(timeout: .seconds(1)) == 1)
+        #expect(failing.standardError.contains("line 2 (byte 15) of '\(input)' is longer than the maximum record size of 1024 bytes"), "\(failing.standardError)")
+        let skipping = try run("skipping", ["--skip-bad-records", "1"])
+        #expect(try skipping.waitForExit(timeout: .seconds(1)) == 0, "\(skipping.standardError)")
+        let expected = try oracle(AnyJob(wordCount), [try directory.write("without.txt", "short line one\nshort line two\n")], reducers: 1)
+        #expect(try JobOutput(directory: directory.appending("skipping")).firstDifference(from: expected) == nil)
+        let listed = try String(contentsOfFile: directory.appending("skipping/_bad_records.jsonl"), encoding: .utf8)
+        #expect(listed.contains(#""line":2"#) && listed.contains(#""offset":15"#), "\(listed)")
+    }
+
+    // 6. A worker whose shared directory was a different (empty) mount made the others re-run maps without end.
+    @Test func aWorkerThatSeesAnotherSharedDirectoryIsNamedAndTheJobStillSucceeds() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
+            print("skipped: needs root and unshare(1) to give a worker its own mount namespace")
+            return
+        }
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
+        // Its own mount namespace, with an empty tmpfs over the shared directory: a missing mount.
+        let shared = cluster.shared
+        let blind = try cluster.startWorker(wrapper: { executable, arguments in
+            ("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", #"mount -t tmpfs tmpfs "$0" && exec "$@""#, shared, executable] + arguments)
+        })
+        try cluster.startWorker()
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 2, splitSize: 1024))
+        #expect(cluster.coordinator.standardError.contains("-\(blind.pid)-"), "the blind worker is named")
+        #expect(cluster.coordinator.standardError.contains("differs from the coordinator's (a missing or different mount?)"), "\(cluster.logs)")
+        let summary = try summary(cluster)
+        #expect((summary["mapAttempts"] as? Int ?? 0) <= 4 * (summary["mapTasks"] as? Int ?? 0), "re-runs bounded by --max-attempts: \(summary)")
+    }
+
+    // 7. An error while writing _summary.json left the coordinator running forever.
+    @Test func anErrorWhileFinishingFailsTheJobInsteadOfHanging() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples)
+        // A directory where the summary must go: the rename onto it fails.
+        try FileManager.default.createDirectory(atPath: "\(cluster.output)/_summary.json/in-the-way", withIntermediateDirectories: true)
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(30)) == 1, "\(cluster.logs)")
+        let report = cluster.coordinator.standardError
+        #expect(report.contains("every task committed, but the output's metadata could not be written"), "\(report)")
+        #expect(report.contains("_summary.json"), "\(report)")
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+
+    // 8. `--output out` and `--output out/` were two jobs writing one output.
+    @Test(arguments: ["output/", "./output", "output"])
+    func aSecondCoordinatorForTheSameOutputIsRefusedNamingTheFirst(secondOutput: String) throws {
+        let cluster = try Cluster()
+        let here = cluster.directory.path
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples, output: "output", workingDirectory: here)
+        let second = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-coordinator",
+            ["--job", "word-count", "--shared-dir", cluster.shared, "--output", secondOutput] + Self.examples, workingDirectory: here,
+            errorLog: cluster.directory.appending("second.log"))
+        #expect(try second.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(second.standardError.contains("pid \(cluster.coordinator.pid)"), "\(second.standardError)")
+        #expect(second.standardError.contains("another coordinator"), "\(second.standardError)")
+        try cluster.startWorker()
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 1))
+    }
+}
