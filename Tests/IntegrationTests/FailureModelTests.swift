@@ -145,14 +145,16 @@ import Testing
         let input = try directory.write("in.txt", "short line one\n\(long)\nshort line two\n")
         let run = { (name: String, extra: [String]) throws -> ChildProcess in
             let local = try ChildProcess(
-                "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", directory.appending(name), "--max-record-size", "1KiB"] + extra + [input],
+                "\(Cluster.binaryDirectory)/mr-local",
+                ["--job", "word-count", "--output", directory.appending(name), "--max-record-size", "1KiB"] + extra + [input],
                 errorLog: directory.appending("\(name).log"))
             try local.waitForExit(timeout: .seconds(30))
             return local
         }
         let failing = try run("failing", [])
         #expect(try failing.waitForExit(timeout: .seconds(1)) == 1)
-        #expect(failing.standardError.contains("line 2 (byte 15) of '\(input)' is longer than the maximum record size of 1024 bytes"), "\(failing.standardError)")
+        #expect(
+            failing.standardError.contains("line 2 (byte 15) of '\(input)' is longer than the maximum record size of 1024 bytes"), "\(failing.standardError)")
         let skipping = try run("skipping", ["--skip-bad-records", "1"])
         #expect(try skipping.waitForExit(timeout: .seconds(1)) == 0, "\(skipping.standardError)")
         let expected = try oracle(AnyJob(wordCount), [try directory.write("without.txt", "short line one\nshort line two\n")], reducers: 1)
@@ -172,7 +174,10 @@ import Testing
         // Its own mount namespace, with an empty tmpfs over the shared directory: a missing mount.
         let shared = cluster.shared
         let blind = try cluster.startWorker(wrapper: { executable, arguments in
-            ("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", #"mount -t tmpfs tmpfs "$0" && exec "$@""#, shared, executable] + arguments)
+            (
+                "/usr/bin/unshare",
+                ["--mount", "--propagation", "private", "/bin/sh", "-c", #"mount -t tmpfs tmpfs "$0" && exec "$@""#, shared, executable] + arguments
+            )
         })
         try cluster.startWorker()
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 2, splitSize: 1024))
@@ -211,5 +216,71 @@ import Testing
         #expect(second.standardError.contains("another coordinator"), "\(second.standardError)")
         try cluster.startWorker()
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 1))
+    }
+
+    // 9. A torn journal tail was survived once: the next append joined it, and the restart after that refused
+    // to start.
+    @Test func aTornJournalTailIsSurvivedByEveryLaterRestart() throws {
+        let cluster = try Cluster()
+        let port = try Cluster.freePort()
+        let arguments = ["--split-size", "1KiB", "--lease-timeout", "3"]
+        let start = { try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: arguments, port: port) }
+        try start()
+        try cluster.startWorker(environment: ["MR_PROBE_MAP_SLEEP_MS": "400"], extra: ["--grace-period", "60"])
+        let jobs = "\(cluster.shared)/jobs"
+        let journal = try ChildProcess.waitUntil("the journal", timeout: .seconds(30)) {
+            (try? FileManager.default.contentsOfDirectory(atPath: jobs))?.first.map { "\(jobs)/\($0)/journal" }
+        }
+        func lines(_ text: String) -> Int { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").components(separatedBy: text).count - 1 }
+        try ChildProcess.waitUntil("a map commit", timeout: .seconds(30)) { lines("map-committed") > 0 ? true : nil }
+        cluster.coordinator.send(SIGKILL)
+        try cluster.coordinator.waitForExit(timeout: .seconds(10))
+        // A crash in the middle of an append.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"event":"map-comm"#.utf8))
+        try handle.close()
+        try start()
+        try ChildProcess.waitUntil("the second coordinator's start in the journal", timeout: .seconds(30)) { lines(#""event":"started""#) >= 2 ? true : nil }
+        cluster.coordinator.send(SIGKILL)
+        try cluster.coordinator.waitForExit(timeout: .seconds(10))
+        try start()
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(probeWordCount), Self.examples, reducers: 2), timeout: .seconds(90))
+    }
+
+    // 10. `sort` collected every value of a key: lines sharing their first 10 bytes all sat in one reducer's memory.
+    @Test func sortStreamsLinesThatShareTheirSortKey() throws {
+        let directory = try TemporaryDirectory(prefix: "sort-memory")
+        // 24 MB of lines that all start with the same date, as log lines do.
+        var random = SeededRandom(seed: 10)
+        var text: [UInt8] = []
+        text.reserveCapacity(24_000_000)
+        for _ in 0..<240_000 {
+            text.append(contentsOf: "2026-11-22".utf8)
+            for _ in 0..<11 {
+                let bits = UInt64.random(in: 0...UInt64.max, using: &random)
+                for shift in stride(from: 0, to: 64, by: 8) { text.append(97 + UInt8((bits >> UInt64(shift)) & 0xFF) % 10) }
+            }
+            text.append(0x0A)
+        }
+        let input = try directory.write("log.txt", text)
+        let local = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-local", ["--job", "sort", "--memory-budget", "1MiB", "--output", directory.appending("out"), input],
+            errorLog: directory.appending("local.log"))
+        var peak = 0
+        try ChildProcess.waitUntil("mr-local to finish", timeout: .seconds(120)) { () -> Bool? in
+            let status = (try? String(contentsOfFile: "/proc/\(local.pid)/status", encoding: .utf8)) ?? ""
+            if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) {
+                peak = max(peak, Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0)
+            }
+            return local.isRunning ? nil : true
+        }
+        #expect(try local.waitForExit(timeout: .seconds(5)) == 0, "\(local.standardError)")
+        // Holding the key's lines took 60 MiB over the process's own 25 MiB; streaming them takes nothing.
+        #expect(peak > 0 && peak < 40_000, "peak resident memory \(peak) KiB: the reduce must not hold a key's 23 MiB of lines")
+        let sorted = try ChildProcess("/usr/bin/env", ["LC_ALL=C", "sort", input], errorLog: directory.appending("sort.log"))
+        try sorted.waitForExit(timeout: .seconds(60))
+        let output = try JobOutput(directory: directory.appending("out")).parts.flatMap(\.bytes)
+        #expect(output == Array(sorted.standardOutput.utf8), "the lines in byte order")
     }
 }

@@ -66,7 +66,8 @@ import Testing
     /// A map completion of attempt 1 of map 0, with the given file path and fields.
     func mapCompletion(path: String, bytes: String = "41", extra: String = "", worker: String = "a", attempt: Int = 1) -> String {
         let files = #"[{"path":"\#(path)","bytes":\#(bytes),"records":0,"checksum":0}]"#
-        return #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
+        return
+            #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
     }
 
     @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {

@@ -62,12 +62,13 @@ public struct SplitReader {
         in split: InputSplit, framing: RecordFraming, oversized: ((OversizedRecord) throws -> Void)? = nil, _ body: (Line) throws -> Void
     ) throws -> Int64 {
         let position = SplitPosition(file: split.file)
-        let handler = oversized ?? { record in
-            let hint = if case .csv = framing { " (a quoted field that is never closed, probably: check its quotes)" } else { "" }
-            throw InputError(
-                .recordTooLong, path: record.file.path,
-                "\(record.message)\(hint); raise --max-record-size, or skip such records with --skip-bad-records")
-        }
+        let handler =
+            oversized ?? { record in
+                let hint = if case .csv = framing { " (a quoted field that is never closed, probably: check its quotes)" } else { "" }
+                throw InputError(
+                    .recordTooLong, path: record.file.path,
+                    "\(record.message)\(hint); raise --max-record-size, or skip such records with --skip-bad-records")
+            }
         if split.file.isCompressed {
             var source = try CompressedSource(file: split.file)
             var scan = Scan(file: split.file, end: .max, framing: framing, position: position, skipFirst: false)

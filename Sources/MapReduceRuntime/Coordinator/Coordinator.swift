@@ -97,7 +97,9 @@ public actor Coordinator {
             switch entry.event {
             case .started:
                 guard entry.version == Journal.formatVersion else {
-                    throw refuse(line, "was written by another version of mr-coordinator (journal format \(entry.version ?? 1), this one reads \(Journal.formatVersion))")
+                    throw refuse(
+                        line, "was written by another version of mr-coordinator (journal format \(entry.version ?? 1), this one reads \(Journal.formatVersion))"
+                    )
                 }
                 guard entry.plan == plan.hash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(plan.hash))") }
             case .mapCommitted:
@@ -418,7 +420,8 @@ public actor Coordinator {
         let reads: String
         switch task {
         case .map(let map):
-            reads = "  \(map) reads " + plan.mapTasks[map.rawValue].map(\.description).joined(separator: ", ")
+            reads =
+                "  \(map) reads " + plan.mapTasks[map.rawValue].map(\.description).joined(separator: ", ")
                 + "; a record there that kills its worker (too long: see --max-record-size; or crashing the job's code) can be skipped with --skip-bad-records"
         case .reduce(let reduce):
             reads = "  \(reduce) reduces partition \(reduce.rawValue) of every map task's output"
