@@ -253,8 +253,11 @@ public struct Scheduler: Sendable {
     /// Marks `attempt` as being checked or published by the coordinator (its lease cannot expire meanwhile), or no
     /// longer (its lease starts afresh).
     public mutating func setReporting(_ attempt: AttemptID, _ reporting: Bool, now: ContinuousClock.Instant) {
+        guard let worker = running[attempt]?.worker else { return }
         running[attempt]?.reporting = reporting
         running[attempt]?.renewed = now
+        // Its worker is waiting for the answer, not heartbeating: it is alive.
+        workers[worker] = now
     }
 
     /// Records that `attempt` succeeded.

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import MapReduce
+import MapReduceRuntime
+import MapReduceTesting
+import Testing
+
+/// A restarted coordinator replays only a journal written for its own plan, in this format, with every entry in
+/// bounds; anything else is refused with a message naming the line, before anything runs.
+@Suite struct JournalReplayTests {
+    func plan(_ directory: TemporaryDirectory, reducers: Int = 1) throws -> JobPlan {
+        let input = try directory.write("in.txt", "a b\n")
+        return JobPlan(
+            job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: reducers),
+            directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
+    }
+
+    func start(_ plan: JobPlan, _ journal: String) throws -> Coordinator {
+        try Coordinator(
+            plan: plan, journal: Journal(path: journal), leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50),
+            logger: Logger(label: "test"))
+    }
+
+    @Test func aJournalReplaysAgainstItsOwnPlan() async throws {
+        let directory = try TemporaryDirectory()
+        let plan = try plan(directory)
+        let path = directory.appending("journal")
+        _ = try start(plan, path)
+        let file = plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let output = try JSONDecoder().decode(
+            MapTaskOutput.self,
+            from: Data(
+                #"{"files":[{"path":"\#(file)","bytes":41,"records":0,"checksum":0}],"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}"#.utf8))
+        try Journal(path: path).append(JournalEntry(event: .mapCommitted, task: 0, attempt: AttemptID(1), map: output))
+        let restarted = try start(plan, path)
+        #expect(await restarted.restored.maps == 1)
+    }
+
+    @Test(arguments: [
+        (#"{"event":"started","epoch":0}"#, "journal format 1"),
+        (#"{"event":"started","epoch":0,"version":2,"plan":"0"}"#, "belongs to another plan"),
+        (#"{"event":"map-lost","task":0}"#, "comes before any 'started' entry"),
+    ])
+    func aJournalOfAnotherPlanOrFormatIsRefused(firstLine: String, problem: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("journal", firstLine + "\n")
+        let error = try #require(throws: JournalError.self) { try start(plan(directory), path) }
+        #expect(error.description.contains("line 1"), "\(error)")
+        #expect(error.description.contains(problem), "\(error)")
+        #expect(error.description.contains("to start the job over"), "\(error)")
+    }
+
+    @Test(arguments: [
+        #"{"event":"map-lost","task":7}"#,
+        #"{"event":"map-lost","task":-1}"#,
+        #"{"event":"reduce-committed","task":3,"attempt":2,"reduce":{"path":"/x","records":0,"inputRecords":0,"bytes":0}}"#,
+        #"{"event":"reduce-committed","task":0,"attempt":2}"#,
+        #"{"event":"map-committed","task":0,"attempt":1,"map":{"files":[{"path":"/etc/passwd","bytes":1,"records":0,"checksum":0}],"inputBytes":0,"inputRecords":0,"emittedRecords":0,"spills":0}}"#,
+    ])
+    func anEntryOutOfBoundsIsRefused(entry: String) throws {
+        let directory = try TemporaryDirectory()
+        let plan = try plan(directory)
+        let path = directory.appending("journal")
+        _ = try start(plan, path)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((entry + "\n").utf8))
+        try handle.close()
+        let error = try #require(throws: JournalError.self) { try start(plan, path) }
+        #expect(error.description.contains("line 2"), "\(error)")
+    }
+}
