@@ -35,15 +35,17 @@ public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 
     return counts.reduce(0, +)
 }
 
-/// Word count whose map and reduce calls, at random, exit the process (about one in three) or stall for up to
-/// ten seconds (about one in three), like the lab's crash test. Map calls decide on the first line of each file.
-/// Reduce calls decide per key, each with a chance of `MR_CRASH_REDUCE_PER_MILLION` in a million (default 90,
-/// which makes about one in three of a 4,400-key reduce task crash, and as many stall).
+/// Word count whose task attempts, at random, exit the process (one in three) or stall for up to ten seconds (one in
+/// three), like the classic lab's crash test, where each map task is one file and the reduce sees a handful of keys.
+/// Each attempt draws its fate once, at its first map or reduce call, and meets it at a random later call (the
+/// first 1,000 map calls or the first 2,000 reduce calls), so crashes also strike in the middle of a task.
+/// (Drawing per file or per key instead made a task of three small files crash 70% of the time and stack three
+/// stalls, and made the reduce stack its stalls: a chain of such attempts took minutes.)
 public let crashWordCount = Job<String, Int>("crash-word-count", combiner: { $0 + $1 }) { line, emit in
-    if line.offset == 0 { Crasher.maybeCrash(perMillion: 333_333) }
+    Crasher.call(within: 1000)
     for word in line.words { emit(word, 1) }
 } reduce: { _, counts in
-    Crasher.maybeCrash(perMillion: Crasher.reducePerMillion)
+    Crasher.call(within: 2000)
     return counts.reduce(0, +)
 }
 
@@ -87,16 +89,33 @@ final class ProbeRecorder: Sendable {
     }
 }
 
-/// Decides, at random, to exit the process or stall.
+/// Decides, once per attempt (a worker runs each attempt on a thread of its own), to exit the process or stall.
 enum Crasher {
-    static let reducePerMillion = ProcessInfo.processInfo.environment["MR_CRASH_REDUCE_PER_MILLION"].flatMap(Int.init) ?? 90
+    /// An attempt's fate and the call at which it strikes.
+    final class Fate {
+        enum Kind { case exit, stall, none }
+        let kind: Kind
+        let strikeAt: Int
+        var calls = 0
 
-    static func maybeCrash(perMillion: Int) {
-        let roll = Int.random(in: 0..<1_000_000)
-        if roll < perMillion {
-            exit(1)
-        } else if roll < 2 * perMillion {
-            usleep(UInt32.random(in: 0..<10_000_000))
+        init(within calls: Int) {
+            let roll = Int.random(in: 0..<3)
+            kind = roll == 0 ? .exit : roll == 1 ? .stall : .none
+            strikeAt = Int.random(in: 0..<calls)
+        }
+    }
+
+    /// Counts a map or reduce call of this thread's attempt, meeting its fate at the chosen call.
+    static func call(within calls: Int) {
+        let key = "mr.crasher.fate"
+        let fate = Thread.current.threadDictionary[key] as? Fate ?? Fate(within: calls)
+        Thread.current.threadDictionary[key] = fate
+        defer { fate.calls += 1 }
+        guard fate.calls == fate.strikeAt else { return }
+        switch fate.kind {
+        case .exit: exit(1)
+        case .stall: usleep(UInt32.random(in: 0..<10_000_000))
+        case .none: break
         }
     }
 }

@@ -143,9 +143,10 @@ import Testing
         let cluster = try Cluster()
         try cluster.startCoordinator(
             job: "crash-word-count", reducers: 5, inputs: Self.examples + Self.inputs,
-            // About one attempt in three crashes its worker, and crashes count toward the attempt limit: 10 attempts
-            // make a job failure (a task crashing 10 times in a row) a one-in-59,000 event per task.
-            extra: ["--split-size", "128KiB", "--lease-timeout", "2", "--max-attempts", "10"])
+            // As in the lab: about eight map tasks (the lab's eight books), each attempt crashing (one in three) or
+            // stalling up to 10 s (one in three). Crashes count toward the attempt limit: with 10 attempts a task
+            // fails the job once in 59,000.
+            extra: ["--split-size", "512KiB", "--lease-timeout", "2", "--max-attempts", "10"])
         let clock = ContinuousClock()
         let start = clock.now
         var respawned = 0
