@@ -14,6 +14,8 @@ public import MapReduce
 // - MR_PROBE_BAD_PREFIX: map calls on lines starting with this text throw, after emitting their words.
 // - MR_PROBE_EXIT_PREFIX: map calls on lines starting with this text exit the process (a record that crashes every
 //   worker that reads it).
+// - MR_PROBE_COUNTERS: the first map call on each file increments this many distinct counters (a completion too
+//   large for the coordinator to accept).
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
@@ -25,6 +27,9 @@ public let probeWordCount = Job<String, Int>("probe-word-count", combiner: { $0 
         let slow = ProbeRecorder.shared.claimSlowFirstCall(file: line.file.name)
         ProbeRecorder.shared.record("map", sleepVariable: slow ? "MR_PROBE_SLOW_FIRST_MS" : "MR_PROBE_MAP_SLEEP_MS", detail: line.file.path)
         if let message = ProcessInfo.processInfo.environment["MR_PROBE_MAP_THROW"] { throw ProbeFailure(message: message) }
+        for index in 0..<(ProcessInfo.processInfo.environment["MR_PROBE_COUNTERS"].flatMap(Int.init) ?? 0) {
+            Counters.increment("probe-counter-\(index)")
+        }
     }
     for word in line.words { emit(word, 1) }
     if let prefix = ProbeRecorder.shared.badPrefix, line.string.hasPrefix(prefix) { throw ProbeFailure(message: "bad line") }

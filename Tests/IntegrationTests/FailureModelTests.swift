@@ -119,6 +119,18 @@ import Testing
         #expect(try summary(cluster)["lostAttempts"] as? Int == 1, "\(cluster.logs)")
     }
 
+    // 4. A completion refused as too large (413) was dropped by its worker: the attempt stayed "running" forever.
+    @Test func aCompletionTheCoordinatorRefusesFailsItsAttemptInsteadOfVanishing() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [Self.examples[0]], extra: ["--max-attempts", "2"])
+        // 150,000 counters make a completion of about 4 MB, over the coordinator's 2 MiB request limit.
+        try cluster.startWorker(environment: ["MR_PROBE_COUNTERS": "150000"])
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 1, "\(cluster.logs)")
+        let report = cluster.coordinator.standardError
+        #expect(report.contains("map 0 failed or was lost 2 times"), "\(report)")
+        #expect(report.contains("the coordinator refused its completion: coordinator answered 413"), "\(report)")
+    }
+
     // 5. A record that killed every worker reading it re-ran forever while workers were respawned.
     @Test func aRecordThatKillsEveryWorkerFailsTheJobWithAReportNamingItsSplit() throws {
         let cluster = try Cluster()
