@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the build and tests need (libzstd-dev, pkg-config; iproute2 when root) when they
-# are missing.
+# Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux; iproute2 when
+# root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -9,6 +9,10 @@ pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # The network-partition test puts a worker in its own network namespace (it is skipped where that is impossible).
 [[ $(id -u) -ne 0 ]] || command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+# The failure-model tests send hand-made requests to a coordinator with curl, and give a worker its own mount
+# namespace with unshare(1) (skipped, saying so, where that is impossible).
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 
 if ((${#missing[@]} > 0)); then
     echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and for the network tests)" >&2
