@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "mr-worker",
             dependencies: [
-                "MapReduce", "MapReduceRuntime", "Jobs",
+                "MapReduce", "MapReduceRuntime", "MapReduceCLI", "Jobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MapReduce", "MapReduceTesting", "Jobs"],
+            dependencies: ["MapReduce", "MapReduceRuntime", "MapReduceTesting", "Jobs"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

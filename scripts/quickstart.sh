@@ -25,7 +25,7 @@ for _ in $(seq 1 300); do [[ -s $work/address ]] && break; sleep 0.1; done
 [[ -s $work/address ]] || { echo "quickstart: the coordinator did not start; see $work/coordinator.out" >&2; exit 1; }
 url=$(head -n 1 "$work/address")
 for _ in 1 2; do
-    "$bin/mr-worker" --coordinator "$url" --log-level warning &
+    "$bin/mr-worker" --coordinator "$url" --shared-dir "$work/shared" --log-level warning &
     pids+=($!)
 done
 wait "$coordinator"

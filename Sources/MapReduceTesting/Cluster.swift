@@ -10,6 +10,8 @@ public final class Cluster: @unchecked Sendable {
     /// The coordinator's URL, once it announced it.
     public private(set) var url = ""
     private var coordinatorStarts = 0
+    /// The shared directory the last coordinator was started with, which workers are given.
+    private var coordinatorShared: String?
     /// Every worker started, in order.
     public private(set) var workers: [ChildProcess] = []
     /// The output directory.
@@ -40,6 +42,7 @@ public final class Cluster: @unchecked Sendable {
         shared: String? = nil, output: String? = nil, workingDirectory: String? = nil
     ) throws {
         coordinatorStarts += 1
+        coordinatorShared = shared ?? self.shared
         coordinator = try ChildProcess(
             "\(Self.binaryDirectory)/mr-coordinator",
             ["--job", job, "--reducers", "\(reducers)", "--shared-dir", shared ?? self.shared, "--output", output ?? self.output, "--port", "\(port)"]
@@ -50,7 +53,8 @@ public final class Cluster: @unchecked Sendable {
         url = String(line.split(separator: " ").last!)
     }
 
-    /// Starts a worker of the running coordinator, inside `namespace` if given.
+    /// Starts a worker of the running coordinator (given the coordinator's shared directory unless `extra` names one),
+    /// inside `namespace` if given.
     /// - Parameters:
     ///   - wrapper: turns the worker's executable and arguments into the command to run (for example, inside its
     ///     own mount namespace).
@@ -60,7 +64,7 @@ public final class Cluster: @unchecked Sendable {
         environment: [String: String] = [:], extra: [String] = [], in namespace: NetworkNamespace? = nil,
         wrapper: ((String, [String]) -> (String, [String]))? = nil, workingDirectory: String? = nil
     ) throws -> ChildProcess {
-        let arguments = ["--coordinator", url] + extra
+        let arguments = ["--coordinator", url] + (extra.contains("--shared-dir") ? [] : ["--shared-dir", coordinatorShared ?? shared]) + extra
         var (executable, command) = namespace?.wrap("\(Self.binaryDirectory)/mr-worker", arguments) ?? ("\(Self.binaryDirectory)/mr-worker", arguments)
         if let wrapper { (executable, command) = wrapper(executable, command) }
         let worker = try ChildProcess(

@@ -31,7 +31,8 @@ struct DistributedRun {
             output: "\(work)/coordinator.out")
         let url = try waitForAddress("\(work)/address", coordinator: coordinator)
         let workerProcesses = try (0..<workers).map { index in
-            try launch("mr-worker", ["--coordinator", url, "--log-level", "warning"], output: "\(work)/worker-\(index).out")
+            try launch(
+                "mr-worker", ["--coordinator", url, "--shared-dir", "\(work)/shared", "--log-level", "warning"], output: "\(work)/worker-\(index).out")
         }
         let all = [coordinator] + workerProcesses
         var peaks = Array(repeating: 0.0, count: all.count)

@@ -41,12 +41,19 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var maxRecordSize = ByteSize(bytes: Int64(JobConfiguration.defaultMaximumRecordSize))
 
     @Option(help: "The zstd level of intermediate files (1-19).") var compressionLevel: Int32 = 1
-    @Option(help: "A secret every request must carry (or set MR_SECRET).") var secret: String?
+    @Option(help: "A file holding the cluster's shared secret, which workers need to register (or set MR_SECRET).") var secretFile: String?
+    @Option(help: "The shared secret itself (visible in ps: prefer --secret-file or MR_SECRET).") var secret: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Argument(help: "Input files or directories.") var inputs: [String] = []
 
     func run() async throws {
-        let secret = secret ?? ProcessInfo.processInfo.environment["MR_SECRET"]
+        let secret: String?
+        do {
+            secret = try SharedSecret.load(file: secretFile, flag: self.secret)
+        } catch {
+            FileHandle.standardError.write(Data("mr-coordinator: \(error)\n".utf8))
+            throw ExitCode(64)
+        }
         let configuration = JobConfiguration(
             reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
             skipBadRecords: skipBadRecords, maximumRecordSize: Int(clamping: maxRecordSize.bytes))
@@ -110,7 +117,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         try configuration.validate()
         guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
         guard ["127.0.0.1", "localhost", "::1"].contains(host) || secret != nil else {
-            throw ValidationError("binding to \(host) needs a shared secret: pass --secret or set MR_SECRET")
+            throw ValidationError("binding to \(host) needs a shared secret: pass --secret-file or set MR_SECRET")
         }
         let tasks = try SplitPlanner(splitSize: configuration.splitSize).plan(inputs)
         let manager = FileManager.default

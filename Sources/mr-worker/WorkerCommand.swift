@@ -3,6 +3,7 @@ import Foundation
 import Jobs
 import Logging
 import MapReduce
+import MapReduceCLI
 import MapReduceRuntime
 import ServiceLifecycle
 
@@ -18,8 +19,11 @@ struct WorkerCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The coordinator's URL, e.g. http://127.0.0.1:8080.") var coordinator: String
+    @Option(help: "The shared directory, at the same path as the coordinator's --shared-dir (or set MR_SHARED_DIR); the worker writes nowhere else.")
+    var sharedDir: String?
     @Option(help: "Seconds to keep retrying an unreachable coordinator before exiting.") var gracePeriod = 30.0
-    @Option(help: "The shared secret the coordinator requires (or set MR_SECRET).") var secret: String?
+    @Option(help: "A file holding the cluster's shared secret (or set MR_SECRET).") var secretFile: String?
+    @Option(help: "The shared secret itself (visible in ps: prefer --secret-file or MR_SECRET).") var secret: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func validate() throws {
@@ -27,14 +31,28 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("--coordinator must be an http:// or https:// URL (got '\(coordinator)')")
         }
         guard gracePeriod > 0 else { throw ValidationError("--grace-period must be positive") }
+        guard sharedDir ?? ProcessInfo.processInfo.environment["MR_SHARED_DIR"] != nil else {
+            throw ValidationError("missing --shared-dir (or MR_SHARED_DIR): the shared directory, at the same path as the coordinator's")
+        }
     }
 
     func run() async throws {
         let logger = makeLogger(label: "mr-worker", level: logLevel)
-        let worker = Worker(
-            id: Worker.defaultID(), catalog: catalog,
-            client: CoordinatorClient(baseURL: coordinator, secret: secret ?? ProcessInfo.processInfo.environment["MR_SECRET"]),
-            gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
+        let worker: Worker
+        do {
+            let secret = try SharedSecret.load(file: secretFile, flag: secret)
+            let shared = sharedDir ?? ProcessInfo.processInfo.environment["MR_SHARED_DIR"] ?? ""
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: shared, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("shared directory '\(shared)' does not exist here; mount it at the coordinator's path")
+            }
+            worker = try Worker(
+                name: Worker.defaultName(), catalog: catalog, client: CoordinatorClient(baseURL: coordinator, bearer: secret), sharedDirectory: shared,
+                gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("mr-worker: \(error)\n".utf8))
+            throw ExitCode(64)
+        }
         let service = WorkerService(worker: worker, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
@@ -59,7 +77,7 @@ struct WorkerService: Service {
         _ = try await withGracefulShutdownHandler {
             try await worker.run()
         } onGracefulShutdown: {
-            logger.info("signal received; exiting", metadata: ["mr.worker": "\(worker.id)"])
+            logger.info("signal received; exiting", metadata: ["mr.worker": "\(worker.name)"])
             exit(0)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Jobs
 import MapReduce
+import MapReduceRuntime
 import MapReduceTesting
 import Testing
 
@@ -26,11 +27,12 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as? [String: Any] ?? [:]
     }
 
-    /// POSTs `body` to the coordinator with curl; returns the answer's body.
+    /// POSTs `body` to the coordinator with curl, with `credential` if given; returns the answer's body.
     @discardableResult
-    func post(_ cluster: Cluster, _ path: String, _ body: String) throws -> String {
+    func post(_ cluster: Cluster, _ path: String, _ body: String, credential: String? = nil) throws -> String {
+        let authorization = credential.map { ["-H", "Authorization: Bearer \($0)"] } ?? []
         let curl = try ChildProcess(
-            "/usr/bin/curl", ["-s", "-m", "30", "-X", "POST", "-H", "Content-Type: application/json", "-d", body, cluster.url + path],
+            "/usr/bin/curl", ["-s", "-m", "30", "-X", "POST", "-H", "Content-Type: application/json"] + authorization + ["-d", body, cluster.url + path],
             errorLog: cluster.directory.appending("curl.log"))
         try curl.waitForExit(timeout: .seconds(40))
         return curl.standardOutput
@@ -106,13 +108,15 @@ import Testing
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples, extra: ["--lease-timeout", "2"])
         // A worker takes a task, then its completion is lost: it stays alive (heartbeats without the attempt)
         // but never reports or heartbeats the attempt.
-        let assignment = try post(cluster, "/v1/task", #"{"worker":"forgetful"}"#)
+        let registration = try JSONDecoder().decode(Registration.self, from: Data(try post(cluster, "/v1/register", #"{"name":"forgetful"}"#).utf8))
+        let me = registration.worker.rawValue
+        let assignment = try post(cluster, "/v1/task", #"{"worker":"\#(me)"}"#, credential: registration.credential)
         #expect(assignment.contains(#""action":"run""#), "\(assignment)")
         try cluster.startWorker()
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
         while cluster.coordinator.isRunning, clock.now < deadline {
-            try post(cluster, "/v1/heartbeat", #"{"worker":"forgetful","attempt":null}"#)
+            try post(cluster, "/v1/heartbeat", #"{"worker":"\#(me)","attempt":null}"#, credential: registration.credential)
             _ = try? cluster.coordinator.waitForExit(timeout: .milliseconds(300))
         }
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 1), timeout: .seconds(5))

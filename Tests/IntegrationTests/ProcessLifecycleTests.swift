@@ -36,7 +36,8 @@ import Testing
     @Test func workerGivesUpOnAnUnreachableCoordinatorAfterItsGracePeriod() throws {
         let directory = try TemporaryDirectory()
         // Port 9 (discard) on loopback: nothing listens there in this sandbox, so connections are refused.
-        let worker = try ChildProcess(workerPath, ["--coordinator", "http://127.0.0.1:9", "--grace-period", "1"], errorLog: directory.appending("w.log"))
+        let worker = try ChildProcess(
+            workerPath, ["--coordinator", "http://127.0.0.1:9", "--shared-dir", directory.path, "--grace-period", "1"], errorLog: directory.appending("w.log"))
         #expect(try worker.waitForExit(timeout: .seconds(20)) == 1)
         #expect(worker.standardError.contains("unreachable"), "\(worker.standardError)")
     }

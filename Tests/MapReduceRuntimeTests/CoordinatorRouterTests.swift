@@ -24,15 +24,34 @@ import Testing
         }
     }
 
+    /// A registered worker: its issued identity and the header its calls carry.
+    struct Session {
+        let id: String
+        let headers: HTTPFields
+    }
+
+    func register(_ client: some TestClientProtocol, _ name: String, secret: String? = nil) async throws -> Session {
+        let headers: HTTPFields = secret.map { [.authorization: "Bearer \($0)"] } ?? [:]
+        let (status, body) = try await post(client, "/v1/register", #"{"name":"\#(name)"}"#, headers: headers)
+        #expect(status == .ok, "\(body)")
+        let registration = try JSONDecoder().decode(Registration.self, from: Data(body.utf8))
+        return Session(id: registration.worker.rawValue, headers: [.authorization: "Bearer \(registration.credential)"])
+    }
+
+    func post(_ client: some TestClientProtocol, _ path: String, _ body: String, as session: Session) async throws -> (HTTPResponse.Status, String) {
+        try await post(client, path, body.replacingOccurrences(of: "WORKER", with: session.id), headers: session.headers)
+    }
+
     @Test func malformedBodiesGet400AndChangeNothing() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
+            let a = try await register(client, "a")
             for (path, body) in [
-                ("/v1/task", "{not json"), ("/v1/task", "{}"), ("/v1/heartbeat", "[]"), ("/v1/complete", #"{"worker":"a"}"#), ("/v1/fail", ""),
+                ("/v1/task", "{not json"), ("/v1/task", "{}"), ("/v1/heartbeat", "[]"), ("/v1/complete", #"{"worker":"WORKER"}"#), ("/v1/fail", ""),
             ] {
-                let (status, _) = try await post(client, path, body)
+                let (status, _) = try await post(client, path, body, as: a)
                 #expect(status == .badRequest, "\(path) \(body)")
             }
         }
@@ -40,31 +59,90 @@ import Testing
         #expect(status.maps.pending == 1 && status.mapAttempts == 0 && status.workers.isEmpty)
     }
 
-    @Test func unknownWorkersAndAttemptsGet404AndOthersAttemptsGet409() async throws {
+    @Test func unknownAttemptsGet404AndOthersAttemptsGet409() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
-            var (status, body) = try await post(client, "/v1/heartbeat", #"{"worker":"ghost","attempt":null}"#)
-            #expect(status == .notFound)
-            #expect(body.contains("ghost"))
-            (status, body) = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            let a = try await register(client, "a")
+            let b = try await register(client, "b")
+            var (status, body) = try await post(client, "/v1/heartbeat", #"{"worker":"WORKER","attempt":null}"#, as: a)
+            #expect(status == .notFound, "a registered worker that never asked for work has no lease")
+            (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
             #expect(status == .ok)
             let assignment = try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8))
             #expect(assignment.action == .run && assignment.map?.task == MapTaskID(0))
-            (status, _) = try await post(client, "/v1/complete", #"{"worker":"a","attempt":42}"#)
+            (status, _) = try await post(client, "/v1/complete", #"{"worker":"WORKER","attempt":42}"#, as: a)
             #expect(status == .notFound)
-            (status, _) = try await post(client, "/v1/task", #"{"worker":"b"}"#)
-            (status, body) = try await post(client, "/v1/fail", #"{"worker":"b","attempt":1,"error":"x"}"#)
+            (status, _) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: b)
+            (status, body) = try await post(client, "/v1/fail", #"{"worker":"WORKER","attempt":1,"error":"x"}"#, as: b)
             #expect(status == .conflict)
-            #expect(body.contains("belongs to worker a"))
+            #expect(body.contains("belongs to worker a#0"), "\(body)")
         }
         let status = await coordinator.status()
         #expect(status.maps.running == 1 && status.failures.isEmpty)
     }
 
+    /// Today's bug: any client could act as any worker; the status page listed the names to use.
+    @Test func noCallActsWithoutAnIssuedCredentialOrAsAnotherWorker() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            let a = try await register(client, "a")
+            var (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            #expect(status == .ok)
+            let forged = [
+                HTTPFields(), [.authorization: "Bearer 0.0000"], [.authorization: "Bearer 0." + String(repeating: "0", count: 64)],
+                [.authorization: "Bearer 7.\(String(repeating: "a", count: 64))"], [.authorization: "Basic abc"],
+            ]
+            for headers in forged {
+                for (path, body) in [
+                    ("/v1/task", #"{"worker":"a#0"}"#), ("/v1/heartbeat", #"{"worker":"a#0","attempt":1}"#),
+                    ("/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#),
+                ] {
+                    (status, _) = try await post(client, path, body, headers: headers)
+                    #expect(status == .unauthorized, "\(path) with \(headers)")
+                }
+            }
+            // A registered worker cannot act as another.
+            let b = try await register(client, "b")
+            (status, body) = try await post(client, "/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#, headers: b.headers)
+            #expect(status == .forbidden, "\(body)")
+            // Nothing a client can read shows a credential.
+            let statusBody = try await client.execute(uri: "/v1/status", method: .get) { String(buffer: $0.body) }
+            #expect(!statusBody.contains(String(a.headers[.authorization]!.dropFirst(9))), "\(statusBody)")
+        }
+        let status = await coordinator.status()
+        #expect(status.maps.running == 1 && status.failures.isEmpty, "refused requests changed nothing")
+    }
+
+    @Test func registrationsAndNamesAreBounded() async throws {
+        let directory = try TemporaryDirectory()
+        let input = try directory.write("in.txt", "a b\n")
+        let plan = JobPlan(
+            job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
+            directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
+        let coordinator = try Coordinator(
+            plan: plan, journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
+            pollTimeout: .milliseconds(50), maximumRegistrations: 2, logger: Logger(label: "test"))
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            var (status, _) = try await post(client, "/v1/register", #"{"name":"\#(String(repeating: "x", count: 129))"}"#)
+            #expect(status == .badRequest)
+            (status, _) = try await post(client, "/v1/register", #"{"name":""}"#)
+            #expect(status == .badRequest)
+            _ = try await register(client, "one")
+            _ = try await register(client, "two")
+            (status, _) = try await post(client, "/v1/register", #"{"name":"three"}"#)
+            #expect(status == .tooManyRequests)
+            (status, _) = try await post(client, "/v1/register", #"{"name":"\#(String(repeating: "y", count: 20 << 10))"}"#)
+            #expect(status == .contentTooLarge, "a body over the route's limit")
+        }
+    }
+
     /// A map completion of attempt 1 of map 0, with the given file path and fields.
-    func mapCompletion(path: String, bytes: String = "41", extra: String = "", worker: String = "a", attempt: Int = 1) -> String {
+    func mapCompletion(path: String, bytes: String = "41", extra: String = "", worker: String = "WORKER", attempt: Int = 1) -> String {
         let files = #"[{"path":"\#(path)","bytes":\#(bytes),"records":0,"checksum":0}]"#
         return
             #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
@@ -78,10 +156,11 @@ import Testing
         try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
-            _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
-            var (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path))
+            let a = try await register(client, "a")
+            _ = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            var (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path), as: a)
             #expect(status == .ok && body.contains(#""accepted":true"#))
-            (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path))
+            (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path), as: a)
             #expect(status == .ok && body.contains(#""accepted":false"#))
         }
         let status = await coordinator.status()
@@ -102,10 +181,11 @@ import Testing
         let assigned = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
-            _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
-            let (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path.isEmpty ? assigned : path, bytes: bytes, extra: extra))
+            let a = try await register(client, "a")
+            _ = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            let (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path.isEmpty ? assigned : path, bytes: bytes, extra: extra), as: a)
             #expect(status == .badRequest, "\(problem): \(body)")
-            let (missing, _) = try await post(client, "/v1/complete", #"{"worker":"a","attempt":1}"#)
+            let (missing, _) = try await post(client, "/v1/complete", #"{"worker":"WORKER","attempt":1}"#, as: a)
             #expect(missing == .badRequest, "a completion without a result")
         }
         let status = await coordinator.status()
@@ -122,25 +202,29 @@ import Testing
         let path = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
-            _ = try await post(client, "/v1/task", #"{"worker":"a"}"#)
-            let (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path))
+            let a = try await register(client, "a")
+            _ = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            let (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path), as: a)
             #expect(status == .ok && body.contains(#""accepted":false"#))
         }
         let status = await coordinator.status()
         #expect(status.maps.committed == 0 && status.maps.pending == 1)
-        #expect(status.failures.count == 1 && status.failures[0].contains("view of the shared directory on worker a differs"), "\(status.failures)")
+        #expect(status.failures.count == 1 && status.failures[0].contains("view of the shared directory on worker a#0 differs"), "\(status.failures)")
     }
 
-    @Test func aSharedSecretIsRequiredWhenConfigured() async throws {
+    @Test func aSharedSecretIsRequiredToRegisterWhenConfigured() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
         let app = Application(router: CoordinatorRouter.make(coordinator, secret: "s3cret"))
         try await app.test(.router) { client in
-            var (status, _) = try await post(client, "/v1/task", #"{"worker":"a"}"#)
+            var (status, _) = try await post(client, "/v1/register", #"{"name":"a"}"#)
             #expect(status == .unauthorized)
-            (status, _) = try await post(client, "/v1/task", #"{"worker":"a"}"#, headers: [.authorization: "Bearer wrong"])
+            (status, _) = try await post(client, "/v1/register", #"{"name":"a"}"#, headers: [.authorization: "Bearer wrong"])
             #expect(status == .unauthorized)
-            (status, _) = try await post(client, "/v1/task", #"{"worker":"a"}"#, headers: [.authorization: "Bearer s3cret"])
+            (status, _) = try await post(client, "/v1/task", #"{"worker":"a#0"}"#, headers: [.authorization: "Bearer s3cret"])
+            #expect(status == .unauthorized, "the secret registers a worker; it is not a worker's credential")
+            let a = try await register(client, "a", secret: "s3cret")
+            (status, _) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
             #expect(status == .ok)
         }
     }

@@ -20,6 +20,7 @@ public actor Coordinator {
     private var reduceOutputs: [ReduceTaskOutput?]
     private let journal: Journal
     private var signal = ChangeSignal()
+    private var credentials: WorkerCredentials
     private var toldToExit: Set<WorkerID> = []
     /// Tasks whose completion is being checked or published off the actor.
     private var reporting: Set<TaskID> = []
@@ -47,13 +48,17 @@ public actor Coordinator {
     /// are simply forgotten (their workers' reports are refused) and their tasks run again. Every replayed entry
     /// is checked against the plan: a journal of another plan, of an older format, or with an entry out of bounds
     /// is refused with a message.
+    ///
+    /// - Parameter maximumRegistrations: the most worker registrations accepted over the coordinator's life.
     public init(
-        plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration, logger: Logger
+        plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration,
+        maximumRegistrations: Int = 10_000, logger: Logger
     ) throws {
         let history = try Self.replayable(journal, plan: plan)
         let epoch = history.count { $0.event == .started }
         self.plan = plan
         self.journal = journal
+        credentials = WorkerCredentials(limit: maximumRegistrations)
         scheduler = Scheduler(
             .init(
                 mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts,
@@ -222,6 +227,16 @@ public actor Coordinator {
         var probe = scheduler
         _ = try probe.heartbeat(from: worker, attempt: attempt, now: clock.now)
     }
+
+    /// Registers a worker called `name`: its identity and the credential its later requests carry.
+    public func register(name: String) throws(SchedulerError) -> Registration {
+        let (worker, credential) = try credentials.register(name: name)
+        logger.info("worker registered", metadata: ["mr.worker": "\(worker)"])
+        return Registration(worker: worker, credential: credential)
+    }
+
+    /// The worker `credential` was issued to, or `nil`.
+    public func worker(forCredential credential: Substring) -> WorkerID? { credentials.worker(for: credential) }
 
     /// Records a heartbeat.
     public func heartbeat(_ request: HeartbeatRequest) throws(SchedulerError) -> HeartbeatResponse {

@@ -6,33 +6,67 @@ extension TaskAssignment: ResponseEncodable {}
 extension HeartbeatResponse: ResponseEncodable {}
 extension CompletionResponse: ResponseEncodable {}
 extension JobStatus: ResponseEncodable {}
+extension Registration: ResponseEncodable {}
+
+/// A request's context: its body limit, and the worker its credential names once checked.
+public struct CoordinatorRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The largest body this request may carry; raised for the routes that need more.
+    public var maxUploadSize: Int
+    /// The worker whose credential the request carries.
+    public var worker: WorkerID?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        maxUploadSize = CoordinatorRouter.smallBodyLimit
+        worker = nil
+    }
+}
 
 /// The coordinator's HTTP routes (`/v1/…`), each a thin adapter from JSON to a ``Coordinator`` method.
 ///
-/// Malformed bodies and reports that do not fit their attempt get 400; requests the scheduler refuses get 404
-/// (unknown worker or attempt) or 409 (another worker's attempt); in every case the state is unchanged. With a
-/// shared secret, a request without `Authorization: Bearer <secret>` gets 401. Every 5xx answer is logged.
+/// A worker registers (`POST /v1/register`, with the cluster's shared secret when one is set) and receives a
+/// credential; every other call of a worker carries it (`Authorization: Bearer <credential>`) and acts as that
+/// worker only. Malformed bodies and reports that do not fit their attempt get 400; a missing, unknown or stale
+/// credential (or a wrong secret) 401; a body naming another worker than its credential 403; requests the scheduler
+/// refuses 404 (unknown worker or attempt) or 409 (another worker's attempt); a body over the route's limit 413.
+/// In every case the state is unchanged. Every 5xx answer is logged.
 public enum CoordinatorRouter {
+    /// The body limit of every route but `complete`: 16 KiB.
+    public static let smallBodyLimit = 16 << 10
+
+    /// The body limit of `complete` for a job of `reducers` partitions: room for every partition's file entry and
+    /// the largest counters a report may carry (``CompletionCheck``).
+    public static func completionBodyLimit(reducers: Int) -> Int { (512 << 10) + reducers * 1024 }
+
     /// Builds the router for `coordinator`.
-    public static func make(_ coordinator: Coordinator, secret: String? = nil) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func make(_ coordinator: Coordinator, secret: String? = nil) -> Router<CoordinatorRequestContext> {
+        let router = Router(context: CoordinatorRequestContext.self)
+        let completionLimit = completionBodyLimit(reducers: coordinator.plan.configuration.reducers)
         router.add(middleware: ServerErrorLogMiddleware(logger: coordinator.logger))
-        if let secret { router.add(middleware: SharedSecretMiddleware(secret: secret)) }
+        router.add(middleware: AuthenticationMiddleware(coordinator: coordinator, secret: secret.map { Array($0.utf8) }, completionLimit: completionLimit))
         let v1 = router.group("v1")
+        v1.post("register") { request, context -> Registration in
+            let body = try await request.decode(as: RegistrationRequest.self, context: context)
+            return try await refusing { () throws(SchedulerError) in try await coordinator.register(name: body.name) }
+        }
         v1.post("task") { request, context -> TaskAssignment in
             let body = try await request.decode(as: TaskRequest.self, context: context)
-            return await coordinator.nextTask(for: body.worker)
+            return await coordinator.nextTask(for: try context.sender(body.worker))
         }
         v1.post("heartbeat") { request, context -> HeartbeatResponse in
-            let body = try await request.decode(as: HeartbeatRequest.self, context: context)
+            var body = try await request.decode(as: HeartbeatRequest.self, context: context)
+            body.worker = try context.sender(body.worker)
             return try await refusing { () throws(SchedulerError) in try await coordinator.heartbeat(body) }
         }
         v1.post("complete") { request, context -> CompletionResponse in
-            let body = try await request.decode(as: CompletionRequest.self, context: context)
+            var body = try await request.decode(as: CompletionRequest.self, context: context)
+            body.worker = try context.sender(body.worker)
             return try await refusing { try await coordinator.complete(body) }
         }
         v1.post("fail") { request, context -> HTTPResponse.Status in
-            let body = try await request.decode(as: FailureRequest.self, context: context)
+            var body = try await request.decode(as: FailureRequest.self, context: context)
+            body.worker = try context.sender(body.worker)
             try await refusing { try await coordinator.fail(body) }
             return .noContent
         }
@@ -49,18 +83,46 @@ public enum CoordinatorRouter {
             case .unknownWorker, .unknownAttempt: throw HTTPError(.notFound, message: error.message)
             case .notYourAttempt: throw HTTPError(.conflict, message: error.message)
             case .invalidReport: throw HTTPError(.badRequest, message: error.message)
+            case .tooManyRegistrations: throw HTTPError(.tooManyRequests, message: error.message)
             }
         }
     }
 }
 
-/// Rejects requests that do not carry the cluster's shared secret.
-struct SharedSecretMiddleware<Context: RequestContext>: RouterMiddleware {
-    let secret: String
+extension CoordinatorRequestContext {
+    /// The authenticated worker, after checking that the body names it (`claimed`).
+    func sender(_ claimed: WorkerID) throws -> WorkerID {
+        guard let worker else { throw HTTPError(.unauthorized, message: "this call needs a worker's credential; register first (POST /v1/register)") }
+        guard claimed == worker else { throw HTTPError(.forbidden, message: "the body names \(claimed), but the credential is \(worker)'s") }
+        return worker
+    }
+}
+
+/// Checks who may call what: the shared secret (when set) for registering and for the status; a registered
+/// worker's credential for everything else. Raises the body limit of the one route that needs more.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = CoordinatorRequestContext
+    let coordinator: Coordinator
+    let secret: [UInt8]?
+    let completionLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.headers[.authorization] == "Bearer \(secret)" else {
-            throw HTTPError(.unauthorized, message: "missing or wrong shared secret; pass the coordinator's --secret (or MR_SECRET) to the worker")
+        var context = context
+        let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? $0.dropFirst(7) : nil }
+        switch request.uri.path {
+        case "/v1/register", "/v1/status":
+            if let secret {
+                guard let bearer, ConstantTime.equal(Array(bearer.utf8), secret) else {
+                    throw HTTPError(
+                        .unauthorized, message: "missing or wrong shared secret; give the worker the coordinator's secret (--secret-file or MR_SECRET)")
+                }
+            }
+        default:
+            guard let bearer, let worker = await coordinator.worker(forCredential: bearer) else {
+                throw HTTPError(.unauthorized, message: "missing, unknown or stale credential; register again (POST /v1/register)")
+            }
+            context.worker = worker
+            if request.uri.path == "/v1/complete" { context.maxUploadSize = completionLimit }
         }
         return try await next(request, context)
     }

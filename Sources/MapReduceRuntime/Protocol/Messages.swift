@@ -3,6 +3,28 @@ public import MapReduce
 // The coordinator's HTTP API, version 1: JSON bodies, documented in Docs/WireProtocol.md. Bulk data never passes
 // through it: assignments name files in the shared directory.
 
+/// `POST /v1/register`: a worker joins (with the cluster's shared secret, when one is set).
+public struct RegistrationRequest: Codable, Sendable {
+    /// What the worker calls itself (host, process id, random suffix), for logs: 1 to 128 printable bytes.
+    public var name: String
+    /// Creates a request.
+    public init(name: String) { self.name = name }
+}
+
+/// The answer to ``RegistrationRequest``: who the worker is, and the credential every later request carries as
+/// `Authorization: Bearer <credential>`.
+public struct Registration: Codable, Sendable {
+    /// The worker's identity, issued by the coordinator (its name and a number).
+    public var worker: WorkerID
+    /// The worker's credential: shown to it alone.
+    public var credential: String
+    /// Creates a registration.
+    public init(worker: WorkerID, credential: String) {
+        self.worker = worker
+        self.credential = credential
+    }
+}
+
 /// `POST /v1/task`: a worker asks for work (long poll).
 public struct TaskRequest: Codable, Sendable {
     /// Who asks.
@@ -62,6 +84,21 @@ public struct MapAssignment: Codable, Sendable {
     public var badRecordLimit: Int?
     /// The longest record it reads (`--max-record-size`); absent means the default, 64 MiB.
     public var maximumRecordSize: Int?
+
+    /// Creates a map assignment.
+    public init(
+        job: String, parameters: [String: String]? = nil, task: MapTaskID, splits: [InputSplit], directory: String, settings: ShuffleSettings,
+        badRecordLimit: Int? = nil, maximumRecordSize: Int? = nil
+    ) {
+        self.job = job
+        self.parameters = parameters
+        self.task = task
+        self.splits = splits
+        self.directory = directory
+        self.settings = settings
+        self.badRecordLimit = badRecordLimit
+        self.maximumRecordSize = maximumRecordSize
+    }
 }
 
 /// A reduce task to run.
@@ -80,6 +117,20 @@ public struct ReduceAssignment: Codable, Sendable {
     public var scratchDirectory: String
     /// How to merge.
     public var settings: ShuffleSettings
+
+    /// Creates a reduce assignment.
+    public init(
+        job: String, parameters: [String: String]? = nil, task: ReduceTaskID, inputs: [String], outputPath: String, scratchDirectory: String,
+        settings: ShuffleSettings
+    ) {
+        self.job = job
+        self.parameters = parameters
+        self.task = task
+        self.inputs = inputs
+        self.outputPath = outputPath
+        self.scratchDirectory = scratchDirectory
+        self.settings = settings
+    }
 }
 
 /// `POST /v1/heartbeat`: a worker is alive and still running `attempt`.
@@ -99,6 +150,8 @@ public struct HeartbeatRequest: Codable, Sendable {
 public struct HeartbeatResponse: Codable, Sendable {
     /// Whether the attempt is still wanted (`false`: it was given to another worker or its task committed).
     public var current: Bool
+    /// Creates an answer.
+    public init(current: Bool) { self.current = current }
 }
 
 /// `POST /v1/complete`: an attempt succeeded.
@@ -124,6 +177,8 @@ public struct CompletionRequest: Codable, Sendable {
 public struct CompletionResponse: Codable, Sendable {
     /// Whether the attempt committed its task (`false`: stale or duplicate, its files are garbage).
     public var accepted: Bool
+    /// Creates an answer.
+    public init(accepted: Bool) { self.accepted = accepted }
 }
 
 /// `POST /v1/fail`: an attempt failed.

@@ -11,6 +11,8 @@ public struct SchedulerError: Error, CustomStringConvertible, Sendable, Equatabl
         /// The report does not fit the attempt's task: the wrong kind of result, a missing one, a number out of
         /// bounds, or a path the coordinator did not assign.
         case invalidReport = "invalid-report"
+        /// The coordinator accepted as many worker registrations as it allows.
+        case tooManyRegistrations = "too-many-registrations"
     }
 
     /// Why.

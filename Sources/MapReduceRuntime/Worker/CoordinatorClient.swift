@@ -8,7 +8,9 @@ public struct CoordinatorClient: Sendable {
     /// The coordinator's base URL, for example `http://127.0.0.1:8080`.
     public let baseURL: String
     let client: HTTPClient
-    let secret: String?
+    /// What requests carry as `Authorization: Bearer …`: the cluster's shared secret (to register) or the worker's
+    /// credential (for everything else).
+    let bearer: String?
 
     /// An HTTP client for talking to a coordinator: a refused connection fails at once (the worker retries with
     /// its own backoff and grace period) instead of being retried until the request's deadline.
@@ -19,12 +21,16 @@ public struct CoordinatorClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    /// Creates a client of the coordinator at `baseURL`.
-    public init(baseURL: String, client: HTTPClient = CoordinatorClient.httpClient, secret: String? = nil) {
+    /// Creates a client of the coordinator at `baseURL`, sending `bearer` (the shared secret, if any) with every
+    /// request.
+    public init(baseURL: String, client: HTTPClient = CoordinatorClient.httpClient, bearer: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
-        self.secret = secret
+        self.bearer = bearer
     }
+
+    /// The same client, sending `bearer` instead.
+    public func sending(_ bearer: String) -> CoordinatorClient { CoordinatorClient(baseURL: baseURL, client: client, bearer: bearer) }
 
     /// A reply the coordinator refused, with its status and message.
     public struct Refused: Error, CustomStringConvertible {
@@ -50,7 +56,7 @@ public struct CoordinatorClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        if let secret { request.headers.add(name: "Authorization", value: "Bearer \(secret)") }
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
         let buffer = try await response.body.collect(upTo: 16 << 20)

@@ -3,18 +3,22 @@ import Foundation
 public import Logging
 public import MapReduce
 
-/// A worker process's loop: ask the coordinator for a task (long poll), run it on a thread of its own while
-/// heartbeating, report it, repeat; return when the coordinator says the job is over.
+/// A worker process's loop: register, ask the coordinator for a task (long poll), run it on a thread of its own
+/// while heartbeating, report it, repeat; return when the coordinator says the job is over.
 ///
 /// A worker holds no state between tasks. If the coordinator cannot be reached, it keeps retrying with backoff
-/// for the grace period (long enough for a coordinator restart), then gives up.
+/// for the grace period (long enough for a coordinator restart), then gives up; a restarted coordinator no longer
+/// knows its credential, so it registers again. It confines itself to its shared directory: an assignment that
+/// would make it write, delete or read intermediate data anywhere else is refused, whoever sent it.
 public struct Worker: Sendable {
-    /// This worker's name.
-    public let id: WorkerID
+    /// What this worker calls itself; the coordinator issues its identity when it registers.
+    public let name: String
     /// The jobs this build can run.
     public let catalog: JobCatalog
-    /// The coordinator.
+    /// The coordinator (with the shared secret, if any, for registering).
     public let client: CoordinatorClient
+    /// The shared directory, absolute and canonical: everything the worker writes is inside it.
+    public let sharedDirectory: String
     /// How long the coordinator may be unreachable before the worker gives up. Default 30 s.
     public var gracePeriod: Duration
     let logger: Logger
@@ -30,11 +34,26 @@ public struct Worker: Sendable {
         public var description: String { "coordinator \(url) unreachable for \(grace): \(lastError)" }
     }
 
+    /// An assignment that would make the worker act outside its shared directory.
+    public struct OutsideSharedDirectory: Error, CustomStringConvertible {
+        /// The path.
+        public let path: String
+        /// The shared directory.
+        public let sharedDirectory: String
+        public var description: String {
+            "refused an assignment naming '\(path)', which is not inside this worker's shared directory '\(sharedDirectory)'; is --coordinator the real coordinator, and --shared-dir the same directory it uses?"
+        }
+    }
+
     /// Creates a worker.
-    public init(id: WorkerID, catalog: JobCatalog, client: CoordinatorClient, gracePeriod: Duration = .seconds(30), logger: Logger) {
-        self.id = id
+    /// - Parameter sharedDirectory: the shared directory; made absolute and canonical.
+    public init(
+        name: String, catalog: JobCatalog, client: CoordinatorClient, sharedDirectory: String, gracePeriod: Duration = .seconds(30), logger: Logger
+    ) throws {
+        self.name = name
         self.catalog = catalog
         self.client = client
+        self.sharedDirectory = try SplitPlanner.canonical(sharedDirectory)
         self.gracePeriod = gracePeriod
         self.logger = logger
     }
@@ -45,8 +64,29 @@ public struct Worker: Sendable {
         .flatMap(Int.init).map { .milliseconds($0) }
 
     /// A name unique to this process: host, process id and a random suffix.
-    public static func defaultID() -> WorkerID {
-        WorkerID("\(ProcessInfo.processInfo.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))")
+    public static func defaultName() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+
+    /// A registered worker: its identity, and a client that carries its credential.
+    struct Session: Sendable {
+        let id: WorkerID
+        let client: CoordinatorClient
+    }
+
+    /// Registers with the coordinator.
+    /// - Throws: ``CoordinatorClient/Refused`` (401: a wrong secret) or ``Unreachable``.
+    private func register() async throws -> Session {
+        while true {
+            let registration = try await reliably(as: nil) {
+                try await client.post("/v1/register", RegistrationRequest(name: name), timeout: .seconds(30), as: Registration.self)
+            }
+            if let registration {
+                logger.info("registered", metadata: ["mr.worker": "\(registration.worker)"])
+                return Session(id: registration.worker, client: client.sending(registration.credential))
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// Runs tasks until the coordinator says the job is over.
@@ -54,24 +94,36 @@ public struct Worker: Sendable {
     @discardableResult
     public func run() async throws -> Int {
         var attempts = 0
+        var session = try await register()
         while true {
-            let assignment = try await reliably { try await client.post("/v1/task", TaskRequest(worker: id), timeout: .seconds(120), as: TaskAssignment.self) }
+            let assignment: TaskAssignment?
+            do {
+                assignment = try await reliably(as: session.id) {
+                    try await session.client.post("/v1/task", TaskRequest(worker: session.id), timeout: .seconds(120), as: TaskAssignment.self)
+                }
+            } catch let refusal as CoordinatorClient.Refused where refusal.status == 401 {
+                // A restarted coordinator does not know this worker's credential.
+                session = try await register()
+                continue
+            }
             guard let assignment else { continue }
             switch assignment.action {
             case .exit:
-                logger.info("job over; exiting", metadata: ["mr.worker": "\(id)", "mr.attempts": "\(attempts)"])
+                logger.info("job over; exiting", metadata: ["mr.worker": "\(session.id)", "mr.attempts": "\(attempts)"])
                 return attempts
             case .wait:
                 continue
             case .run:
                 guard let attempt = assignment.attempt else { continue }
                 attempts += 1
-                await execute(assignment, attempt: attempt)
+                await execute(assignment, attempt: attempt, session: session)
             }
         }
     }
 
-    private func execute(_ assignment: TaskAssignment, attempt: AttemptID) async {
+    private func execute(_ assignment: TaskAssignment, attempt: AttemptID, session: Session) async {
+        let id = session.id
+        let client = session.client
         let heartbeatInterval = Duration.milliseconds(assignment.heartbeatMilliseconds ?? 1000)
         var metadata: Logger.Metadata = [
             "mr.worker": "\(id)", "mr.attempt": "\(attempt.rawValue)",
@@ -81,9 +133,9 @@ public struct Worker: Sendable {
         let cancellation = TaskCancellation()
         let work: BlockingWork<Result<CompletionRequest, any Error>>
         do {
-            work = try await start(assignment, attempt: attempt, cancellation: cancellation)
+            work = try await start(assignment, attempt: attempt, worker: id, cancellation: cancellation)
         } catch {
-            await report(.failure(error), attempt: attempt, metadata: metadata)
+            await report(.failure(error), attempt: attempt, session: session, metadata: metadata)
             return
         }
         // Heartbeats keep the attempt's lease while it runs; a failed one is harmless (the next one retries). If the
@@ -98,7 +150,7 @@ public struct Worker: Sendable {
                     current = try await client.post(
                         "/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeatInterval * 2, as: HeartbeatResponse.self
                     ).current
-                } catch let refused as CoordinatorClient.Refused where refused.status == 404 || refused.status == 409 {
+                } catch let refused as CoordinatorClient.Refused where [401, 404, 409].contains(refused.status) {
                     current = false
                 } catch {
                     current = nil
@@ -117,16 +169,16 @@ public struct Worker: Sendable {
             logger.info("attempt abandoned and cancelled", metadata: metadata)
             return
         }
-        await report(outcome, attempt: attempt, metadata: metadata)
+        await report(outcome, attempt: attempt, session: session, metadata: metadata)
     }
 
     /// Prepares `assignment` and starts it on a thread of its own.
     private func start(
-        _ assignment: TaskAssignment, attempt: AttemptID, cancellation: TaskCancellation
+        _ assignment: TaskAssignment, attempt: AttemptID, worker id: WorkerID, cancellation: TaskCancellation
     ) async throws -> BlockingWork<Result<CompletionRequest, any Error>> {
         let job = try catalog.job(
             named: assignment.map?.job ?? assignment.reduce?.job ?? "", parameters: assignment.map?.parameters ?? assignment.reduce?.parameters ?? [:])
-        let id = id
+        try confine(assignment)
         if let map = assignment.map {
             let context = MapTaskContext(
                 task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings, badRecordLimit: map.badRecordLimit ?? 0,
@@ -143,20 +195,34 @@ public struct Worker: Sendable {
         throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")
     }
 
+    /// Throws ``OutsideSharedDirectory`` unless every path `assignment` makes the worker write, delete or read
+    /// intermediate data at is inside the shared directory: absolute, without `.` or `..` components.
+    func confine(_ assignment: TaskAssignment) throws {
+        let paths = (assignment.map.map { [$0.directory] } ?? []) + (assignment.reduce.map { [$0.outputPath, $0.scratchDirectory] + $0.inputs } ?? [])
+        for path in paths {
+            let components = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard path.hasPrefix(sharedDirectory + "/"), !components.dropFirst().contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                throw OutsideSharedDirectory(path: path, sharedDirectory: sharedDirectory)
+            }
+        }
+    }
+
     /// Tells the coordinator how `attempt` ended.
-    private func report(_ outcome: Result<CompletionRequest, any Error>, attempt: AttemptID, metadata: Logger.Metadata) async {
+    private func report(_ outcome: Result<CompletionRequest, any Error>, attempt: AttemptID, session: Session, metadata: Logger.Metadata) async {
+        let id = session.id
+        let client = session.client
         var metadata = metadata
         switch outcome {
         case .success(let completion):
             var refusal: CoordinatorClient.Refused?
-            let answer = try? await reliably(refused: { refusal = $0 }) {
+            let answer = try? await reliably(as: id, refused: { refusal = $0 }) {
                 try await client.post("/v1/complete", completion, timeout: .seconds(120), as: CompletionResponse.self)
             }
             metadata["mr.accepted"] = "\(answer?.accepted ?? false)"
             logger.info("attempt done", metadata: metadata)
             // A completion refused as malformed or too large must not vanish: the attempt fails, with the reason.
             if let refusal, refusal.status != 404, refusal.status != 409 {
-                _ = try? await reliably {
+                _ = try? await reliably(as: id) {
                     try await client.post(
                         "/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "the coordinator refused its completion: \(refusal)"),
                         timeout: .seconds(30))
@@ -166,7 +232,7 @@ public struct Worker: Sendable {
             metadata["mr.error"] = "\(error)"
             logger.warning("attempt failed", metadata: metadata)
             let lost = (error as? IntermediateFileError).flatMap { $0.code == .io ? nil : $0.path }
-            _ = try? await reliably {
+            _ = try? await reliably(as: id) {
                 try await client.post(
                     "/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "\(error)", lostInput: lost), timeout: .seconds(30))
             }
@@ -176,7 +242,9 @@ public struct Worker: Sendable {
     /// Runs `request`, retrying transport errors and 5xx answers with backoff for up to the grace period.
     /// - Parameter refused: told of a 4xx answer.
     /// - Returns: the answer, or `nil` if the coordinator refused the request (a 4xx: stale, unknown or invalid).
-    private func reliably<T>(refused: (CoordinatorClient.Refused) -> Void = { _ in }, _ request: () async throws -> T) async throws -> T? {
+    private func reliably<T>(
+        as id: WorkerID?, refused: (CoordinatorClient.Refused) -> Void = { _ in }, _ request: () async throws -> T
+    ) async throws -> T? {
         let clock = ContinuousClock()
         let giveUp = clock.now + gracePeriod
         var delay = Duration.milliseconds(100)
@@ -184,13 +252,13 @@ public struct Worker: Sendable {
             do {
                 return try await request()
             } catch let refusal as CoordinatorClient.Refused where (400..<500).contains(refusal.status) {
-                logger.warning("coordinator refused request", metadata: ["mr.worker": "\(id)", "mr.error": "\(refusal)"])
+                logger.warning("coordinator refused request", metadata: ["mr.worker": "\(id.map(\.description) ?? name)", "mr.error": "\(refusal)"])
                 if refusal.status == 401 { throw refusal }
                 refused(refusal)
                 return nil
             } catch {
                 guard clock.now + delay < giveUp else { throw Unreachable(url: client.baseURL, grace: gracePeriod, lastError: "\(error)") }
-                logger.debug("coordinator unreachable; retrying", metadata: ["mr.worker": "\(id)", "mr.error": "\(error)"])
+                logger.debug("coordinator unreachable; retrying", metadata: ["mr.worker": "\(id.map(\.description) ?? name)", "mr.error": "\(error)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))
             }

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import Logging
+import MapReduce
+import MapReduceRuntime
+import MapReduceTesting
+import Synchronization
+import Testing
+
+/// A worker trusts nothing that answers at the coordinator's URL: an assignment naming paths outside its shared
+/// directory is refused, and nothing is written or deleted there. (Today's bug: a fake coordinator made a worker
+/// truncate a file and delete a directory outside the shared directory.)
+@Suite(.serialized) struct FakeCoordinatorTests {
+    /// What the fake coordinator heard.
+    final class Heard: Sendable {
+        let failures = Mutex<[String]>([])
+        let polls = Mutex(0)
+        let port = Mutex(0)
+
+        /// The fake coordinator's port, once it listens.
+        func waitForPort() async throws -> Int {
+            for _ in 0..<500 {
+                let value = port.withLock { $0 }
+                if value != 0 { return value }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            throw CancellationError()
+        }
+    }
+
+    @Test(arguments: ["outside", "dot-dot", "reduce-output"])
+    func aWorkerRefusesAssignmentsOutsideItsSharedDirectory(kind: String) async throws {
+        let directory = try TemporaryDirectory(prefix: "fake-coordinator")
+        let shared = directory.appending("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        let victim = directory.appending("victim")
+        let input = try directory.write("in.txt", "a b c\n")
+        let heard = Heard()
+        let settings = ShuffleSettings(partitions: 1)
+        let assignment: TaskAssignment
+        switch kind {
+        case "outside":
+            assignment = TaskAssignment(
+                action: .run, attempt: AttemptID(1),
+                map: MapAssignment(
+                    job: "word-count", task: MapTaskID(0), splits: [InputSplit(file: InputFile(path: input), start: 0, end: 6)], directory: victim,
+                    settings: settings))
+        case "dot-dot":
+            assignment = TaskAssignment(
+                action: .run, attempt: AttemptID(1),
+                map: MapAssignment(
+                    job: "word-count", task: MapTaskID(0), splits: [InputSplit(file: InputFile(path: input), start: 0, end: 6)],
+                    directory: "\(shared)/../victim", settings: settings))
+        default:
+            assignment = TaskAssignment(
+                action: .run, attempt: AttemptID(1),
+                reduce: ReduceAssignment(
+                    job: "word-count", task: ReduceTaskID(0), inputs: [], outputPath: "\(victim)/part-00000", scratchDirectory: "\(shared)/work",
+                    settings: settings))
+        }
+        let router = Router()
+        router.post("v1/register") { _, _ in Registration(worker: WorkerID("w#0"), credential: "0.x") }
+        router.post("v1/task") { _, _ -> TaskAssignment in
+            let poll = heard.polls.withLock {
+                $0 += 1; return $0
+            }
+            return poll == 1 ? assignment : TaskAssignment(action: .exit)
+        }
+        router.post("v1/fail") { request, context -> HTTPResponse.Status in
+            let failure = try await request.decode(as: FailureRequest.self, context: context)
+            heard.failures.withLock { $0.append(failure.error) }
+            return .noContent
+        }
+        router.post("v1/heartbeat") { _, _ in HeartbeatResponse(current: true) }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            let url = try await heard.waitForPort()
+            let worker = try ChildProcess(
+                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(url)", "--shared-dir", shared, "--grace-period", "5"],
+                errorLog: directory.appending("worker.log"))
+            #expect(try worker.waitForExit(timeout: .seconds(30)) == 0, "\(worker.standardError)")
+            group.cancelAll()
+        }
+        let failures = heard.failures.withLock { $0 }
+        #expect(failures.count == 1 && failures[0].contains("not inside this worker's shared directory"), "\(failures)")
+        #expect(!FileManager.default.fileExists(atPath: victim), "nothing was created outside the shared directory")
+    }
+}
