@@ -43,6 +43,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "The zstd level of intermediate files (1-19).") var compressionLevel: Int32 = 1
     @Option(help: "A file holding the cluster's shared secret, which workers need to register (or set MR_SECRET).") var secretFile: String?
     @Option(help: "The shared secret itself (visible in ps: prefer --secret-file or MR_SECRET).") var secret: String?
+    @Option(help: "The most connections open at once; more are closed as they arrive.") var maxConnections = CoordinatorServer.defaultMaximumConnections
+    @Option(help: "Seconds a connection may stay idle, or take to send a request's headers, before it is closed.")
+    var idleTimeout = 10.0
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Argument(help: "Input files or directories.") var inputs: [String] = []
 
@@ -82,6 +85,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let addressFile = addressFile
         let app = Application(
             router: CoordinatorRouter.make(coordinator, secret: secret),
+            server: CoordinatorServer.http1(maximumConnections: maxConnections, idleTimeout: .milliseconds(Int(idleTimeout * 1000))),
             configuration: .init(address: .hostname(host, port: port), serverName: "mr-coordinator"),
             onServerRunning: { channel in
                 let url = "http://\(host):\(channel.localAddress?.port ?? 0)"
@@ -116,6 +120,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let builtJob = try catalog.job(named: job, parameters: parameters)
         try configuration.validate()
         guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
+        guard maxConnections >= 2, idleTimeout > 0 else { throw ValidationError("--max-connections must be at least 2 and --idle-timeout positive") }
         guard ["127.0.0.1", "localhost", "::1"].contains(host) || secret != nil else {
             throw ValidationError("binding to \(host) needs a shared secret: pass --secret-file or set MR_SECRET")
         }

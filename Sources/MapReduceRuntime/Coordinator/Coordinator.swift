@@ -24,6 +24,8 @@ public actor Coordinator {
     private var toldToExit: Set<WorkerID> = []
     /// Tasks whose completion is being checked or published off the actor.
     private var reporting: Set<TaskID> = []
+    /// Workers waiting in a long poll now, with how many polls each: they are alive.
+    private var polling: [WorkerID: Int] = [:]
     /// Failed and lost attempts already logged.
     private var endingsLogged = 0
     private var finishing = (tries: 0, next: ContinuousClock.now)
@@ -164,7 +166,10 @@ public actor Coordinator {
             case .wait, .finished:
                 // `.finished` without an outcome: the output is being finished; workers exit only once it is.
                 guard clock.now < deadline, !Task.isCancelled else { return TaskAssignment(action: .wait) }
+                polling[worker, default: 0] += 1
                 await waitForChange(until: deadline)
+                polling[worker, default: 1] -= 1
+                if polling[worker] == 0 { polling.removeValue(forKey: worker) }
             }
         }
     }
@@ -200,8 +205,8 @@ public actor Coordinator {
             group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
             group.addTask { await self.suspendUntilNotified() }
             await group.next()
+            // The other child ends by cancellation: a timed-out waiter leaves, waking nobody else.
             group.cancelAll()
-            self.wakeAll()
         }
     }
 
@@ -353,11 +358,17 @@ public actor Coordinator {
 
     /// Expires leases, retries finishing the output if it failed, and lets waiting requests look again (a task
     /// may have become a straggler worth a backup just by time passing). Called on every tick of the watcher.
+    ///
+    /// Waiting requests are woken only when there may be something for them: a lost attempt's task to run again,
+    /// a straggler to back up, or the job's end. Idle pollers cost nothing between changes.
     public func tick() {
-        scheduler.expireLeases(now: clock.now)
+        let now = clock.now
+        for worker in polling.keys { scheduler.renew(worker, now: now) }
+        let lost = scheduler.expireLeases(now: now)
         logEndings()
+        let wasSettled = outcome != nil
         settle()
-        wakeAll()
+        if !lost.isEmpty || outcome != nil && !wasSettled || scheduler.hasBackupCandidate(now: now) { wakeAll() }
     }
 
     /// Logs the failed and lost attempts not logged yet.

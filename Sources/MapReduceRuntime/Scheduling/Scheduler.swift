@@ -238,6 +238,23 @@ public struct Scheduler: Sendable {
         return candidates.min { $0.started < $1.started }?.task
     }
 
+    /// Keeps `worker` listed as alive (it is waiting in a long poll) without touching any attempt.
+    public mutating func renew(_ worker: WorkerID, now: ContinuousClock.Instant) { workers[worker] = now }
+
+    /// Whether some running attempt has become a straggler worth a backup (for some worker), so that waiting workers
+    /// should look again.
+    public func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool {
+        guard configuration.speculation else { return false }
+        let inMapPhase = !mapsCommitted
+        let finished = (inMapPhase ? durations.map : durations.reduce).sorted()
+        guard !finished.isEmpty else { return false }
+        let threshold = max(finished[finished.count / 2] * configuration.stragglerFactor, configuration.stragglerMinimum)
+        return running.values.contains { attempt in
+            let current = if case .map = attempt.task { inMapPhase } else { !inMapPhase }
+            return current && !backedUp.contains(attempt.task) && now - attempt.started > threshold
+        }
+    }
+
     /// Renews `worker`'s registration and `attempt`'s lease.
     /// - Returns: whether `attempt` (if given) is still running, so worth finishing.
     public mutating func heartbeat(from worker: WorkerID, attempt: AttemptID?, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
