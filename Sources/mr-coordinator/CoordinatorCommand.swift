@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Jobs
 import Logging
 import MapReduce
@@ -27,7 +28,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "The number of reduce partitions (output files).") var reducers = 1
     @Option(help: "The shared directory every worker can read and write.") var sharedDir: String
     @Option(help: "The output directory; must not hold earlier output.") var output: String
-    @Option(help: "The address to bind; anything but loopback needs --secret.") var host = "127.0.0.1"
+    @Option(help: "The address to bind; anything but loopback needs a shared secret and TLS.") var host = "127.0.0.1"
+    @Option(help: "The PEM certificate chain to serve TLS with (with --tls-key).") var tlsCertificate: String?
+    @Option(help: "The PEM private key of --tls-certificate.") var tlsKey: String?
+    @Flag(help: "Serve plain HTTP off loopback anyway (only on a network you trust: the secret and credentials cross it in clear).")
+    var insecureHttp = false
     @Option(help: "The port to bind; 0 picks a free one.") var port = 0
     @Option(help: "A file to write the coordinator's URL to, once listening.") var addressFile: String?
     @Option(help: "Seconds a worker may stay silent before its tasks go to others.") var leaseTimeout = 10.0
@@ -83,12 +88,23 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         let host = host
         let addressFile = addressFile
+        let server: HTTPServerBuilder
+        do {
+            server = try CoordinatorServer.http1(
+                maximumConnections: maxConnections, idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                tls: tlsCertificate.map { CoordinatorServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") })
+        } catch {
+            FileHandle.standardError.write(
+                Data("mr-coordinator: cannot load the TLS certificate or key: \(error); check --tls-certificate and --tls-key\n".utf8))
+            throw ExitCode(64)
+        }
+        let scheme = tlsCertificate == nil ? "http" : "https"
         let app = Application(
             router: CoordinatorRouter.make(coordinator, secret: secret),
-            server: CoordinatorServer.http1(maximumConnections: maxConnections, idleTimeout: .milliseconds(Int(idleTimeout * 1000))),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "mr-coordinator"),
             onServerRunning: { channel in
-                let url = "http://\(host):\(channel.localAddress?.port ?? 0)"
+                let url = "\(scheme)://\(host):\(channel.localAddress?.port ?? 0)"
                 FileHandle.standardOutput.write(Data("mr-coordinator listening on \(url)\n".utf8))
                 if let addressFile { try? Data("\(url)\n".utf8).write(to: URL(fileURLWithPath: addressFile), options: .atomic) }
             },
@@ -121,8 +137,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
         try configuration.validate()
         guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
         guard maxConnections >= 2, idleTimeout > 0 else { throw ValidationError("--max-connections must be at least 2 and --idle-timeout positive") }
-        guard ["127.0.0.1", "localhost", "::1"].contains(host) || secret != nil else {
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(host)
+        guard loopback || secret != nil else {
             throw ValidationError("binding to \(host) needs a shared secret: pass --secret-file or set MR_SECRET")
+        }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+        guard loopback || tlsCertificate != nil || insecureHttp else {
+            throw ValidationError(
+                "binding to \(host) needs TLS, so that workers know they talk to this coordinator and the secret never crosses the network in clear: pass --tls-certificate and --tls-key (or --insecure-http on a network you trust)"
+            )
         }
         let tasks = try SplitPlanner(splitSize: configuration.splitSize).plan(inputs)
         let manager = FileManager.default

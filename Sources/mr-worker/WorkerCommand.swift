@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Jobs
 import Logging
@@ -24,6 +25,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds to keep retrying an unreachable coordinator before exiting.") var gracePeriod = 30.0
     @Option(help: "A file holding the cluster's shared secret (or set MR_SECRET).") var secretFile: String?
     @Option(help: "The shared secret itself (visible in ps: prefer --secret-file or MR_SECRET).") var secret: String?
+    @Option(help: "A PEM file of the certificates to trust for an https:// coordinator: the cluster's CA, or the coordinator's own certificate to pin it.")
+    var tlsCa: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func validate() throws {
@@ -31,6 +34,9 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("--coordinator must be an http:// or https:// URL (got '\(coordinator)')")
         }
         guard gracePeriod > 0 else { throw ValidationError("--grace-period must be positive") }
+        guard (tlsCa != nil) == coordinator.hasPrefix("https://") else {
+            throw ValidationError("an https:// coordinator needs --tls-ca (the certificates to trust), and only an https:// one takes it")
+        }
         guard sharedDir ?? ProcessInfo.processInfo.environment["MR_SHARED_DIR"] != nil else {
             throw ValidationError("missing --shared-dir (or MR_SHARED_DIR): the shared directory, at the same path as the coordinator's")
         }
@@ -39,6 +45,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger(label: "mr-worker", level: logLevel)
         let worker: Worker
+        var ownClient: HTTPClient?
         do {
             let secret = try SharedSecret.load(file: secretFile, flag: secret)
             let shared = sharedDir ?? ProcessInfo.processInfo.environment["MR_SHARED_DIR"] ?? ""
@@ -46,8 +53,16 @@ struct WorkerCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: shared, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("shared directory '\(shared)' does not exist here; mount it at the coordinator's path")
             }
+            let http: HTTPClient
+            do {
+                ownClient = try tlsCa.map { try CoordinatorClient.httpClient(trusting: $0) }
+                http = ownClient ?? CoordinatorClient.httpClient
+            } catch {
+                throw ValidationError("--tls-ca '\(tlsCa ?? "")' cannot be loaded (\(error)); give a PEM file of certificates")
+            }
             worker = try Worker(
-                name: Worker.defaultName(), catalog: catalog, client: CoordinatorClient(baseURL: coordinator, bearer: secret), sharedDirectory: shared,
+                name: Worker.defaultName(), catalog: catalog, client: CoordinatorClient(baseURL: coordinator, client: http, bearer: secret),
+                sharedDirectory: shared,
                 gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
         } catch {
             FileHandle.standardError.write(Data("mr-worker: \(error)\n".utf8))
@@ -61,9 +76,11 @@ struct WorkerCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
+            try? await ownClient?.shutdown()
             FileHandle.standardError.write(Data("mr-worker: \(error)\n".utf8))
             throw ExitCode.failure
         }
+        try? await ownClient?.shutdown()
     }
 }
 

@@ -17,21 +17,27 @@ struct NetworkPartitionTests {
         let secret = "partition-\(UInt32.random(in: 0...UInt32.max))"
         // Speculation off: otherwise the cut-off task is backed up as a straggler before its lease expires, and this
         // test is about the lease.
+        let (certificate, key) = try TLSTests.makeCertificate(in: cluster.directory, name: "coordinator", addresses: [host.hostAddress])
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 2, inputs: inputs,
-            extra: ["--split-size", "1KiB", "--lease-timeout", "2", "--no-speculation", "--host", host.hostAddress, "--secret", secret])
-        #expect(cluster.url.hasPrefix("http://\(host.hostAddress):"))
+            extra: [
+                "--split-size", "1KiB", "--lease-timeout", "2", "--no-speculation", "--host", host.hostAddress, "--secret", secret, "--tls-certificate",
+                certificate, "--tls-key", key,
+            ])
+        #expect(cluster.url.hasPrefix("https://\(host.hostAddress):"))
 
         // The remote worker takes the first map task and stays in it for 4 s.
         let remote = try cluster.startWorker(
-            environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "4000"], extra: ["--secret", secret, "--grace-period", "60"], in: host)
+            environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "4000"],
+            extra: ["--secret", secret, "--grace-period", "60", "--tls-ca", certificate],
+            in: host)
         try ChildProcess.waitUntil("the remote worker to start a map call", timeout: .seconds(30)) {
             try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
         }
         try host.cut()
         // A local worker does everything else, slowly enough in the reduce phase that the job is still running
         // when the link comes back and the remote worker reports its stale map.
-        let local = try cluster.startWorker(environment: ["MR_PROBE_REDUCE_SLEEP_MS": "60"], extra: ["--secret", secret])
+        let local = try cluster.startWorker(environment: ["MR_PROBE_REDUCE_SLEEP_MS": "60"], extra: ["--secret", secret, "--tls-ca", certificate])
         do {
             try ChildProcess.waitUntil("the remote worker's lease to expire", timeout: .seconds(30)) {
                 cluster.coordinator.standardError.contains("attempt lost; re-queued") ? true : nil
@@ -60,15 +66,17 @@ struct NetworkPartitionTests {
     @Test func aWorkerWithoutTheSharedSecretIsRefused() throws {
         let host = try NetworkNamespace()
         let cluster = try Cluster()
+        let (certificate, key) = try TLSTests.makeCertificate(in: cluster.directory, name: "coordinator", addresses: [host.hostAddress])
         try cluster.startCoordinator(
-            job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--host", host.hostAddress, "--secret", "right"])
-        let wrong = try cluster.startWorker(extra: ["--secret", "wrong", "--grace-period", "5"], in: host)
+            job: "word-count", reducers: 1, inputs: DistributedRunTests.examples,
+            extra: ["--host", host.hostAddress, "--secret", "right", "--tls-certificate", certificate, "--tls-key", key])
+        let wrong = try cluster.startWorker(extra: ["--secret", "wrong", "--grace-period", "5", "--tls-ca", certificate], in: host)
         #expect(try wrong.waitForExit(timeout: .seconds(30)) == 1)
         #expect(wrong.standardError.contains("401"), "\(wrong.standardError)")
         #expect(wrong.standardError.contains("shared secret"), "\(wrong.standardError)")
-        let none = try cluster.startWorker(extra: ["--grace-period", "5"])
+        let none = try cluster.startWorker(extra: ["--grace-period", "5", "--tls-ca", certificate])
         #expect(try none.waitForExit(timeout: .seconds(30)) == 1)
-        try cluster.startWorker(extra: ["--secret", "right"], in: host)
+        try cluster.startWorker(extra: ["--secret", "right", "--tls-ca", certificate], in: host)
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
     }
 }

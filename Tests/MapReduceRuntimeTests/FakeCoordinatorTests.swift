@@ -81,7 +81,11 @@ import Testing
             let worker = try ChildProcess(
                 "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(url)", "--shared-dir", shared, "--grace-period", "5"],
                 errorLog: directory.appending("worker.log"))
-            #expect(try worker.waitForExit(timeout: .seconds(30)) == 0, "\(worker.standardError)")
+            // Wait without blocking a thread of the cooperative pool: the fake coordinator's handlers run there.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try worker.waitForExit(timeout: .seconds(1)) == 0, "\(worker.standardError)")
             group.cancelAll()
         }
         let failures = heard.failures.withLock { $0 }

@@ -1,8 +1,11 @@
 public import Hummingbird
 public import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
+import NIOSSL
 
-/// How the coordinator's HTTP server treats connections: bounded in number, and closed when idle.
+/// How the coordinator's HTTP server treats connections: bounded in number, closed when idle, and over TLS when
+/// given a certificate.
 public enum CoordinatorServer {
     /// The default cap on open connections: 512, half the usual file descriptor limit.
     public static let defaultMaximumConnections = 512
@@ -11,12 +14,33 @@ public enum CoordinatorServer {
     /// poll) are not idle.
     public static let defaultIdleTimeout = Duration.seconds(10)
 
-    /// An HTTP/1.1 server with a connection cap and an idle timeout.
+    /// The certificate chain and private key a coordinator serves TLS with, as PEM files.
+    public struct TLSFiles: Sendable {
+        /// The certificate chain (the coordinator's certificate first).
+        public var certificateChain: String
+        /// The private key.
+        public var privateKey: String
+
+        /// Names the files.
+        public init(certificateChain: String, privateKey: String) {
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
+    }
+
+    /// An HTTP/1.1 server with a connection cap and an idle timeout, over TLS (1.2 or later) if `tls` is given.
+    /// - Throws: if the certificate or key cannot be read.
     public static func http1(
-        maximumConnections: Int = defaultMaximumConnections, idleTimeout: Duration = defaultIdleTimeout
-    ) -> HTTPServerBuilder {
+        maximumConnections: Int = defaultMaximumConnections, idleTimeout: Duration = defaultIdleTimeout, tls: TLSFiles? = nil
+    ) throws -> HTTPServerBuilder {
         let limit = ConnectionLimit(limit: maximumConnections)
         let milliseconds = idleTimeout.components.seconds * 1000 + idleTimeout.components.attoseconds / 1_000_000_000_000_000
-        return .http1(configuration: .init(additionalChannelHandlers: [limit.handler()], idleTimeout: .milliseconds(milliseconds)))
+        let plain = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [limit.handler()], idleTimeout: .milliseconds(milliseconds)))
+        guard let tls else { return plain }
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)))
+        configuration.minimumTLSVersion = .tlsv12
+        return try .tls(plain, tlsConfiguration: configuration)
     }
 }

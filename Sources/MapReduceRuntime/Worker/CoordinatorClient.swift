@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOSSL
 
 /// Talks to the coordinator's `/v1` API over HTTP/1.1 with JSON bodies.
 public struct CoordinatorClient: Sendable {
@@ -20,6 +21,20 @@ public struct CoordinatorClient: Sendable {
         configuration.timeout.connect = .seconds(2)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
+
+    /// An HTTP client that talks TLS only to a coordinator whose certificate chains to the certificates in
+    /// `trustedCertificates` (a PEM file: the cluster's CA, or the coordinator's own certificate to pin it), with
+    /// the coordinator's name or address checked against its certificate.
+    public static func httpClient(trusting trustedCertificates: String) throws -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustedCertificates))
+        tls.minimumTLSVersion = .tlsv12
+        configuration.tlsConfiguration = tls
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 
     /// Creates a client of the coordinator at `baseURL`, sending `bearer` (the shared secret, if any) with every
     /// request.
