@@ -212,6 +212,36 @@ import Testing
         #expect(status.failures.count == 1 && status.failures[0].contains("view of the shared directory on worker a#0 differs"), "\(status.failures)")
     }
 
+    /// The completion body limit fits the largest legitimate completion: every partition's file at the largest
+    /// supported reducer count, and the most counters a report may carry.
+    @Test func theLargestLegitimateCompletionFitsItsBodyLimit() async throws {
+        let directory = try TemporaryDirectory()
+        let input = try directory.write("in.txt", "a b\n")
+        let reducers = JobConfiguration.maximumReducers
+        let plan = JobPlan(
+            job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: reducers),
+            directory: directory.appending(String(repeating: "long-shared-directory-name/", count: 8) + "jobs/word-count-0123456789abcdef"),
+            output: directory.appending("out"))
+        let coordinator = try Coordinator(
+            plan: plan, journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
+            pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
+        let files = (0..<reducers).map { partition in
+            #"{"path":"\#(plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: partition))","bytes":1125899906842624,"records":1125899906842624,"checksum":18446744073709551615}"#
+        }
+        let counters = (0..<1000).map { #""\#(String(repeating: "c", count: 190))-\#($0)":-1125899906842624"# }
+        let body =
+            #"{"worker":"WORKER","attempt":1,"map":{"files":[\#(files.joined(separator: ","))],"inputBytes":1,"inputRecords":1,"emittedRecords":1,"spills":1,"#
+            + #""counters":{\#(counters.joined(separator: ","))}}}"#
+        #expect(body.utf8.count <= CoordinatorRouter.completionBodyLimit(reducers: reducers), "\(body.utf8.count) bytes")
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            let a = try await register(client, "a")
+            _ = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            let (status, answer) = try await post(client, "/v1/complete", body, as: a)
+            #expect(status != .contentTooLarge, "\(answer.prefix(300))")
+        }
+    }
+
     @Test func aSharedSecretIsRequiredToRegisterWhenConfigured() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)

@@ -18,6 +18,9 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
     /// being read into memory. Default 64 MiB.
     public var maximumRecordSize: Int
 
+    /// The most reduce partitions a job may have: 10,000 (the coordinator's request limits are sized for it).
+    public static let maximumReducers = 10_000
+
     /// The default ``maximumRecordSize``: 64 MiB.
     public static let defaultMaximumRecordSize = 64 << 20
 
@@ -37,7 +40,9 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
 
     /// Checks every setting, naming the first bad one.
     public func validate() throws(JobError) {
-        guard reducers >= 1 else { throw JobError(.badConfiguration, "reducers must be at least 1 (got \(reducers))") }
+        guard (1...Self.maximumReducers).contains(reducers) else {
+            throw JobError(.badConfiguration, "reducers must be from 1 to \(Self.maximumReducers) (got \(reducers))")
+        }
         guard splitSize >= 1 else { throw JobError(.badConfiguration, "split size must be at least 1 byte (got \(splitSize))") }
         guard memoryBudget >= 1 << 16 else { throw JobError(.badConfiguration, "memory budget must be at least 64 KiB (got \(memoryBudget) bytes)") }
         guard skipBadRecords >= 0 else { throw JobError(.badConfiguration, "--skip-bad-records must be 0 or more (got \(skipBadRecords))") }
