@@ -51,6 +51,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "The most connections open at once; more are closed as they arrive.") var maxConnections = CoordinatorServer.defaultMaximumConnections
     @Option(help: "Seconds a connection may stay idle, or take to send a request's headers, before it is closed.")
     var idleTimeout = 10.0
+    @Option(help: "Seconds a request may take to arrive whole once its headers have.") var requestTimeout = 30.0
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Argument(help: "Input files or directories.") var inputs: [String] = []
 
@@ -92,6 +93,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         do {
             server = try CoordinatorServer.http1(
                 maximumConnections: maxConnections, idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
                 tls: tlsCertificate.map { CoordinatorServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") })
         } catch {
             FileHandle.standardError.write(
@@ -136,7 +138,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let builtJob = try catalog.job(named: job, parameters: parameters)
         try configuration.validate()
         guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
-        guard maxConnections >= 2, idleTimeout > 0 else { throw ValidationError("--max-connections must be at least 2 and --idle-timeout positive") }
+        guard maxConnections >= 2, idleTimeout > 0, requestTimeout > 0 else {
+            throw ValidationError("--max-connections must be at least 2, and --idle-timeout and --request-timeout positive")
+        }
         let loopback = ["127.0.0.1", "localhost", "::1"].contains(host)
         guard loopback || secret != nil else {
             throw ValidationError("binding to \(host) needs a shared secret: pass --secret-file or set MR_SECRET")

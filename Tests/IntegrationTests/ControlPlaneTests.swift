@@ -97,6 +97,27 @@ import Testing
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
     }
 
+    /// A client that sends a request's body very slowly is cut off by the request timeout, not served forever.
+    @Test func aRequestWhoseBodyTricklesInIsCutOff() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(
+            job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--request-timeout", "2", "--idle-timeout", "1"])
+        let connection = try Connection(port: port(cluster))
+        connection.send("POST /v1/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+        let clock = ContinuousClock()
+        let start = clock.now
+        // One byte every 0.5 s keeps the connection from being idle; the request timeout still ends it.
+        try ChildProcess.waitUntil("the coordinator to close the trickling connection", timeout: .seconds(10)) { () -> Bool? in
+            if connection.isClosedByServer { return true }
+            connection.send(" ")
+            Thread.sleep(forTimeInterval: 0.5)
+            return nil
+        }
+        #expect(clock.now - start < .seconds(5), "closed after about 2 s")
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+    }
+
     /// Today's bug: every lease tick woke every long poll, so 200 idle pollers cost a quarter of a core.
     @Test func idleLongPollsCostNothingBetweenChanges() throws {
         let cluster = try Cluster()

@@ -13,6 +13,8 @@ public enum CoordinatorServer {
     /// finishes its headers, or a kept-alive one with nothing to ask) is closed. Requests being answered (a long
     /// poll) are not idle.
     public static let defaultIdleTimeout = Duration.seconds(10)
+    /// The default request timeout: once a request's head has arrived, its body must arrive within this.
+    public static let defaultRequestTimeout = Duration.seconds(30)
 
     /// The certificate chain and private key a coordinator serves TLS with, as PEM files.
     public struct TLSFiles: Sendable {
@@ -28,14 +30,21 @@ public enum CoordinatorServer {
         }
     }
 
-    /// An HTTP/1.1 server with a connection cap and an idle timeout, over TLS (1.2 or later) if `tls` is given.
+    /// An HTTP/1.1 server with a connection cap, an idle timeout and a request timeout, over TLS (1.2 or later) if
+    /// `tls` is given.
     /// - Throws: if the certificate or key cannot be read.
     public static func http1(
-        maximumConnections: Int = defaultMaximumConnections, idleTimeout: Duration = defaultIdleTimeout, tls: TLSFiles? = nil
+        maximumConnections: Int = defaultMaximumConnections, idleTimeout: Duration = defaultIdleTimeout,
+        requestTimeout: Duration = defaultRequestTimeout, tls: TLSFiles? = nil
     ) throws -> HTTPServerBuilder {
         let limit = ConnectionLimit(limit: maximumConnections)
-        let milliseconds = idleTimeout.components.seconds * 1000 + idleTimeout.components.attoseconds / 1_000_000_000_000_000
-        let plain = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [limit.handler()], idleTimeout: .milliseconds(milliseconds)))
+        func amount(_ duration: Duration) -> TimeAmount {
+            .milliseconds(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        }
+        let requestAmount = amount(requestTimeout)
+        let plain = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [limit.handler(), RequestTimeout(timeout: requestAmount)], idleTimeout: amount(idleTimeout)))
         guard let tls else { return plain }
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
         var configuration = TLSConfiguration.makeServerConfiguration(
