@@ -168,7 +168,7 @@ final class ReduceMerge {
 
     @usableFromInline
     func open() throws -> KeyGroups {
-        try FileManager.default.createDirectory(atPath: context.scratchDirectory, withIntermediateDirectories: true)
+        try OwnedDirectory.create(context.scratchDirectory)
         let merging = RunMerging(
             settings: context.settings, compressor: ZstdCompressor(level: context.settings.compressionLevel),
             scratchDirectory: context.scratchDirectory)

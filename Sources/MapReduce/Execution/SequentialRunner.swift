@@ -25,6 +25,8 @@ public struct SequentialRunner: Sendable {
         let outputDirectory = OutputDirectory(path: output)
         try outputDirectory.prepare()
         let work = "\(outputDirectory.temporaryDirectory)/shuffle"
+        // A run that failed earlier may have left its shuffle files: they are this runner's own, and in the way.
+        try? FileManager.default.removeItem(atPath: work)
         var settings = configuration.shuffle
         settings.rangeBoundaries = try KeyRanges.boundaries(for: job, tasks: tasks, partitions: configuration.reducers)
 

@@ -26,7 +26,7 @@ final class MapOutputWriter {
     /// Sorts `buffer`, writes it as one run of R files, and empties it.
     @usableFromInline
     func spill(_ buffer: inout RecordBuffer) throws {
-        if runs.isEmpty { try FileManager.default.createDirectory(atPath: spillDirectory, withIntermediateDirectories: true) }
+        if runs.isEmpty { try OwnedDirectory.create(spillDirectory) }
         let run = runs.count
         let paths = (0..<settings.partitions).map { "\(spillDirectory)/run-\(run)-part-\(paddedNumber($0)).mri" }
         try write(&buffer, to: paths)
