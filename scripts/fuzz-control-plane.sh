@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes a live coordinator's control API with schemathesis (from PyPI), driven by Docs/openapi.yaml, on a bounded
 # budget (FUZZ_EXAMPLES per operation and phase, default 30; at most 10 minutes). Passes only if the server never
-# answered 5xx or outside the document, every response matched its schema, invalid requests were refused, the
-# coordinator logged no failed request, and afterwards a real worker finishes the job with exactly the
-# SequentialRunner's output.
+# answered 5xx or outside the document, every response matched its schema, invalid requests were refused, no
+# refused request changed the job's state (scripts/fuzz_hooks.py compares /v1/status after each), the coordinator
+# logged no failed request, and afterwards a real worker finishes the job with exactly the SequentialRunner's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -41,8 +41,9 @@ url=$(head -n 1 "$work/address")
 credential=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"name":"fuzzer"}' "$url/v1/register" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["credential"])')
 
-timeout 600 "$venv/bin/schemathesis" run Docs/openapi.yaml --url "$url" -H "Authorization: Bearer $credential" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+MR_FUZZ_URL="$url" PYTHONPATH=scripts SCHEMATHESIS_HOOKS=fuzz_hooks \
+    timeout 600 "$venv/bin/schemathesis" run Docs/openapi.yaml --url "$url" -H "Authorization: Bearer $credential" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,refused_requests_change_nothing \
     --phases examples,coverage,fuzzing --max-examples "$examples" --request-timeout 15 --seed 2026 --no-color
 
 kill -0 "$coordinator" || { echo "fuzz: the coordinator died" >&2; exit 1; }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs libzstd-dev first if it is missing.
+# Runs the whole test suite: every Swift test, then (when run without arguments) the bounded fuzzing campaign that
+# checks a live coordinator's answers against Docs/openapi.yaml (scripts/fuzz-control-plane.sh). Arguments go to
+# `swift test` (for example `--filter FailureModelTests`) and skip the campaign. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift test "$@"
+if (($# == 0)); then scripts/fuzz-control-plane.sh; fi
