@@ -12,6 +12,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # The failure-model tests send hand-made requests to a coordinator with curl, and give a worker its own mount
 # namespace with unshare(1) (skipped, saying so, where that is impossible).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The fuzzing campaign installs schemathesis from PyPI into a virtual environment.
+command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 
 if ((${#missing[@]} > 0)); then
