@@ -76,6 +76,63 @@ import Testing
 
     func port(_ cluster: Cluster) -> Int { Int(cluster.url.split(separator: ":").last ?? "") ?? 0 }
 
+    /// Today's bugs against the real executables: impersonation, a completion naming its own files, a completion
+    /// without a result or of the wrong kind, and an overflowing count. Each is refused, nothing is journaled, and
+    /// the job still ends with the exact output.
+    @Test func forgedRequestsToARealCoordinatorAreRefusedAndChangeNothing() throws {
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--lease-timeout", "2"])
+        let connection = try Connection(port: port(cluster))
+        func register(_ name: String) throws -> (id: String, credential: String) {
+            let registration = try JSONDecoder().decode(
+                Registration.self, from: Data(try connection.request("POST", "/v1/register", body: #"{"name":"\#(name)"}"#).utf8))
+            return (registration.worker.rawValue, registration.credential)
+        }
+        func status(_ method: String, _ path: String, _ body: String, _ bearer: String?) throws -> String {
+            let answer = try Connection(port: port(cluster))
+            let authorization = bearer.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+            answer.send(
+                "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\(authorization)Content-Type: application/json\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            var buffer = [UInt8](repeating: 0, count: 64)
+            let count = recv(answer.descriptor, &buffer, buffer.count, 0)
+            return String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).split(separator: " ").dropFirst().first.map(String.init) ?? "none"
+        }
+        let a = try register("a")
+        let b = try register("b")
+        let assignment = try JSONDecoder().decode(
+            TaskAssignment.self,
+            from: Data(try connection.request("POST", "/v1/task", body: #"{"worker":"\#(a.id)"}"#, bearer: a.credential).utf8))
+        let attempt = try #require(assignment.attempt).rawValue
+        let file = #"{"path":"/etc/passwd","bytes":41,"records":0,"checksum":0}"#
+        let map = #""map":{"files":[\#(file)],"inputBytes":1,"inputRecords":1,"emittedRecords":1,"spills":0}"#
+        let forgedCredential = "0." + String(repeating: "0", count: 64)
+        let cases: [(String, String, String?, String)] = [
+            ("/v1/fail", #"{"worker":"\#(a.id)","attempt":\#(attempt),"error":"x"}"#, nil, "401"),
+            ("/v1/fail", #"{"worker":"\#(a.id)","attempt":\#(attempt),"error":"x"}"#, forgedCredential, "401"),
+            ("/v1/fail", #"{"worker":"\#(a.id)","attempt":\#(attempt),"error":"x"}"#, b.credential, "403"),
+            ("/v1/complete", #"{"worker":"\#(a.id)","attempt":\#(attempt),\#(map)}"#, a.credential, "400"),
+            ("/v1/complete", #"{"worker":"\#(a.id)","attempt":\#(attempt)}"#, a.credential, "400"),
+            (
+                "/v1/complete", #"{"worker":"\#(a.id)","attempt":\#(attempt),"reduce":{"path":"/x","records":0,"inputRecords":0,"bytes":9223372036854775807}}"#,
+                a.credential, "400"
+            ),
+            ("/v1/complete", #"{"worker":"\#(b.id)","attempt":\#(attempt),\#(map)}"#, b.credential, "404"),
+        ]
+        for (path, body, bearer, expected) in cases {
+            #expect(try status("POST", path, body, bearer) == expected, "\(path) \(body)")
+        }
+        let jobs = "\(cluster.shared)/jobs"
+        let journal = try String(
+            contentsOfFile: "\(jobs)/\(try #require(FileManager.default.contentsOfDirectory(atPath: jobs).first))/journal", encoding: .utf8)
+        #expect(!journal.contains("committed"), "nothing was journaled: \(journal)")
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        let oracle = try TemporaryDirectory(prefix: "oracle")
+        try SequentialRunner(configuration: .init(reducers: 1)).run(wordCount, inputs: DistributedRunTests.examples, output: oracle.appending("o"))
+        #expect(try JobOutput(directory: cluster.output).firstDifference(from: JobOutput(directory: oracle.appending("o"))) == nil)
+    }
+
     /// Today's bug: 900 connections that never finished their headers used up the coordinator's descriptors and
     /// made it spin at 100% of a core.
     @Test func connectionsThatNeverFinishTheirHeadersAreCappedAndClosed() throws {
