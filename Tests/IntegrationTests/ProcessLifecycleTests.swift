@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: [
         (["--job", "no-such-job"], "unknown job 'no-such-job'; known jobs:"),
         (["--job", "word-count", "/no/such/input"], "input '/no/such/input' does not exist"),
-        (["--job", "word-count", "--reducers", "0"], "reducers must be at least 1"),
+        (["--job", "word-count", "--reducers", "0"], "reducers must be from 1 to 10000 (got 0)"),
         (["--job", "word-count", "--host", "0.0.0.0"], "needs a shared secret"),
         (["--job", "grep"], "job 'grep' needs --param pattern=VALUE"),
         (["--job", "grep", "--param", "pattern=(unclosed"], "pattern '(unclosed' is not a valid regular expression"),
