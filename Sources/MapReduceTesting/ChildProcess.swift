@@ -34,12 +34,19 @@ public final class ChildProcess: Sendable {
         _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorLog))
         self.errorLog = errorLog
-        let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            output.bytes.withLock { $0.append(contentsOf: data) }
-        }
         try process.run()
+        // A thread of its own reads standard output to its end, so nothing written before the process exited is
+        // missing when ``waitForExit(timeout:)`` returns.
+        let output = self.output
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread {
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
+                output.bytes.withLock { $0.append(contentsOf: data) }
+            }
+            output.finished.withLock { $0 = true }
+        }
     }
 
     deinit {
@@ -76,6 +83,8 @@ public final class ChildProcess: Sendable {
     public func waitForExit(timeout: Duration) throws -> Int32 {
         try Self.waitUntil("\(name) (pid \(pid)) to exit", timeout: timeout) { process.isRunning ? nil : () }
         process.waitUntilExit()
+        // Its standard output ends when the last process holding it (it, or a child it left behind) closes it.
+        _ = try? Self.waitUntil("\(name)'s standard output to end", timeout: .seconds(5)) { output.finished.withLock { $0 } ? true : nil }
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 
@@ -95,4 +104,6 @@ public final class ChildProcess: Sendable {
 /// Standard output collected from a pipe's handler thread.
 final class CapturedOutput: Sendable {
     let bytes = Mutex<[UInt8]>([])
+    /// Whether the pipe reached its end.
+    let finished = Mutex(false)
 }

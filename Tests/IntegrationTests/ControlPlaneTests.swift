@@ -138,14 +138,18 @@ import Testing
     @Test func connectionsThatNeverFinishTheirHeadersAreCappedAndClosed() throws {
         let cluster = try Cluster()
         try cluster.startCoordinator(
-            job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--max-connections", "64", "--idle-timeout", "2"])
+            job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--max-connections", "64", "--idle-timeout", "4"])
         let pid = cluster.coordinator.pid
         let baseline = openDescriptors(pid)
         let cpuBefore = cpuSeconds(pid)
         let connections = try (0..<300).map { _ in try Connection(port: port(cluster)) }
         for connection in connections { connection.send("POST /v1/task HTTP/1.1\r\nHost: localhost\r\nContent-Le") }
-        #expect(openDescriptors(pid) <= baseline + 64 + 8, "the cap holds")
-        try ChildProcess.waitUntil("every half-open connection to be closed by the coordinator", timeout: .seconds(10)) {
+        // Connections past the cap are accepted and closed at once: the count settles at the cap while the others
+        // still hold their connections (the idle timeout is 4 s).
+        try ChildProcess.waitUntil("the coordinator's open descriptors to settle within the cap", timeout: .seconds(2)) {
+            openDescriptors(pid) <= baseline + 64 + 8 ? true : nil
+        }
+        try ChildProcess.waitUntil("every half-open connection to be closed by the coordinator", timeout: .seconds(12)) {
             connections.allSatisfy(\.isClosedByServer) ? true : nil
         }
         #expect(openDescriptors(pid) <= baseline + 2, "their descriptors are released")
