@@ -227,12 +227,6 @@ public actor Coordinator {
     /// Wakes every long-polling request so it looks again (at worst they find nothing and wait again).
     private func wakeAll() { signal.notifyAll() }
 
-    /// Throws what the scheduler would for a report of `attempt` by `worker`, before anything is journaled.
-    private func checkOwner(_ attempt: AttemptID, _ worker: WorkerID) throws(SchedulerError) {
-        var probe = scheduler
-        _ = try probe.heartbeat(from: worker, attempt: attempt, now: clock.now)
-    }
-
     /// Registers a worker called `name`: its identity and the credential its later requests carry.
     public func register(name: String) throws(SchedulerError) -> Registration {
         let (worker, credential) = try credentials.register(name: name)
@@ -258,7 +252,7 @@ public actor Coordinator {
             // Not running: a stale or duplicate report (answered `false`), or one the scheduler refuses.
             return CompletionResponse(accepted: try scheduler.complete(request.attempt, by: request.worker, now: clock.now))
         }
-        try checkOwner(request.attempt, request.worker)
+        try scheduler.checkReport(from: request.worker, about: request.attempt)
         let result = try CompletionCheck(plan: plan).validate(request, task: attempt.task)
         guard !reporting.contains(attempt.task) else {
             // Another attempt of the task is being committed: this one lost the race.
@@ -286,10 +280,8 @@ public actor Coordinator {
             logger.info("committed", metadata: metadata(request.worker, request.attempt, attempt.task))
         } catch {
             try scheduler.fail(request.attempt, by: request.worker, message: "its completion could not be committed: \(error)", now: clock.now)
-            logEndings()
         }
-        settle()
-        wakeAll()
+        stateChanged()
         return CompletionResponse(accepted: accepted)
     }
 
@@ -302,7 +294,7 @@ public actor Coordinator {
             try scheduler.fail(request.attempt, by: request.worker, message: request.error, now: clock.now)
             return
         }
-        try checkOwner(request.attempt, request.worker)
+        try scheduler.checkReport(from: request.worker, about: request.attempt)
         var message = request.error
         if let lost = request.lostInput {
             if case .reduce(let reduce) = attempt.task, let input = committedInput(lost, of: reduce) {
@@ -322,9 +314,7 @@ public actor Coordinator {
             }
         }
         try scheduler.fail(request.attempt, by: request.worker, message: message, now: clock.now)
-        logEndings()
-        settle()
-        wakeAll()
+        stateChanged()
     }
 
     /// The map task and committed file that `path` is, if it is one of reduce task `reduce`'s inputs.
@@ -343,15 +333,20 @@ public actor Coordinator {
             try journal.append(JournalEntry(event: .mapLost, task: map.rawValue))
         } catch {
             try scheduler.fail(request.attempt, by: request.worker, message: "\(request.error); the loss could not be journaled: \(error)", now: clock.now)
-            logEndings()
-            settle()
-            wakeAll()
+            stateChanged()
             return
         }
         if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: clock.now) { mapOutputs[map.rawValue] = nil }
         logger.warning(
             "intermediate file lost; re-running its map task",
             metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.task": "\(map)", "mr.error": "\(damage)"])
+        stateChanged()
+    }
+
+    /// After a report changed the state: logs the attempts that ended, decides the job's outcome if it can, and
+    /// wakes the waiting polls (there may be a task for them now).
+    private func stateChanged() {
+        logEndings()
         settle()
         wakeAll()
     }

@@ -225,17 +225,22 @@ public struct Scheduler: Sendable {
     /// The task of the current phase running longest, if it has run `stragglerFactor` times the median of the
     /// phase's finished attempts (and at least `stragglerMinimum`), has no backup yet, and runs on another worker.
     private func straggler(for worker: WorkerID, now: ContinuousClock.Instant) -> TaskID? {
-        guard configuration.speculation else { return nil }
+        backupCandidates(now: now).filter { attempt in !running.values.contains { $0.task == attempt.task && $0.worker == worker } }
+            .min { $0.started < $1.started }?.task
+    }
+
+    /// The running attempts of the current phase that have run `stragglerFactor` times the median of the phase's
+    /// finished attempts (and at least `stragglerMinimum`) and have no backup yet; none without speculation.
+    private func backupCandidates(now: ContinuousClock.Instant) -> [Attempt] {
+        guard configuration.speculation else { return [] }
         let inMapPhase = !mapsCommitted
         let finished = (inMapPhase ? durations.map : durations.reduce).sorted()
-        guard !finished.isEmpty else { return nil }
+        guard !finished.isEmpty else { return [] }
         let threshold = max(finished[finished.count / 2] * configuration.stragglerFactor, configuration.stragglerMinimum)
-        let candidates = running.values.filter { attempt in
-            if case .map = attempt.task { guard inMapPhase else { return false } } else { guard !inMapPhase else { return false } }
-            return !backedUp.contains(attempt.task) && now - attempt.started > threshold
-                && !running.values.contains { $0.task == attempt.task && $0.worker == worker }
+        return running.values.filter { attempt in
+            let current = if case .map = attempt.task { inMapPhase } else { !inMapPhase }
+            return current && !backedUp.contains(attempt.task) && now - attempt.started > threshold
         }
-        return candidates.min { $0.started < $1.started }?.task
     }
 
     /// Keeps `worker` listed as alive (it is waiting in a long poll) without touching any attempt.
@@ -243,25 +248,14 @@ public struct Scheduler: Sendable {
 
     /// Whether some running attempt has become a straggler worth a backup (for some worker), so that waiting workers
     /// should look again.
-    public func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool {
-        guard configuration.speculation else { return false }
-        let inMapPhase = !mapsCommitted
-        let finished = (inMapPhase ? durations.map : durations.reduce).sorted()
-        guard !finished.isEmpty else { return false }
-        let threshold = max(finished[finished.count / 2] * configuration.stragglerFactor, configuration.stragglerMinimum)
-        return running.values.contains { attempt in
-            let current = if case .map = attempt.task { inMapPhase } else { !inMapPhase }
-            return current && !backedUp.contains(attempt.task) && now - attempt.started > threshold
-        }
-    }
+    public func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool { !backupCandidates(now: now).isEmpty }
 
     /// Renews `worker`'s registration and `attempt`'s lease.
     /// - Returns: whether `attempt` (if given) is still running, so worth finishing.
     public mutating func heartbeat(from worker: WorkerID, attempt: AttemptID?, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
-        guard workers[worker] != nil else { throw unknownWorker(worker) }
+        try checkReport(from: worker, about: attempt)
         workers[worker] = now
         guard let attempt else { return true }
-        try checkIssued(attempt, to: worker)
         guard running[attempt] != nil else { return false }
         running[attempt]?.renewed = now
         return true
@@ -408,6 +402,14 @@ public struct Scheduler: Sendable {
             reduceStates[reduce.rawValue] = .pending
             pendingReduces.insert(reduce, at: 0)
         }
+    }
+
+    /// Throws what a heartbeat from `worker` about `attempt` would be refused with (an unregistered worker, an
+    /// attempt never handed out, or another worker's), changing nothing: the coordinator checks a report with it
+    /// before journaling anything.
+    public func checkReport(from worker: WorkerID, about attempt: AttemptID?) throws(SchedulerError) {
+        guard workers[worker] != nil else { throw unknownWorker(worker) }
+        if let attempt { try checkIssued(attempt, to: worker) }
     }
 
     private func checkIssued(_ attempt: AttemptID, to worker: WorkerID) throws(SchedulerError) {
