@@ -188,11 +188,7 @@ public struct SplitReader {
             var newline: Int? = nil
             while true {
                 if searchFrom < filled {
-                    if scan.csv != nil {
-                        newline = scan.csv!.findRecordEnd(in: UnsafeRawBufferPointer(buffer), from: searchFrom, to: filled)
-                    } else if let found = memchr(buffer.baseAddress! + searchFrom, 0x0A, filled - searchFrom) {
-                        newline = found - UnsafeMutableRawPointer(buffer.baseAddress!)
-                    }
+                    newline = recordEnd(&scan, in: buffer, from: searchFrom, to: filled)
                     if newline != nil { break }
                 }
                 searchFrom = filled
@@ -204,13 +200,7 @@ public struct SplitReader {
                     while true {
                         let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<capacity]))
                         guard count > 0 else { return }  // the input ends inside the record
-                        let end: Int? =
-                            if scan.csv != nil {
-                                scan.csv!.findRecordEnd(in: UnsafeRawBufferPointer(buffer), from: 0, to: count)
-                            } else {
-                                memchr(buffer.baseAddress!, 0x0A, count).map { $0 - UnsafeMutableRawPointer(buffer.baseAddress!) }
-                            }
-                        if let end {
+                        if let end = recordEnd(&scan, in: buffer, from: 0, to: count) {
                             filled = count
                             cursor = end + 1
                             break
@@ -291,6 +281,14 @@ public struct SplitReader {
 }
 
 extension SplitReader {
+    /// The index of the `\n` that ends the current record within `buffer[from..<to]`, if it ends there: the next
+    /// line ending, or for CSV the next one outside quotes (the framer's state carries on past `to`).
+    @inline(__always)
+    private func recordEnd(_ scan: inout Scan, in buffer: UnsafeMutableRawBufferPointer, from: Int, to: Int) -> Int? {
+        if scan.csv != nil { return scan.csv!.findRecordEnd(in: UnsafeRawBufferPointer(buffer), from: from, to: to) }
+        return memchr(buffer.baseAddress! + from, 0x0A, to - from).map { $0 - UnsafeMutableRawPointer(buffer.baseAddress!) }
+    }
+
     /// Hands the record starting at `offset` to `oversized` (a CSV header that long is an error of its own).
     private func reportOversized(_ scan: inout Scan, at offset: Int64, _ oversized: (OversizedRecord) throws -> Void) throws {
         guard !scan.headerPending else {
