@@ -9,8 +9,8 @@ pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # The network-partition test puts a worker in its own network namespace (it is skipped where that is impossible).
 [[ $(id -u) -ne 0 ]] || command -v ip >/dev/null 2>&1 || missing+=(iproute2)
-# The failure-model tests send hand-made requests to a coordinator with curl, and give a worker its own mount
-# namespace with unshare(1) (skipped, saying so, where that is impossible).
+# The fuzzing campaign registers with the coordinator through curl; a failure-model test gives a worker its own
+# mount namespace with unshare(1) (skipped, saying so, where that is impossible).
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The fuzzing campaign installs schemathesis from PyPI into a virtual environment.
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)

@@ -8,62 +8,6 @@ import Testing
 /// The coordinator's HTTP server against hostile or merely numerous clients: connections that never finish their
 /// headers, and many idle long polls. Real processes, raw sockets.
 @Suite(.serialized) struct ControlPlaneTests {
-    struct ConnectionFailed: Error { let what: String }
-
-    /// A TCP connection to the coordinator on loopback.
-    final class Connection {
-        let descriptor: Int32
-
-        init(port: Int) throws {
-            descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            guard connected else {
-                close(descriptor)
-                throw ConnectionFailed(what: "a connection to port \(port)")
-            }
-        }
-
-        deinit { close(descriptor) }
-
-        func send(_ text: String) { _ = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
-
-        /// Whether the server closed the connection (a read finds its end, or a reset).
-        var isClosedByServer: Bool {
-            var byte: UInt8 = 0
-            let count = recv(descriptor, &byte, 1, Int32(MSG_DONTWAIT))
-            return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-        }
-
-        /// Sends a whole request and reads the response's body (the server's answer is small and closes nothing).
-        func request(_ method: String, _ path: String, body: String, bearer: String? = nil) throws -> String {
-            let authorization = bearer.map { "Authorization: Bearer \($0)\r\n" } ?? ""
-            send(
-                "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n\(authorization)Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            )
-            var received: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let text = String(decoding: received, as: UTF8.self)
-                if let headerEnd = text.range(of: "\r\n\r\n"),
-                    let lengthLine = text[..<headerEnd.lowerBound].split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
-                    let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
-                    text.utf8.count - text[..<headerEnd.upperBound].utf8.count >= length
-                {
-                    return String(text[headerEnd.upperBound...])
-                }
-                let count = recv(descriptor, &buffer, buffer.count, 0)
-                guard count > 0 else { throw ConnectionFailed(what: "an answer to \(method) \(path)") }
-                received += buffer[..<count]
-            }
-        }
-    }
-
     /// The coordinator's CPU time so far, in seconds.
     func cpuSeconds(_ pid: Int32) -> Double {
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
@@ -74,29 +18,22 @@ import Testing
 
     func openDescriptors(_ pid: Int32) -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).count }
 
-    func port(_ cluster: Cluster) -> Int { Int(cluster.url.split(separator: ":").last ?? "") ?? 0 }
-
     /// Today's bugs against the real executables: impersonation, a completion naming its own files, a completion
     /// without a result or of the wrong kind, and an overflowing count. Each is refused, nothing is journaled, and
     /// the job still ends with the exact output.
     @Test func forgedRequestsToARealCoordinatorAreRefusedAndChangeNothing() throws {
         let cluster = try Cluster()
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--lease-timeout", "2"])
-        let connection = try Connection(port: port(cluster))
+        let connection = try Connection(to: cluster)
         func register(_ name: String) throws -> (id: String, credential: String) {
             let registration = try JSONDecoder().decode(
                 Registration.self, from: Data(try connection.request("POST", "/v1/register", body: #"{"name":"\#(name)"}"#).utf8))
             return (registration.worker.rawValue, registration.credential)
         }
         func status(_ method: String, _ path: String, _ body: String, _ bearer: String?) throws -> String {
-            let answer = try Connection(port: port(cluster))
-            let authorization = bearer.map { "Authorization: Bearer \($0)\r\n" } ?? ""
-            answer.send(
-                "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\(authorization)Content-Type: application/json\r\n"
-                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            var buffer = [UInt8](repeating: 0, count: 64)
-            let count = recv(answer.descriptor, &buffer, buffer.count, 0)
-            return String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).split(separator: " ").dropFirst().first.map(String.init) ?? "none"
+            let answer = try Connection(to: cluster)
+            answer.sendRequest(method, path, body: body, bearer: bearer)
+            return String(try answer.readAnswer().status)
         }
         let a = try register("a")
         let b = try register("b")
@@ -142,7 +79,7 @@ import Testing
         let pid = cluster.coordinator.pid
         let baseline = openDescriptors(pid)
         let cpuBefore = cpuSeconds(pid)
-        let connections = try (0..<300).map { _ in try Connection(port: port(cluster)) }
+        let connections = try (0..<300).map { _ in try Connection(to: cluster) }
         for connection in connections { connection.send("POST /v1/task HTTP/1.1\r\nHost: localhost\r\nContent-Le") }
         // Connections past the cap are accepted and closed at once: the count settles at the cap while the others
         // still hold their connections (the idle timeout is 4 s).
@@ -163,7 +100,7 @@ import Testing
         let cluster = try Cluster()
         try cluster.startCoordinator(
             job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--request-timeout", "2", "--idle-timeout", "1"])
-        let connection = try Connection(port: port(cluster))
+        let connection = try Connection(to: cluster)
         connection.send("POST /v1/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
         let clock = ContinuousClock()
         let start = clock.now
@@ -189,12 +126,10 @@ import Testing
             cluster.coordinator.standardError.contains("assigned") ? true : nil
         }
         let pollers = try (0..<200).map { index -> Connection in
-            let connection = try Connection(port: port(cluster))
+            let connection = try Connection(to: cluster)
             let registration = try JSONDecoder().decode(
                 Registration.self, from: Data(try connection.request("POST", "/v1/register", body: #"{"name":"poller-\#(index)"}"#).utf8))
-            connection.send(
-                "POST /v1/task HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(registration.credential)\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: \(#"{"worker":"\#(registration.worker.rawValue)"}"#.utf8.count)\r\n\r\n{\"worker\":\"\(registration.worker.rawValue)\"}")
+            connection.sendRequest("POST", "/v1/task", body: #"{"worker":"\#(registration.worker.rawValue)"}"#, bearer: registration.credential)
             return connection
         }
         let pid = cluster.coordinator.pid

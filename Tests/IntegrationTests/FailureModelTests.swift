@@ -27,15 +27,10 @@ import Testing
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as? [String: Any] ?? [:]
     }
 
-    /// POSTs `body` to the coordinator with curl, with `credential` if given; returns the answer's body.
+    /// POSTs `body` to the coordinator, with `credential` if given; returns the answer's body.
     @discardableResult
     func post(_ cluster: Cluster, _ path: String, _ body: String, credential: String? = nil) throws -> String {
-        let authorization = credential.map { ["-H", "Authorization: Bearer \($0)"] } ?? []
-        let curl = try ChildProcess(
-            "/usr/bin/curl", ["-s", "-m", "30", "-X", "POST", "-H", "Content-Type: application/json"] + authorization + ["-d", body, cluster.url + path],
-            errorLog: cluster.directory.appending("curl.log"))
-        try curl.waitForExit(timeout: .seconds(40))
-        return curl.standardOutput
+        try Connection(to: cluster).request("POST", path, body: body, bearer: credential)
     }
 
     // 1. Relative input paths were resolved in each worker's working directory.
