@@ -15,10 +15,6 @@ public final class TaskCancellation: Sendable {
     /// Asks the attempt to stop.
     public func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    /// Whether ``cancel()`` was called.
-    @inlinable
-    public var isCancelled: Bool { load() }
-
     @usableFromInline
     func load() -> Bool { cancelled.load(ordering: .relaxed) }
 

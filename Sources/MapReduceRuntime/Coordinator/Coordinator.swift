@@ -186,8 +186,8 @@ public actor Coordinator {
                 heartbeatMilliseconds: heartbeatMilliseconds)
         case .reduce(let reduce):
             let scratch = plan.reduceDirectory(reduce, attempt)
-            let inputs = scheduler.mapStates.enumerated().map { index, state in
-                guard case .committed(let mapAttempt) = state else { preconditionFailure("a reduce task was assigned before map \(index) committed") }
+            let inputs = scheduler.committedMapAttempts.enumerated().map { index, mapAttempt in
+                guard let mapAttempt else { preconditionFailure("a reduce task was assigned before map \(index) committed") }
                 return plan.mapOutputFile(MapTaskID(index), mapAttempt, partition: reduce.rawValue)
             }
             return TaskAssignment(
@@ -319,8 +319,8 @@ public actor Coordinator {
 
     /// The map task and committed file that `path` is, if it is one of reduce task `reduce`'s inputs.
     private func committedInput(_ path: String, of reduce: ReduceTaskID) -> (map: MapTaskID, file: IntermediateFileSummary)? {
-        for (index, output) in mapOutputs.enumerated() {
-            guard let output, case .committed(let attempt) = scheduler.mapStates[index] else { continue }
+        for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
+            guard let attempt, let output = mapOutputs[index] else { continue }
             let map = MapTaskID(index)
             if plan.mapOutputFile(map, attempt, partition: reduce.rawValue) == path { return (map, output.files[reduce.rawValue]) }
         }
@@ -454,8 +454,8 @@ public actor Coordinator {
     private func finish() throws {
         let output = OutputDirectory(path: plan.output)
         try summary().write(to: output)
-        let badRecords = mapOutputs.enumerated().compactMap { index, output -> String? in
-            guard output?.badRecords != nil, case .committed(let attempt) = scheduler.mapStates[index] else { return nil }
+        let badRecords = zip(mapOutputs, scheduler.committedMapAttempts).enumerated().compactMap { index, committed -> String? in
+            guard committed.0?.badRecords != nil, let attempt = committed.1 else { return nil }
             return plan.badRecordsFile(MapTaskID(index), attempt)
         }
         try BadRecordsFile.publish(badRecords, to: output)

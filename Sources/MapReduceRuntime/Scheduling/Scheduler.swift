@@ -172,7 +172,7 @@ public struct Scheduler: Sendable {
     /// Whether the job is over, successfully or not.
     public var isFinished: Bool { isComplete || fatalTask != nil }
 
-    /// The committed attempt of each map task (all of them once ``mapsCommitted``).
+    /// The committed attempt of each map task (all of them once ``mapsCommitted``): whose files reducers read.
     public var committedMapAttempts: [AttemptID?] {
         mapStates.map { if case .committed(let attempt) = $0 { attempt } else { nil } }
     }
