@@ -163,7 +163,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         // The job's directory is named after its output, so a coordinator restarted with the same arguments finds
         // the journal of the one that died and resumes.
         let id = "\(job)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
-        let directory = try SplitPlanner.canonical(sharedDir) + "/jobs/\(id)"
+        guard let shared = CanonicalPath.of(sharedDir) else { throw ValidationError("shared directory '\(sharedDir)' cannot be resolved") }
+        let directory = shared + "/jobs/\(id)"
         let locks = try lock(directory: directory, output: outputDirectory)
         let boundaries = try KeyRanges.boundaries(for: builtJob, tasks: tasks, partitions: configuration.reducers)
         let plan = JobPlan(
@@ -199,7 +200,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("output directory '\(output)' cannot be created: \(error.localizedDescription)")
         }
-        return OutputDirectory(path: try SplitPlanner.canonical(output))
+        guard let path = CanonicalPath.of(output) else { throw ValidationError("output directory '\(output)' cannot be resolved") }
+        return OutputDirectory(path: path)
     }
 
     /// Takes the exclusive locks on the job's directory and on the output, refusing (exit 64) when another

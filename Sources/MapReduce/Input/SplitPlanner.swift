@@ -76,26 +76,12 @@ public struct SplitPlanner: Sendable {
         return files
     }
 
-    /// `path` made absolute, with its directory part resolved by `realpath` (symbolic links, `.` and `..`) and
-    /// its last component kept as it is, so a file's name (which jobs may use) does not change.
+    /// An input's path made absolute and canonical (``CanonicalPath``).
     public static func canonical(_ path: String) throws(InputError) -> String {
-        var trimmed = path
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
-        let slash = trimmed.lastIndex(of: "/")
-        let directory = slash.map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
-        let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
-        guard let resolved = realpath(directory, nil) else {
+        guard let canonical = CanonicalPath.of(path) else {
             throw InputError(.notFound, path: path, "input '\(path)' does not exist; check the path")
         }
-        defer { free(resolved) }
-        let base = String(cString: resolved)
-        if name.isEmpty || trimmed == "/" { return base }
-        if name == "." || name == ".." {
-            guard let whole = realpath(trimmed, nil) else { throw InputError(.notFound, path: path, "input '\(path)' does not exist; check the path") }
-            defer { free(whole) }
-            return String(cString: whole)
-        }
-        return base == "/" ? "/" + name : base + "/" + name
+        return canonical
     }
 
     private static func status(of path: String, given: String) throws(InputError) -> stat {

@@ -53,7 +53,10 @@ public struct Worker: Sendable {
         self.name = name
         self.catalog = catalog
         self.client = client
-        self.sharedDirectory = try SplitPlanner.canonical(sharedDirectory)
+        guard let canonical = CanonicalPath.of(sharedDirectory) else {
+            throw InputError(.notFound, path: sharedDirectory, "shared directory '\(sharedDirectory)' does not exist here; mount it at the coordinator's path")
+        }
+        self.sharedDirectory = canonical
         self.gracePeriod = gracePeriod
         self.logger = logger
     }
