@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// One settings array for every target: Swift 6 mode and strict memory-safety friendly defaults.
+/// One settings array for every target (Swift 6 language mode comes from the tools version).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "MapReduce", targets: ["MapReduce"]),
         .library(name: "MapReduceTesting", targets: ["MapReduceTesting"]),
+        .library(name: "MapReduceCLI", targets: ["MapReduceCLI"]),
         .library(name: "Jobs", targets: ["Jobs"]),
         .executable(name: "mr-local", targets: ["mr-local"]),
         .executable(name: "mr-bench", targets: ["mr-bench"]),
@@ -59,25 +60,10 @@ let package = Package(
         ),
         .target(
             name: "MapReduceCLI",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
-        ),
-        .target(name: "Jobs", dependencies: ["MapReduce"], path: "Jobs", swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "mr-local",
-            dependencies: ["MapReduce", "MapReduceCLI", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "mr-bench",
-            dependencies: ["MapReduce", "MapReduceTesting", "MapReduceCLI", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "mr-coordinator",
             dependencies: [
-                "MapReduce", "MapReduceRuntime", "MapReduceCLI", "Jobs",
+                "MapReduce", "MapReduceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,15 +71,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Jobs", dependencies: ["MapReduce"], path: "Jobs", swiftSettings: swiftSettings),
+        .executableTarget(name: "mr-local", dependencies: ["MapReduce", "MapReduceCLI", "Jobs"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mr-coordinator", dependencies: ["MapReduce", "MapReduceCLI", "Jobs"], swiftSettings: swiftSettings),
+        .executableTarget(name: "mr-worker", dependencies: ["MapReduce", "MapReduceCLI", "Jobs"], swiftSettings: swiftSettings),
+        // Test support: the fault-injection jobs, and the one program the integration tests run, which links them.
+        .target(name: "FaultInjection", dependencies: ["MapReduce"], path: "Tests/Support/FaultInjection", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "mr-worker",
-            dependencies: [
-                "MapReduce", "MapReduceRuntime", "MapReduceCLI", "Jobs",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            name: "mr-testbed", dependencies: ["MapReduce", "MapReduceCLI", "Jobs", "FaultInjection"], path: "Tests/Support/mr-testbed",
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "mr-bench",
+            dependencies: ["MapReduce", "MapReduceTesting", "MapReduceCLI", "Jobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -139,12 +128,12 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["MapReduce", "MapReduceRuntime", "MapReduceTesting", "Jobs"],
+            dependencies: ["MapReduce", "MapReduceRuntime", "MapReduceTesting", "Jobs", "FaultInjection"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "JobsTests",
-            dependencies: ["Jobs", "MapReduce", "MapReduceTesting"],
+            dependencies: ["Jobs", "MapReduce", "MapReduceTesting", "FaultInjection"],
             swiftSettings: swiftSettings
         ),
     ]

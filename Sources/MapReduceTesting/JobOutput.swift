@@ -1,4 +1,5 @@
 import Foundation
+public import MapReduce
 
 /// A finished job's output directory, read back for assertions.
 public struct JobOutput: Sendable {
@@ -32,6 +33,14 @@ public struct JobOutput: Sendable {
             result[key] = space == line.endIndex ? "" : String(line[line.index(after: space)...])
         }
         return result
+    }
+
+    /// The output the ``SequentialRunner`` writes for `job` over `inputs` with `configuration`: what every
+    /// distributed run of a deterministic job must write, byte for byte.
+    public static func oracle(_ job: AnyJob, parameters: [String: String] = [:], inputs: [String], configuration: JobConfiguration) throws -> JobOutput {
+        let directory = try TemporaryDirectory(prefix: "oracle")
+        try SequentialRunner(configuration: configuration).run(job, parameters: parameters, inputs: inputs, output: directory.appending("output"))
+        return try JobOutput(directory: directory.appending("output"))
     }
 
     /// A description of the first difference from `other`, or `nil` if both hold the same files with the same

@@ -89,7 +89,7 @@ struct Benchmark: ParsableCommand {
         try? FileManager.default.removeItem(atPath: output)
         let runner = SequentialRunner(
             configuration: JobConfiguration(reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes)))
-        let report = try runner.run(try catalog.job(named: job), inputs: inputs, output: output)
+        let report = try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
         print(
             String(

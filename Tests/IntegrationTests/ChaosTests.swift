@@ -35,7 +35,7 @@ import Testing
     func randomKillsNeverChangeTheOutput(seed: Int) throws {
         var random = SeededRandom(seed: UInt64(seed))
         let killCoordinator = seed % 2 == 1
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let port = try Cluster.freePort()
         // Lost attempts count toward --max-attempts; five kills could hit one task five times.
         let arguments = ["--split-size", "192KiB", "--lease-timeout", "2", "--max-attempts", "6"]

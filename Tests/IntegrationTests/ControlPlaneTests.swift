@@ -22,7 +22,7 @@ import Testing
     /// without a result or of the wrong kind, and an overflowing count. Each is refused, nothing is journaled, and
     /// the job still ends with the exact output.
     @Test func forgedRequestsToARealCoordinatorAreRefusedAndChangeNothing() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--lease-timeout", "2"])
         let connection = try Connection(to: cluster)
         func register(_ name: String) throws -> (id: String, credential: String) {
@@ -73,7 +73,7 @@ import Testing
     /// Today's bug: 900 connections that never finished their headers used up the coordinator's descriptors and
     /// made it spin at 100% of a core.
     @Test func connectionsThatNeverFinishTheirHeadersAreCappedAndClosed() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(
             job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--max-connections", "64", "--idle-timeout", "4"])
         let pid = cluster.coordinator.pid
@@ -97,7 +97,7 @@ import Testing
 
     /// A client that sends a request's body very slowly is cut off by the request timeout, not served forever.
     @Test func aRequestWhoseBodyTricklesInIsCutOff() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(
             job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--request-timeout", "2", "--idle-timeout", "1"])
         let connection = try Connection(to: cluster)
@@ -118,7 +118,7 @@ import Testing
 
     /// Today's bug: every lease tick woke every long poll, so 200 idle pollers cost a quarter of a core.
     @Test func idleLongPollsCostNothingBetweenChanges() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         // One map task that takes 8 s, so every other poller waits.
         try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [DistributedRunTests.examples[0]], extra: ["--lease-timeout", "2"])
         try cluster.startWorker(environment: ["MR_PROBE_MAP_SLEEP_MS": "8000"])

@@ -1,3 +1,4 @@
+import FaultInjection
 import Foundation
 import Jobs
 import MapReduce
@@ -64,6 +65,16 @@ import Testing
         for _ in 0..<3 { try cluster.startWorker() }
         try expectExactOutput(cluster, AnyJob(wordCount), Self.inputs, reducers: 10)
         #expect(cluster.coordinator.standardOutput.contains("word-count: succeeded"))
+        // Both runners account through the same pipeline: every total but the attempts and the time is the same.
+        let directory = try TemporaryDirectory(prefix: "oracle")
+        var local = try SequentialRunner(configuration: .init(reducers: 10, splitSize: 256 << 10)).run(
+            wordCount, inputs: Self.inputs, output: directory.appending("out"))
+        let distributed = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
+        #expect(distributed.mapAttempts >= distributed.mapTasks && distributed.reduceAttempts >= 10)
+        (local.mapAttempts, local.reduceAttempts, local.failedAttempts, local.lostAttempts, local.seconds) = (
+            distributed.mapAttempts, distributed.reduceAttempts, distributed.failedAttempts, distributed.lostAttempts, distributed.seconds
+        )
+        #expect(local == distributed)
     }
 
     @Test func invertedIndexWithTwoWorkersMatchesTheSequentialRunner() throws {
@@ -74,7 +85,7 @@ import Testing
     }
 
     @Test func twoWorkersRunMapCallsAtTheSameTime() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let probes = cluster.directory.appending("probes")
         try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
         try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
@@ -84,7 +95,7 @@ import Testing
     }
 
     @Test func twoWorkersRunReduceCallsAtTheSameTime() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let probes = cluster.directory.appending("probes")
         try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
         try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples)
@@ -94,7 +105,7 @@ import Testing
     }
 
     @Test func eachMapTaskRunsOnceWithoutFaultsEvenWhenSlow() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
         for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_MAP_SLEEP_MS": "5000"]) }
         try expectExactOutput(cluster, AnyJob(probeWordCount), Self.examples, reducers: 2)
@@ -104,7 +115,7 @@ import Testing
     }
 
     @Test func noWorkerExitsBeforeTheOutputIsFinal() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "word-count", reducers: 5, inputs: Self.inputs, extra: ["--split-size", "256KiB"])
         for _ in 0..<3 { try cluster.startWorker() }
         let success = "\(cluster.output)/_SUCCESS"
@@ -119,7 +130,7 @@ import Testing
 
     @Test(arguments: ["map", "reduce"])
     func workerKilledInTheMiddleOfATaskIsReplaced(phase: String) throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let probes = cluster.directory.appending("probes")
         try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
         try cluster.startCoordinator(
@@ -140,7 +151,7 @@ import Testing
     }
 
     @Test func crashingAndStallingWorkersStillProduceExactOutput() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(
             job: "crash-word-count", reducers: 5, inputs: Self.examples + Self.inputs,
             // As in the lab: about eight map tasks (the lab's eight books), each attempt crashing (one in three) or
@@ -172,7 +183,7 @@ import Testing
 
 @Suite(.serialized) struct FailingJobTests {
     @Test func aTaskThatKeepsFailingFailsTheJobWithAReport() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--max-attempts", "3"])
         // Each failing call takes a second, so both workers are live (registered) before the first retry.
@@ -196,20 +207,23 @@ import Testing
 
     @Test(arguments: Fault.allCases)
     func damagedMapOutputIsDetectedAndItsMapTaskRunsAgain(fault: Fault) throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let inputs = DistributedRunTests.examples
-        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: inputs, extra: ["--split-size", "1KiB"])
-        let worker = try cluster.startWorker(environment: ["MR_FAULT_PAUSE_BEFORE_REDUCE_MS": "1500"])
-        // Every map is committed once the reduce attempt's directory exists; the worker then pauses before reading.
+        let probes = try TemporaryDirectory(prefix: "probes")
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: inputs, extra: ["--split-size", "1KiB"])
+        // One worker runs the map tasks in order; the first map call on the last file sleeps, and by then map 0 is
+        // committed: its output is damaged before the reduce task reads it.
+        let slowFile = URL(fileURLWithPath: try #require(inputs.last)).lastPathComponent
+        let worker = try cluster.startWorker(environment: [
+            "MR_PROBE_DIR": probes.path, "MR_PROBE_SLOW_FIRST_FILE": slowFile, "MR_PROBE_SLOW_FIRST_MS": "1500",
+        ])
+        try ChildProcess.waitUntil("the slow map call", timeout: .seconds(60)) {
+            FileManager.default.fileExists(atPath: probes.appending("slow-first-\(slowFile)")) ? true : nil
+        }
         let jobs = "\(cluster.shared)/jobs"
-        let job = try ChildProcess.waitUntil("the job directory", timeout: .seconds(30)) {
-            try? FileManager.default.contentsOfDirectory(atPath: jobs).first.map { "\(jobs)/\($0)" }
-        }
-        try ChildProcess.waitUntil("the reduce attempt to start", timeout: .seconds(60)) {
-            FileManager.default.fileExists(atPath: "\(job)/reduce/0") ? true : nil
-        }
-        let mapFiles = try FileManager.default.subpathsOfDirectory(atPath: "\(job)/map").filter { $0.hasSuffix("part-00000.mri") }.sorted()
-        let victim = "\(job)/map/\(try #require(mapFiles.first))"
+        let job = "\(jobs)/\(try #require(try FileManager.default.contentsOfDirectory(atPath: jobs).first))"
+        let attempt = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(job)/map/0").first)
+        let victim = "\(job)/map/0/\(attempt)/part-00000.mri"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: victim)))
         switch fault {
         case .corrupt:
@@ -222,18 +236,12 @@ import Testing
         }
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
         #expect(try worker.waitForExit(timeout: .seconds(30)) == 0)
-        let difference = try JobOutput(directory: cluster.output).firstDifference(
-            from: {
-                let directory = try TemporaryDirectory(prefix: "oracle")
-                try SequentialRunner(configuration: .init(reducers: 1, splitSize: 1024)).run(wordCount, inputs: inputs, output: directory.appending("o"))
-                return try JobOutput(directory: directory.appending("o"))
-            }())
-        #expect(difference == nil)
+        #expect(try cluster.firstDifference(fromOracle: AnyJob(wordCount), inputs: inputs, configuration: .init(reducers: 1, splitSize: 1024)) == nil)
         #expect(worker.standardError.contains("intermediate file '\(victim)'"), "the failure names the file: \(worker.standardError)")
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
-        #expect(summary["mapAttempts"] as? Int == (summary["mapTasks"] as! Int) + 1, "exactly the damaged map ran again")
-        #expect(summary["reduceAttempts"] as? Int == 2)
-        #expect(summary["failedAttempts"] as? Int == 0, "a lost input is not the reduce's failure")
+        let summary = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
+        #expect(summary.mapAttempts == summary.mapTasks + 1, "exactly the damaged map ran again")
+        #expect(summary.reduceAttempts == 2)
+        #expect(summary.failedAttempts == 0, "a lost input is not the reduce's failure")
     }
 }
 
@@ -251,7 +259,7 @@ import Testing
 
     @Test(arguments: ["map", "reduce"])
     func coordinatorKilledAndRestartedResumesWithoutRedoingCommittedTasks(phase: String) throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let inputs = DistributedRunTests.examples
         let probes = cluster.directory.appending("probes")
         try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
@@ -300,7 +308,7 @@ import Testing
 
 @Suite(.serialized) struct StragglerTests {
     @Test func aSlowMapTaskGetsABackupAndTheJobEndsLongBeforeIt() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let inputs = DistributedRunTests.examples
         let probes = cluster.directory.appending("probes")
         try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
@@ -359,7 +367,7 @@ import Testing
         let oracle = try TemporaryDirectory(prefix: "oracle")
         try SequentialRunner(configuration: .init(reducers: 2)).run(wordCount, inputs: filteredFiles, output: oracle.appending("o"))
 
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 2, inputs: inputs, extra: ["--split-size", "1KiB", "--skip-bad-records", "\(expectedBad.count)"])
         for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_BAD_PREFIX": prefix]) }
@@ -374,7 +382,7 @@ import Testing
     }
 
     @Test func moreBadRecordsThanAllowedFailTheJob() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--split-size", "1KiB", "--skip-bad-records", "1"])
         try cluster.startWorker(environment: ["MR_PROBE_BAD_PREFIX": "The "])

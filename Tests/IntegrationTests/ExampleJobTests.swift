@@ -11,7 +11,7 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Runs `job` with the `SequentialRunner` and reads its output.
-    func sequential(_ job: AnyJob, _ inputs: [String], _ configuration: JobConfiguration, in directory: TemporaryDirectory) throws -> (JobOutput, JobReport) {
+    func sequential(_ job: AnyJob, _ inputs: [String], _ configuration: JobConfiguration, in directory: TemporaryDirectory) throws -> (JobOutput, JobSummary) {
         let report = try SequentialRunner(configuration: configuration).run(job, inputs: inputs, output: directory.appending("out"))
         return (try JobOutput(directory: directory.appending("out")), report)
     }

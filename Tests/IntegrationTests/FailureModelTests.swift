@@ -1,3 +1,4 @@
+import FaultInjection
 import Foundation
 import Jobs
 import MapReduce
@@ -35,7 +36,7 @@ import Testing
 
     // 1. Relative input paths were resolved in each worker's working directory.
     @Test func relativeInputsAreReadWhereTheCoordinatorFoundThem() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let here = try TemporaryDirectory(prefix: "coordinator-cwd")
         let elsewhere = try TemporaryDirectory(prefix: "worker-cwd")
         try FileManager.default.createDirectory(atPath: here.appending("in"), withIntermediateDirectories: true)
@@ -49,7 +50,7 @@ import Testing
 
     // 2. An input truncated after planning gave fewer records and exit 0.
     @Test func anInputChangedAfterPlanningFailsTheJobNamingIt() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let inputs = try TemporaryDirectory(prefix: "inputs")
         let victim = try inputs.write("a.txt", String(repeating: "one two three\n", count: 500))
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: [victim])
@@ -68,7 +69,7 @@ import Testing
 
     // 2. A FIFO among the inputs hung planning.
     @Test func aFIFOAmongTheInputsIsRefusedBeforeAnythingStarts() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let fifo = cluster.directory.appending("pipe")
         #expect(mkfifo(fifo, 0o644) == 0)
         let coordinator = try ChildProcess(
@@ -87,7 +88,7 @@ import Testing
         let memory = try TemporaryDirectory(prefix: "shm", in: "/dev/shm")
         var sharedInfo = stat()
         var outputInfo = stat()
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         guard stat(memory.path, &sharedInfo) == 0, stat(cluster.directory.path, &outputInfo) == 0, sharedInfo.st_dev != outputInfo.st_dev else {
             print("skipped: /dev/shm and the temporary directory are on one filesystem here")
             return
@@ -99,7 +100,7 @@ import Testing
 
     // 4. A lost report left its attempt running forever: leases belonged to workers, and any call renewed them.
     @Test func anAttemptNeverHeartbeatedIsLostEvenWhileItsWorkerKeepsCalling() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples, extra: ["--lease-timeout", "2"])
         // A worker takes a task, then its completion is lost: it stays alive (heartbeats without the attempt)
         // but never reports or heartbeats the attempt.
@@ -120,7 +121,7 @@ import Testing
 
     // 4. A completion refused as too large (413) was dropped by its worker: the attempt stayed "running" forever.
     @Test func aCompletionTheCoordinatorRefusesFailsItsAttemptInsteadOfVanishing() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [Self.examples[0]], extra: ["--max-attempts", "2"])
         // 150,000 counters make a completion of about 4 MB, over the coordinator's 2 MiB request limit.
         try cluster.startWorker(environment: ["MR_PROBE_COUNTERS": "150000"])
@@ -132,7 +133,7 @@ import Testing
 
     // 5. A record that killed every worker reading it re-ran forever while workers were respawned.
     @Test func aRecordThatKillsEveryWorkerFailsTheJobWithAReportNamingItsSplit() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let inputs = try TemporaryDirectory(prefix: "inputs")
         let poisoned = try inputs.write("poisoned.txt", "a fine line\nPOISON this line kills its reader\nanother line\n")
         try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [poisoned], extra: ["--lease-timeout", "1", "--max-attempts", "3"])
@@ -180,7 +181,7 @@ import Testing
             print("skipped: needs root and unshare(1) to give a worker its own mount namespace")
             return
         }
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
         // Its own mount namespace, with an empty tmpfs over the shared directory: a missing mount.
         let shared = cluster.shared
@@ -200,7 +201,7 @@ import Testing
 
     // 7. An error while writing _summary.json left the coordinator running forever.
     @Test func anErrorWhileFinishingFailsTheJobInsteadOfHanging() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples)
         // A directory where the summary must go: the rename onto it fails.
         try FileManager.default.createDirectory(atPath: "\(cluster.output)/_summary.json/in-the-way", withIntermediateDirectories: true)
@@ -215,7 +216,7 @@ import Testing
     // 8. `--output out` and `--output out/` were two jobs writing one output.
     @Test(arguments: ["output/", "./output", "output"])
     func aSecondCoordinatorForTheSameOutputIsRefusedNamingTheFirst(secondOutput: String) throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let here = cluster.directory.path
         try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: Self.examples, output: "output", workingDirectory: here)
         let second = try ChildProcess(
@@ -232,7 +233,7 @@ import Testing
     // 9. A torn journal tail was survived once: the next append joined it, and the restart after that refused
     // to start.
     @Test func aTornJournalTailIsSurvivedByEveryLaterRestart() throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let port = try Cluster.freePort()
         let arguments = ["--split-size", "1KiB", "--lease-timeout", "3"]
         let start = { try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: arguments, port: port) }

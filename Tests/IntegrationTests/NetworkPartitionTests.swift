@@ -1,3 +1,4 @@
+import FaultInjection
 import Foundation
 import Jobs
 import MapReduce
@@ -10,7 +11,7 @@ import Testing
 struct NetworkPartitionTests {
     @Test func partitionedWorkersTaskRunsElsewhereAndItsLateResultIsDropped() throws {
         let host = try NetworkNamespace()
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let inputs = DistributedRunTests.examples
         let probes = cluster.directory.appending("probes")
         try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
@@ -65,7 +66,7 @@ struct NetworkPartitionTests {
 
     @Test func aWorkerWithoutTheSharedSecretIsRefused() throws {
         let host = try NetworkNamespace()
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         let (certificate, key) = try TLSTests.makeCertificate(in: cluster.directory, name: "coordinator", addresses: [host.hostAddress])
         try cluster.startCoordinator(
             job: "word-count", reducers: 1, inputs: DistributedRunTests.examples,

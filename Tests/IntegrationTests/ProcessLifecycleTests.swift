@@ -1,5 +1,6 @@
 import Foundation
 import MapReduceTesting
+import MapReduce
 import Testing
 
 /// How the executables start, refuse bad arguments, and stop.
@@ -44,7 +45,7 @@ import Testing
 
     @Test(arguments: [SIGTERM, SIGINT])
     func bothExecutablesStopCleanlyOnASignal(signal: Int32) throws {
-        let cluster = try Cluster()
+        let cluster = try Cluster(.testbed)
         // A slow job, so both processes are busy when the signal arrives.
         try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB"])
         let probes = cluster.directory.appending("probes")

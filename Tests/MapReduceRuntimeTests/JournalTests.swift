@@ -1,6 +1,7 @@
 import Foundation
 import MapReduceRuntime
 import MapReduceTesting
+import MapReduce
 import Testing
 
 @Suite struct JournalTests {

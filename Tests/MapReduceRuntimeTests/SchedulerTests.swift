@@ -1,5 +1,6 @@
 import MapReduceRuntime
 import MapReduceTesting
+import MapReduce
 import Testing
 
 @Suite struct SchedulerTests {

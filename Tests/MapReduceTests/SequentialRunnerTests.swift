@@ -39,7 +39,7 @@ let firstLetterPartitioned = Job<String, Int>(
     }
 
     func run<K, V>(_ job: Job<K, V>, _ inputs: [String], _ configuration: JobConfiguration, in directory: TemporaryDirectory, _ name: String) throws -> (
-        JobReport, JobOutput
+        JobSummary, JobOutput
     ) {
         let report = try SequentialRunner(configuration: configuration).run(job, inputs: inputs, output: directory.appending(name))
         return (report, try JobOutput(directory: directory.appending(name)))
@@ -77,7 +77,12 @@ let firstLetterPartitioned = Job<String, Int>(
         #expect(output.succeeded)
         #expect(report.mapTasks > 3)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.appending("out")).sorted()
-        #expect(names == ["_SUCCESS", "part-00000", "part-00001", "part-00002", "part-00003"])
+        #expect(names == ["_SUCCESS", "_summary.json", "part-00000", "part-00001", "part-00002", "part-00003"])
+        // The summary a coordinator writes, written by the local runner too, from the same accounting.
+        let written = try JobSummary(readingFrom: OutputDirectory(path: directory.appending("out")))
+        #expect(written == report)
+        #expect(written.mapAttempts == written.mapTasks && written.reduceAttempts == 4 && written.failedAttempts == 0)
+        #expect(written.outputBytes == Int64(output.parts.reduce(0) { $0 + $1.bytes.count }))
         // The custom partitioner decided where each key went; every key's first byte agrees with its file.
         for (index, part) in output.parts.enumerated() {
             for line in String(decoding: part.bytes, as: UTF8.self).split(separator: "\n") {

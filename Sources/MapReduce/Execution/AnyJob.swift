@@ -90,7 +90,7 @@ extension Job {
         var badRecordsPath: String? = nil
         if !badRecords.isEmpty {
             let path = MapOutputLayout.badRecordsFile(in: context.directory)
-            try BadRecordsFile.write(badRecords, to: path)
+            try BadRecordsFile.write(badRecords, to: path, sync: context.settings.syncFiles)
             badRecordsPath = path
         }
         return MapTaskOutput(
@@ -101,6 +101,7 @@ extension Job {
     /// Merges the partition's map outputs, calls `reduce` per key and publishes the output file.
     @inlinable
     func runReduce(_ context: ReduceTaskContext) throws -> ReduceTaskOutput {
+        try context.createOutputDirectory()
         let merge = ReduceMerge(context: context)
         let groups = try merge.open()
         let source = ValueSource(groups)

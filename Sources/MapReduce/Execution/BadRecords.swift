@@ -28,9 +28,9 @@ public enum BadRecordsFile {
     /// The name of the job's list in the output directory.
     public static let outputFileName = "_bad_records.jsonl"
 
-    /// Writes `records` to `path` as JSON lines.
+    /// Writes `records` to `path` as JSON lines (atomically; fsynced if `sync`).
     @usableFromInline
-    static func write(_ records: [BadRecord], to path: String) throws {
+    static func write(_ records: [BadRecord], to path: String, sync: Bool) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var data = Data()
@@ -38,16 +38,16 @@ public enum BadRecordsFile {
             data.append(try encoder.encode(record))
             data.append(0x0A)
         }
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Array(data), to: path, sync: sync)
     }
 
     /// Concatenates the committed map attempts' lists (in map task order) into the output directory's list. Writes
     /// nothing when no record was skipped.
-    public static func publish(_ attemptLists: [String], to output: OutputDirectory) throws {
+    public static func publish(_ attemptLists: [String], to output: OutputDirectory, sync: Bool = true) throws {
         guard !attemptLists.isEmpty else { return }
         var data = Data()
         for path in attemptLists { data.append(try Data(contentsOf: URL(fileURLWithPath: path))) }
-        try data.write(to: URL(fileURLWithPath: "\(output.path)/\(outputFileName)"), options: .atomic)
+        try AtomicFile.write(Array(data), to: "\(output.path)/\(outputFileName)", sync: sync)
     }
 
     /// The error for a job that skipped more records than allowed.

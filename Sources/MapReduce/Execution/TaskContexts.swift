@@ -96,6 +96,16 @@ public struct ReduceTaskContext: Sendable {
     }
 }
 
+extension ReduceTaskContext {
+    /// Creates the directory the output file is written into.
+    @usableFromInline
+    func createOutputDirectory() throws(FileIOError) {
+        let directory = outputPath.lastIndex(of: "/").map { String(outputPath[..<$0]) } ?? "."
+        guard !directory.isEmpty else { return }
+        try FileIOError.createDirectories(directory)
+    }
+}
+
 extension MapTaskOutput {
     private enum CodingKeys: String, CodingKey {
         case files, inputBytes, inputRecords, emittedRecords, spills, counters, skippedRecords, badRecords

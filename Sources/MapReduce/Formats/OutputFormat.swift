@@ -51,7 +51,7 @@ extension OutputFormat where Record: Encodable & SendableMetatype {
             }, header: nil)
     }
 
-    /// CSV (RFC 4180): one row per record, its fields from the record's properties in order (see ``RowEncoder``),
+    /// CSV (RFC 4180): one row per record, its fields from the record's properties in order,
     /// quoted when they hold a comma, a quote, a line ending, or leading or trailing spaces.
     /// - Parameter header: whether each output file that holds records starts with the properties' names.
     public static func csv(header: Bool = true) -> OutputFormat<Record> { delimited(CSVQuoting.self, header: header) }

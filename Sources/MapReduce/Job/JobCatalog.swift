@@ -1,6 +1,6 @@
 /// The jobs a build knows, found by name: the coordinator sends a name and parameters, never code.
 public struct JobCatalog: Sendable {
-    private let definitions: [String: JobDefinition]
+    private let byName: [String: JobDefinition]
 
     /// A catalog of `definitions`; names must be unique.
     public init(_ definitions: [JobDefinition]) {
@@ -9,19 +9,25 @@ public struct JobCatalog: Sendable {
             precondition(byName[definition.name] == nil, "two jobs are named '\(definition.name)'")
             byName[definition.name] = definition
         }
-        self.definitions = byName
+        self.byName = byName
     }
 
     /// A catalog of jobs that take no parameters.
     public init(_ jobs: [AnyJob]) { self.init(jobs.map { JobDefinition($0) }) }
 
+    /// Every job's definition, in name order.
+    public var definitions: [JobDefinition] { byName.keys.sorted().compactMap { byName[$0] } }
+
+    /// A catalog of this catalog's jobs and `other`'s; names must still be unique.
+    public func merging(_ other: JobCatalog) -> JobCatalog { JobCatalog(definitions + other.definitions) }
+
     /// The names of the jobs, sorted.
-    public var names: [String] { definitions.keys.sorted() }
+    public var names: [String] { byName.keys.sorted() }
 
     /// The definition called `name`.
     /// - Throws: ``JobError`` with code `unknownJob`, listing the known names.
     public func definition(named name: String) throws(JobError) -> JobDefinition {
-        guard let definition = definitions[name] else {
+        guard let definition = byName[name] else {
             throw JobError(.unknownJob, "unknown job '\(name)'; known jobs: \(names.joined(separator: ", "))")
         }
         return definition

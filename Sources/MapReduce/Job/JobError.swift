@@ -10,6 +10,8 @@ public struct JobError: Error, CustomStringConvertible, Sendable {
         case outputExists = "output-exists"
         case outputUnwritable = "output-unwritable"
         case tooManyBadRecords = "too-many-bad-records"
+        /// Another coordinator is running the job, or writing its output.
+        case alreadyRunning = "already-running"
         /// The attempt was told to stop (``TaskCancellation``).
         case cancelled
     }

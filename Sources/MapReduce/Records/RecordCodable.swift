@@ -6,7 +6,7 @@
 ///
 /// The framework provides conformances for `String`, the integer types, `Double`, `Bool`, `[UInt8]`, and
 /// optionals and arrays of conforming types. A `Codable` struct conforms by declaring it, with no codec to
-/// write: `struct Sale: Codable, RecordCodable { … }` (see ``RecordEncoder``).
+/// write: `struct Sale: Codable, RecordCodable { … }`.
 public protocol RecordCodable: SendableMetatype {
     /// Appends the encoding of `self`.
     func encode(to writer: inout RecordWriter)

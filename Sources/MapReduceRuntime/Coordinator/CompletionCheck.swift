@@ -17,8 +17,8 @@ struct CompletionCheck {
     /// A checked result, with the paths the coordinator derived.
     enum Result {
         case map(MapTaskID, MapTaskOutput)
-        /// A reduce result: `source` is the attempt's output file, published to `output.path` when it commits.
-        case reduce(ReduceTaskID, source: String, ReduceTaskOutput)
+        /// A reduce result: the attempt's output file is published to `output.path` when it commits.
+        case reduce(ReduceTaskID, AttemptID, ReduceTaskOutput)
 
         /// The journal entry that commits it.
         func journalEntry(attempt: AttemptID) -> JournalEntry {
@@ -74,7 +74,7 @@ struct CompletionCheck {
             try check(output.bytes, "bytes")
             try check(output.counters)
             output.path = OutputDirectory(path: plan.output).partFile(id.rawValue)
-            return .reduce(id, source: expected, output)
+            return .reduce(id, request.attempt, output)
         }
     }
 
@@ -85,9 +85,9 @@ struct CompletionCheck {
         case .map(_, let output):
             for file in output.files { try Self.expect(file.path, bytes: file.bytes, reportedBy: worker) }
             if let badRecords = output.badRecords { try Self.expect(badRecords, bytes: nil, reportedBy: worker) }
-        case .reduce(_, let source, let output):
-            try Self.expect(source, bytes: output.bytes, reportedBy: worker)
-            try FileMove.move(source, to: output.path)
+        case .reduce(let id, let attempt, let output):
+            try Self.expect(plan.reduceOutputFile(id, attempt), bytes: output.bytes, reportedBy: worker)
+            try OutputCommitter(plan).publish(id, from: attempt)
         }
     }
 

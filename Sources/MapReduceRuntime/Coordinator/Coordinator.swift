@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-import MapReduce
+public import MapReduce
 
 /// Owns a distributed job's state: the ``Scheduler``, the committed map outputs, and the output directory.
 ///
@@ -16,8 +16,7 @@ public actor Coordinator {
     /// The coordinator's log.
     public nonisolated let logger: Logger
     private var scheduler: Scheduler
-    private var mapOutputs: [MapTaskOutput?]
-    private var reduceOutputs: [ReduceTaskOutput?]
+    private var accounting: JobAccounting
     private let journal: Journal
     private var signal = ChangeSignal()
     private var credentials: WorkerCredentials
@@ -65,27 +64,27 @@ public actor Coordinator {
             .init(
                 mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts,
                 speculation: speculation, firstAttempt: UInt64(epoch) << 40 + 1))
-        mapOutputs = Array(repeating: nil, count: plan.mapTasks.count)
-        reduceOutputs = Array(repeating: nil, count: plan.configuration.reducers)
+        var accounting = JobAccounting(plan)
         for entry in history {
             switch entry.event {
             case .mapCommitted:
                 guard let task = entry.task, let attempt = entry.attempt else { continue }
                 scheduler.restore(.map(MapTaskID(task)), committedBy: attempt)
-                mapOutputs[task] = entry.map
+                if let output = entry.map { accounting.committed(MapTaskID(task), output) }
             case .mapLost:
                 guard let task = entry.task else { continue }
                 scheduler.restoreLost(MapTaskID(task))
-                mapOutputs[task] = nil
+                accounting.lost(MapTaskID(task))
             case .reduceCommitted:
                 guard let task = entry.task, let attempt = entry.attempt else { continue }
                 scheduler.restore(.reduce(ReduceTaskID(task)), committedBy: attempt)
-                reduceOutputs[task] = entry.reduce
+                if let output = entry.reduce { accounting.committed(ReduceTaskID(task), output) }
             case .started:
                 break
             }
         }
-        restored = (mapOutputs.count { $0 != nil }, reduceOutputs.count { $0 != nil })
+        restored = (accounting.maps.count { $0 != nil }, accounting.reduces.count { $0 != nil })
+        self.accounting = accounting
         try journal.append(JournalEntry(event: .started, epoch: epoch, version: Journal.formatVersion, plan: plan.hash))
         started = clock.now
         self.pollTimeout = pollTimeout
@@ -175,26 +174,17 @@ public actor Coordinator {
     }
 
     private func assignment(_ attempt: AttemptID, _ task: TaskID) -> TaskAssignment {
-        let settings = plan.shuffle
         switch task {
         case .map(let map):
             return TaskAssignment(
-                action: .run, attempt: attempt,
-                map: MapAssignment(
-                    job: plan.job, parameters: plan.parameters, task: map, splits: plan.mapTasks[map.rawValue], directory: plan.mapDirectory(map, attempt),
-                    settings: settings, badRecordLimit: plan.configuration.skipBadRecords, maximumRecordSize: plan.configuration.maximumRecordSize),
-                heartbeatMilliseconds: heartbeatMilliseconds)
+                action: .run, attempt: attempt, map: MapAssignment(plan, plan.mapTaskContext(map, attempt)), heartbeatMilliseconds: heartbeatMilliseconds)
         case .reduce(let reduce):
-            let scratch = plan.reduceDirectory(reduce, attempt)
-            let inputs = scheduler.committedMapAttempts.enumerated().map { index, mapAttempt in
+            let mapAttempts = scheduler.committedMapAttempts.enumerated().map { index, mapAttempt in
                 guard let mapAttempt else { preconditionFailure("a reduce task was assigned before map \(index) committed") }
-                return plan.mapOutputFile(MapTaskID(index), mapAttempt, partition: reduce.rawValue)
+                return mapAttempt
             }
             return TaskAssignment(
-                action: .run, attempt: attempt,
-                reduce: ReduceAssignment(
-                    job: plan.job, parameters: plan.parameters, task: reduce, inputs: inputs, outputPath: plan.reduceOutputFile(reduce, attempt),
-                    scratchDirectory: "\(scratch)/work", settings: settings),
+                action: .run, attempt: attempt, reduce: ReduceAssignment(plan, plan.reduceTaskContext(reduce, attempt, mapAttempts: mapAttempts)),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         }
     }
@@ -274,8 +264,8 @@ public actor Coordinator {
             try journal.append(result.journalEntry(attempt: request.attempt))
             accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
             switch result {
-            case .map(let id, let output): mapOutputs[id.rawValue] = output
-            case .reduce(let id, _, let output): reduceOutputs[id.rawValue] = output
+            case .map(let id, let output): accounting.committed(id, output)
+            case .reduce(let id, _, let output): accounting.committed(id, output)
             }
             logger.info("committed", metadata: metadata(request.worker, request.attempt, attempt.task))
         } catch {
@@ -320,7 +310,7 @@ public actor Coordinator {
     /// The map task and committed file that `path` is, if it is one of reduce task `reduce`'s inputs.
     private func committedInput(_ path: String, of reduce: ReduceTaskID) -> (map: MapTaskID, file: IntermediateFileSummary)? {
         for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
-            guard let attempt, let output = mapOutputs[index] else { continue }
+            guard let attempt, let output = accounting[MapTaskID(index)] else { continue }
             let map = MapTaskID(index)
             if plan.mapOutputFile(map, attempt, partition: reduce.rawValue) == path { return (map, output.files[reduce.rawValue]) }
         }
@@ -336,7 +326,7 @@ public actor Coordinator {
             stateChanged()
             return
         }
-        if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: clock.now) { mapOutputs[map.rawValue] = nil }
+        if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: clock.now) { accounting.lost(map) }
         logger.warning(
             "intermediate file lost; re-running its map task",
             metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.task": "\(map)", "mr.error": "\(damage)"])
@@ -412,9 +402,10 @@ public actor Coordinator {
             outcome = .failed(failureReport(task))
             return
         }
-        let skipped = mapOutputs.reduce(Int64(0)) { $0.addingReportingOverflow($1?.skippedRecords ?? 0).partialValue }
-        if skipped > plan.configuration.skipBadRecords {
-            outcome = .failed(BadRecordsFile.tooMany(skipped, limit: plan.configuration.skipBadRecords).message)
+        do {
+            try accounting.checkBadRecords(limit: plan.configuration.skipBadRecords)
+        } catch {
+            outcome = .failed(error.message)
             return
         }
         guard scheduler.isComplete, clock.now >= finishing.next else { return }
@@ -452,44 +443,17 @@ public actor Coordinator {
 
     /// Writes `_summary.json`, `_bad_records.jsonl` and `_SUCCESS`, then removes the job's intermediate data.
     private func finish() throws {
-        let output = OutputDirectory(path: plan.output)
-        try summary().write(to: output)
-        let badRecords = zip(mapOutputs, scheduler.committedMapAttempts).enumerated().compactMap { index, committed -> String? in
-            guard committed.0?.badRecords != nil, let attempt = committed.1 else { return nil }
-            return plan.badRecordsFile(MapTaskID(index), attempt)
-        }
-        try BadRecordsFile.publish(badRecords, to: output)
-        try output.markSuccess()
+        let attempts = JobAccounting.Attempts(
+            map: scheduler.attemptsStarted.map, reduce: scheduler.attemptsStarted.reduce, failed: scheduler.failures.count { $0.kind == .failed },
+            lost: scheduler.failures.count { $0.kind == .lost })
+        let summary = try accounting.summary(job: plan.job, attempts: attempts, seconds: (clock.now - started).seconds)
+        try OutputCommitter(plan).finish(summary, badRecordLists: accounting.badRecordLists(plan, committedBy: scheduler.committedMapAttempts))
         // The intermediate data and the journal are no longer needed.
         try? FileManager.default.removeItem(atPath: plan.directory)
     }
 
-    /// The finished job's summary; throws if a total overflows.
-    private func summary() throws -> JobSummary {
-        let maps = mapOutputs.compactMap { $0 }
-        let reduces = reduceOutputs.compactMap { $0 }
-        return JobSummary(
-            job: plan.job, mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers,
-            mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
-            failedAttempts: scheduler.failures.count { $0.kind == .failed }, lostAttempts: scheduler.failures.count { $0.kind == .lost },
-            inputBytes: try checkedSum(maps.map(\.inputBytes), "input bytes"), inputRecords: try checkedSum(maps.map(\.inputRecords), "input records"),
-            intermediateBytes: try checkedSum(maps.flatMap { $0.files.map(\.bytes) }, "intermediate bytes"),
-            outputRecords: try checkedSum(reduces.map(\.records), "output records"), outputBytes: try checkedSum(reduces.map(\.bytes), "output bytes"),
-            seconds: (clock.now - started).seconds, counters: counters, skippedRecords: try checkedSum(maps.map(\.skippedRecords), "skipped records"))
-    }
-
-    /// The job's own counters, summed over committed attempts (never over duplicates or failures); a total that
-    /// would overflow stops at the largest value.
-    public var counters: [String: Int64] {
-        var totals: [String: Int64] = [:]
-        for counters in mapOutputs.map({ $0?.counters ?? [:] }) + reduceOutputs.map({ $0?.counters ?? [:] }) {
-            for (name, value) in counters {
-                let (sum, overflow) = totals[name, default: 0].addingReportingOverflow(value)
-                totals[name] = overflow ? (value < 0 ? .min : .max) : sum
-            }
-        }
-        return totals
-    }
+    /// The job's own counters, summed over committed attempts (never over duplicates or failures).
+    public var counters: [String: Int64] { accounting.counters }
 
     /// The job's summary line, once it is over.
     public func summaryLine() -> String {
@@ -501,17 +465,4 @@ public actor Coordinator {
             + String(format: "%.2f s", (clock.now - started).seconds)
             + (counters.isEmpty ? "" : "; counters: " + counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
     }
-}
-
-/// The sum of `values`, or an error naming `what` if it overflows.
-private func checkedSum(_ values: [Int64], _ what: String) throws -> Int64 {
-    try values.reduce(0) { total, value in
-        let (sum, overflow) = total.addingReportingOverflow(value)
-        guard !overflow else { throw JobError(.badConfiguration, "the job's \(what) overflow a 64-bit total") }
-        return sum
-    }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

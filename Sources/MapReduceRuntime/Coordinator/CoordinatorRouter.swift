@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import Logging
+public import MapReduce
 
 extension TaskAssignment: ResponseEncodable {}
 extension HeartbeatResponse: ResponseEncodable {}

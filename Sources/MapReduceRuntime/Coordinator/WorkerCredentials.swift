@@ -1,3 +1,4 @@
+import MapReduce
 /// The credentials a coordinator issues to the workers that register, and checks on every later request.
 ///
 /// A credential is `<number>.<64 hex digits>`: the registration's number, and 32 bytes from the system's secure

@@ -133,6 +133,38 @@ public struct ReduceAssignment: Codable, Sendable {
     }
 }
 
+extension MapAssignment {
+    /// The assignment of `context`, a map task of `plan`.
+    public init(_ plan: JobPlan, _ context: MapTaskContext) {
+        self.init(
+            job: plan.job, parameters: plan.parameters, task: MapTaskID(context.task), splits: context.splits, directory: context.directory,
+            settings: context.settings, badRecordLimit: context.badRecordLimit, maximumRecordSize: context.maximumRecordSize)
+    }
+
+    /// The context of the task it assigns.
+    public func context(cancellation: TaskCancellation) -> MapTaskContext {
+        MapTaskContext(
+            task: task.rawValue, splits: splits, directory: directory, settings: settings, badRecordLimit: badRecordLimit ?? 0,
+            maximumRecordSize: maximumRecordSize ?? JobConfiguration.defaultMaximumRecordSize, cancellation: cancellation)
+    }
+}
+
+extension ReduceAssignment {
+    /// The assignment of `context`, a reduce task of `plan`.
+    public init(_ plan: JobPlan, _ context: ReduceTaskContext) {
+        self.init(
+            job: plan.job, parameters: plan.parameters, task: ReduceTaskID(context.partition), inputs: context.inputs, outputPath: context.outputPath,
+            scratchDirectory: context.scratchDirectory, settings: context.settings)
+    }
+
+    /// The context of the task it assigns.
+    public func context(cancellation: TaskCancellation) -> ReduceTaskContext {
+        ReduceTaskContext(
+            partition: task.rawValue, inputs: inputs, outputPath: outputPath, scratchDirectory: scratchDirectory, settings: settings,
+            cancellation: cancellation)
+    }
+}
+
 /// `POST /v1/heartbeat`: a worker is alive and still running `attempt`.
 public struct HeartbeatRequest: Codable, Sendable {
     /// Who.

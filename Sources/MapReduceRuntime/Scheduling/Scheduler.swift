@@ -1,3 +1,4 @@
+public import MapReduce
 /// The coordinator's task bookkeeping: a synchronous state machine with time passed in, so every transition is
 /// tested without real time passing.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOSSL
+import MapReduce
 
 /// Talks to the coordinator's `/v1` API over HTTP/1.1 with JSON bodies.
 public struct CoordinatorClient: Sendable {

@@ -61,11 +61,6 @@ public struct Worker: Sendable {
         self.logger = logger
     }
 
-    /// Fault injection for tests: `MR_FAULT_PAUSE_BEFORE_REDUCE_MS` makes every reduce attempt wait that long
-    /// (heartbeating) before it opens its inputs, so a test can damage a committed map output in between.
-    static let pauseBeforeReduce: Duration? = ProcessInfo.processInfo.environment["MR_FAULT_PAUSE_BEFORE_REDUCE_MS"]
-        .flatMap(Int.init).map { .milliseconds($0) }
-
     /// A name unique to this process: host, process id and a random suffix.
     public static func defaultName() -> String {
         "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
@@ -136,11 +131,12 @@ public struct Worker: Sendable {
         let cancellation = TaskCancellation()
         let work: BlockingWork<Result<CompletionRequest, any Error>>
         do {
-            work = try await start(assignment, attempt: attempt, worker: id, cancellation: cancellation)
+            work = try start(assignment, attempt: attempt, worker: id, cancellation: cancellation)
         } catch {
             await report(.failure(error), attempt: attempt, session: session, metadata: metadata)
             return
         }
+        logger.info("attempt started", metadata: metadata)
         // Heartbeats keep the attempt's lease while it runs; a failed one is harmless (the next one retries). If the
         // coordinator no longer wants the attempt (another one committed the task, or its lease was revoked), the
         // attempt is cancelled: it stops at its next record or key, and the worker moves on.
@@ -178,21 +174,15 @@ public struct Worker: Sendable {
     /// Prepares `assignment` and starts it on a thread of its own.
     private func start(
         _ assignment: TaskAssignment, attempt: AttemptID, worker id: WorkerID, cancellation: TaskCancellation
-    ) async throws -> BlockingWork<Result<CompletionRequest, any Error>> {
+    ) throws -> BlockingWork<Result<CompletionRequest, any Error>> {
         let job = try catalog.job(
             named: assignment.map?.job ?? assignment.reduce?.job ?? "", parameters: assignment.map?.parameters ?? assignment.reduce?.parameters ?? [:])
         try confine(assignment)
         if let map = assignment.map {
-            let context = MapTaskContext(
-                task: map.task.rawValue, splits: map.splits, directory: map.directory, settings: map.settings, badRecordLimit: map.badRecordLimit ?? 0,
-                maximumRecordSize: map.maximumRecordSize ?? JobConfiguration.defaultMaximumRecordSize, cancellation: cancellation)
+            let context = map.context(cancellation: cancellation)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try job.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
-            let context = ReduceTaskContext(
-                partition: reduce.task.rawValue, inputs: reduce.inputs, outputPath: reduce.outputPath, scratchDirectory: reduce.scratchDirectory,
-                settings: reduce.settings, cancellation: cancellation)
-            try FileManager.default.createDirectory(atPath: (reduce.outputPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if let pause = Self.pauseBeforeReduce { try await Task.sleep(for: pause) }
+            let context = reduce.context(cancellation: cancellation)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try job.runReduceTask(context)) } }
         }
         throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")

@@ -1,17 +1,19 @@
 import Foundation
-public import MapReduce
 
-/// Everything fixed about a distributed job before it starts; written to `<job directory>/job.json`.
+/// Everything fixed about a job before it starts: its inputs cut into map tasks, its configuration, a total-order
+/// job's partition boundaries, and where every task reads and writes. ``JobPlanner`` makes one.
 ///
-/// The coordinator derives every path it acts on from the plan (``mapOutputFile(_:_:partition:)``,
-/// ``reduceOutputFile(_:_:)``, …), never from a request.
+/// It is the task layout of both runners: the ``SequentialRunner`` and a distributed coordinator derive every path
+/// from the plan (``mapOutputFile(_:_:partition:)``, ``reduceOutputFile(_:_:)``, …), never from a request, and
+/// build each task's context from it (``mapTaskContext(_:_:cancellation:)``). A coordinator writes it to
+/// `<job directory>/job.json`.
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The format this build writes; a `job.json` of another version is refused with a message.
     public static let formatVersion = 2
 
     /// The plan's format version.
     public var version: Int
-    /// The catalog job.
+    /// The job's catalog name.
     public var job: String
     /// The job's `--param` values (absent: none).
     public var parameters: [String: String]?
@@ -21,7 +23,8 @@ public struct JobPlan: Codable, Sendable, Equatable {
     public var mapTasks: [[InputSplit]]
     /// Reducers, split size, memory budget, compression, record limits.
     public var configuration: JobConfiguration
-    /// The job's directory inside the shared directory: `<shared>/jobs/<id>`.
+    /// The job's working directory, holding every attempt's files: `<shared>/jobs/<id>` for a distributed run,
+    /// `<output>/_temporary/shuffle` for a local one.
     public var directory: String
     /// The output directory (absolute and canonical).
     public var output: String
@@ -72,14 +75,35 @@ public struct JobPlan: Codable, Sendable, Equatable {
         MapOutputLayout.badRecordsFile(in: mapDirectory(task, attempt))
     }
 
-    /// Where `attempt` of reduce task `task` writes before the coordinator publishes its output.
+    /// Where `attempt` of reduce task `task` writes before its output is published.
     public func reduceDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
         "\(directory)/reduce/\(task.rawValue)/attempt-\(attempt.rawValue)"
     }
 
-    /// The output file `attempt` of reduce task `task` writes, which the coordinator publishes when it commits.
+    /// Where `attempt` of reduce task `task` keeps its merge passes' files.
+    public func reduceScratchDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String { "\(reduceDirectory(task, attempt))/work" }
+
+    /// The output file `attempt` of reduce task `task` writes, which ``OutputCommitter`` publishes when it commits.
     public func reduceOutputFile(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
         "\(reduceDirectory(task, attempt))/out/\(OutputDirectory(path: output).partFileName(task.rawValue))"
+    }
+
+    /// What `attempt` of map task `task` reads and where it writes.
+    public func mapTaskContext(_ task: MapTaskID, _ attempt: AttemptID, cancellation: TaskCancellation = TaskCancellation()) -> MapTaskContext {
+        MapTaskContext(
+            task: task.rawValue, splits: mapTasks[task.rawValue], directory: mapDirectory(task, attempt), settings: shuffle,
+            badRecordLimit: configuration.skipBadRecords, maximumRecordSize: configuration.maximumRecordSize, cancellation: cancellation)
+    }
+
+    /// What `attempt` of reduce task `task` reads (partition `task` of each map task's committed attempt, in map
+    /// task order) and where it writes.
+    public func reduceTaskContext(
+        _ task: ReduceTaskID, _ attempt: AttemptID, mapAttempts: [AttemptID], cancellation: TaskCancellation = TaskCancellation()
+    ) -> ReduceTaskContext {
+        ReduceTaskContext(
+            partition: task.rawValue, inputs: mapAttempts.enumerated().map { mapOutputFile(MapTaskID($0), $1, partition: task.rawValue) },
+            outputPath: reduceOutputFile(task, attempt), scratchDirectory: reduceScratchDirectory(task, attempt), settings: shuffle,
+            cancellation: cancellation)
     }
 
     /// Throws ``InputError`` `changed` naming the first input file that no longer matches its fingerprint (or is
@@ -109,6 +133,6 @@ public struct JobPlan: Codable, Sendable, Equatable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: "\(directory)/job.json"), options: .atomic)
+        try AtomicFile.write(Array(try encoder.encode(self)), to: "\(directory)/job.json")
     }
 }

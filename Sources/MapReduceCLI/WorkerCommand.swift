@@ -1,33 +1,31 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import Jobs
 import Logging
 import MapReduce
-import MapReduceCLI
 import MapReduceRuntime
 import ServiceLifecycle
 
 /// Runs tasks for a coordinator until the job is over.
-@main
 struct WorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "mr-worker",
-        abstract: "Run map and reduce tasks for an mr-coordinator.",
-        discussion: """
-            Exit status: 0 when the coordinator says the job is over (or on SIGTERM/SIGINT), 1 when the coordinator \
-            stayed unreachable for the grace period or refused the worker, 64 for bad arguments.
-            """)
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CommandContext.commandName("worker"),
+            abstract: "Run map and reduce tasks for a coordinator (a build of the same program: it sends job names, never code).",
+            discussion: """
+                Exit status: 0 when the coordinator says the job is over (or on SIGTERM/SIGINT), 1 when the coordinator \
+                stayed unreachable for the grace period or refused the worker, 64 for bad arguments.
+                """)
+    }
 
     @Option(help: "The coordinator's URL, e.g. http://127.0.0.1:8080.") var coordinator: String
     @Option(help: "The shared directory, at the same path as the coordinator's --shared-dir (or set MR_SHARED_DIR); the worker writes nowhere else.")
     var sharedDir: String?
     @Option(help: "Seconds to keep retrying an unreachable coordinator before exiting.") var gracePeriod = 30.0
-    @Option(help: "A file holding the cluster's shared secret (or set MR_SECRET).") var secretFile: String?
-    @Option(help: "The shared secret itself (visible in ps: prefer --secret-file or MR_SECRET).") var secret: String?
+    @OptionGroup var secretOptions: SecretOptions
     @Option(help: "A PEM file of the certificates to trust for an https:// coordinator: the cluster's CA, or the coordinator's own certificate to pin it.")
     var tlsCa: String?
-    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @OptionGroup var loggingOptions: LoggingOptions
 
     func validate() throws {
         guard coordinator.hasPrefix("http://") || coordinator.hasPrefix("https://") else {
@@ -43,11 +41,11 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = makeLogger(label: "mr-worker", level: logLevel)
+        let logger = makeLogger(label: CommandContext.displayName("worker"), level: loggingOptions.logLevel)
         let worker: Worker
         var ownClient: HTTPClient?
         do {
-            let secret = try SharedSecret.load(file: secretFile, flag: secret)
+            let secret = try secretOptions.load()
             let shared = sharedDir ?? ProcessInfo.processInfo.environment["MR_SHARED_DIR"] ?? ""
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: shared, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -61,12 +59,12 @@ struct WorkerCommand: AsyncParsableCommand {
                 throw ValidationError("--tls-ca '\(tlsCa ?? "")' cannot be loaded (\(error)); give a PEM file of certificates")
             }
             worker = try Worker(
-                name: Worker.defaultName(), catalog: catalog, client: CoordinatorClient(baseURL: coordinator, client: http, bearer: secret),
+                name: Worker.defaultName(), catalog: CommandContext.catalog, client: CoordinatorClient(baseURL: coordinator, client: http, bearer: secret),
                 sharedDirectory: shared,
                 gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("mr-worker: \(error)\n".utf8))
-            throw ExitCode(64)
+            CommandContext.complain("worker", "\(error)")
+            throw ExitCode(ExitStatus.badArguments)
         }
         let service = WorkerService(worker: worker, logger: logger)
         let group = ServiceGroup(
@@ -77,8 +75,8 @@ struct WorkerCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             try? await ownClient?.shutdown()
-            FileHandle.standardError.write(Data("mr-worker: \(error)\n".utf8))
-            throw ExitCode.failure
+            CommandContext.complain("worker", "\(error)")
+            throw ExitCode(ExitStatus.failed)
         }
         try? await ownClient?.shutdown()
     }

@@ -1,6 +1,12 @@
 import Foundation
 public import MapReduce
 
+extension JobCatalog {
+    /// The jobs that inject faults, for tests only: `probe-word-count` and `crash-word-count`. They exit, stall
+    /// and throw on request, so only the test program (`mr-testbed`) links them; production executables never do.
+    public static let faultInjection = JobCatalog([JobDefinition(probeWordCount), JobDefinition(crashWordCount)])
+}
+
 // Jobs for testing the distributed runtime, as in the classic MapReduce lab's test suite. Each computes word
 // count (so its output can be compared with the `SequentialRunner`'s) and is steered by environment variables
 // that the test sets on the worker processes:

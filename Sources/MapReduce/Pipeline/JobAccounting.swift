@@ -1,0 +1,118 @@
+/// The results of a job's committed attempts, and the totals every runner reports from them.
+///
+/// Only committed attempts are recorded: a task's failed, lost, duplicate and backup attempts never count. The
+/// ``SequentialRunner`` records each task as it runs it; a coordinator records each commit (and replays them from
+/// its journal), and forgets a map task whose output was lost.
+public struct JobAccounting: Sendable {
+    /// Each map task's committed result, if it has one.
+    public private(set) var maps: [MapTaskOutput?]
+    /// Each reduce task's committed result, if it has one.
+    public private(set) var reduces: [ReduceTaskOutput?]
+
+    /// How many attempts a run started and how they ended, for the summary.
+    public struct Attempts: Sendable, Equatable {
+        /// Map attempts started.
+        public var map: Int
+        /// Reduce attempts started.
+        public var reduce: Int
+        /// Attempts whose worker reported an error.
+        public var failed: Int
+        /// Attempts lost with their worker.
+        public var lost: Int
+
+        /// Creates attempt counts.
+        public init(map: Int, reduce: Int, failed: Int = 0, lost: Int = 0) {
+            self.map = map
+            self.reduce = reduce
+            self.failed = failed
+            self.lost = lost
+        }
+    }
+
+    /// Accounting for a job of `plan`'s size, with nothing committed yet.
+    public init(_ plan: JobPlan) {
+        maps = Array(repeating: nil, count: plan.mapTasks.count)
+        reduces = Array(repeating: nil, count: plan.configuration.reducers)
+    }
+
+    /// Records map task `task`'s committed result.
+    public mutating func committed(_ task: MapTaskID, _ output: MapTaskOutput) { maps[task.rawValue] = output }
+
+    /// Records reduce task `task`'s committed result.
+    public mutating func committed(_ task: ReduceTaskID, _ output: ReduceTaskOutput) { reduces[task.rawValue] = output }
+
+    /// Forgets map task `task`'s result: its output was lost and it runs again.
+    public mutating func lost(_ task: MapTaskID) { maps[task.rawValue] = nil }
+
+    /// The committed map result of `task`, if any.
+    public subscript(_ task: MapTaskID) -> MapTaskOutput? { maps[task.rawValue] }
+
+    /// Records skipped so far by committed map tasks (stopping at the largest value).
+    public var skippedRecords: Int64 { saturatingSum(maps.map { $0?.skippedRecords ?? 0 }) }
+
+    /// Throws ``JobError`` `tooManyBadRecords` once committed map tasks skipped more records than `limit`.
+    public func checkBadRecords(limit: Int) throws(JobError) {
+        let skipped = skippedRecords
+        if skipped > limit { throw BadRecordsFile.tooMany(skipped, limit: limit) }
+    }
+
+    /// The job's own counters, summed over committed attempts; a total that would overflow stops at the largest
+    /// (or smallest) value.
+    public var counters: [String: Int64] {
+        var totals: [String: Int64] = [:]
+        for counters in maps.map({ $0?.counters ?? [:] }) + reduces.map({ $0?.counters ?? [:] }) {
+            for (name, value) in counters {
+                let (sum, overflow) = totals[name, default: 0].addingReportingOverflow(value)
+                totals[name] = overflow ? (value < 0 ? .min : .max) : sum
+            }
+        }
+        return totals
+    }
+
+    /// The lists of skipped records to publish, in map task order: the committed map attempts' own lists, at the
+    /// paths `plan` gives them (never a path a worker reported).
+    public func badRecordLists(_ plan: JobPlan, committedBy attempts: [AttemptID?]) -> [String] {
+        zip(maps, attempts).enumerated().compactMap { index, committed in
+            guard committed.0?.badRecords != nil, let attempt = committed.1 else { return nil }
+            return plan.badRecordsFile(MapTaskID(index), attempt)
+        }
+    }
+
+    /// The finished job's summary.
+    /// - Throws: ``JobError`` if a total overflows a 64-bit integer.
+    public func summary(job: String, attempts: Attempts, seconds: Double) throws(JobError) -> JobSummary {
+        let maps = maps.compactMap { $0 }
+        let reduces = reduces.compactMap { $0 }
+        return JobSummary(
+            job: job, mapTasks: self.maps.count, reduceTasks: self.reduces.count, mapAttempts: attempts.map, reduceAttempts: attempts.reduce,
+            failedAttempts: attempts.failed, lostAttempts: attempts.lost,
+            inputBytes: try checkedSum(maps.map(\.inputBytes), "input bytes"),
+            inputRecords: try checkedSum(maps.map(\.inputRecords), "input records"),
+            mapOutputRecords: try checkedSum(maps.map(\.emittedRecords), "map output records"),
+            intermediateRecords: try checkedSum(maps.flatMap { $0.files.map(\.records) }, "intermediate records"),
+            intermediateBytes: try checkedSum(maps.flatMap { $0.files.map(\.bytes) }, "intermediate bytes"),
+            spills: try checkedSum(maps.map { Int64($0.spills) }, "spills"),
+            outputRecords: try checkedSum(reduces.map(\.records), "output records"),
+            outputBytes: try checkedSum(reduces.map(\.bytes), "output bytes"),
+            skippedRecords: try checkedSum(maps.map(\.skippedRecords), "skipped records"), counters: counters, seconds: seconds)
+    }
+}
+
+/// The sum of `values`, stopping at the largest value instead of overflowing.
+private func saturatingSum(_ values: [Int64]) -> Int64 {
+    values.reduce(0) { total, value in
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        return overflow ? .max : sum
+    }
+}
+
+/// The sum of `values`, or an error naming `what` if it overflows.
+private func checkedSum(_ values: [Int64], _ what: String) throws(JobError) -> Int64 {
+    var total: Int64 = 0
+    for value in values {
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        guard !overflow else { throw JobError(.badConfiguration, "the job's \(what) overflow a 64-bit total") }
+        total = sum
+    }
+    return total
+}

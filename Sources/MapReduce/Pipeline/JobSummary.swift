@@ -1,0 +1,95 @@
+import Foundation
+
+/// What a finished job did: the one report every runner gives, written to `<output>/_summary.json`.
+///
+/// The ``SequentialRunner`` and a distributed coordinator fill it from the same ``JobAccounting``, so a local and
+/// a distributed run of a job report the same totals (only the attempt counts and the time differ).
+public struct JobSummary: Hashable, Codable, Sendable {
+    /// The job's name.
+    public var job: String
+    /// Map tasks.
+    public var mapTasks: Int
+    /// Reduce tasks (one per output file).
+    public var reduceTasks: Int
+    /// Map attempts started, including failed, lost and backup ones.
+    public var mapAttempts: Int
+    /// Reduce attempts started, including failed, lost and backup ones.
+    public var reduceAttempts: Int
+    /// Attempts whose worker reported an error.
+    public var failedAttempts: Int
+    /// Attempts lost: their lease expired (the worker died, hung or was cut off) or their worker gave them up.
+    public var lostAttempts: Int
+    /// Input bytes read.
+    public var inputBytes: Int64
+    /// Input records read (lines, CSV rows or JSON lines).
+    public var inputRecords: Int64
+    /// Pairs the map function emitted (before combining).
+    public var mapOutputRecords: Int64
+    /// Records in the intermediate files (after combining).
+    public var intermediateRecords: Int64
+    /// Bytes of intermediate files.
+    public var intermediateBytes: Int64
+    /// Sorted runs spilled by map tasks.
+    public var spills: Int64
+    /// Output records written.
+    public var outputRecords: Int64
+    /// Output bytes written.
+    public var outputBytes: Int64
+    /// Records skipped because their map call threw or they were too long (listed in `_bad_records.jsonl`).
+    public var skippedRecords: Int64
+    /// The job's own counters (``Counters``), from committed attempts only.
+    public var counters: [String: Int64]
+    /// Wall time in seconds, from planning to the output's commit.
+    public var seconds: Double
+
+    /// The name of the summary in the output directory.
+    public static let fileName = "_summary.json"
+
+    /// The summary in `output`'s `_summary.json`.
+    public init(readingFrom output: OutputDirectory) throws {
+        self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: URL(fileURLWithPath: "\(output.path)/\(Self.fileName)")))
+    }
+
+    /// Creates a summary; ``JobAccounting/summary(job:attempts:seconds:)`` is how runners make one.
+    public init(
+        job: String, mapTasks: Int, reduceTasks: Int, mapAttempts: Int, reduceAttempts: Int, failedAttempts: Int, lostAttempts: Int,
+        inputBytes: Int64, inputRecords: Int64, mapOutputRecords: Int64, intermediateRecords: Int64, intermediateBytes: Int64, spills: Int64,
+        outputRecords: Int64, outputBytes: Int64, skippedRecords: Int64, counters: [String: Int64], seconds: Double
+    ) {
+        self.job = job
+        self.mapTasks = mapTasks
+        self.reduceTasks = reduceTasks
+        self.mapAttempts = mapAttempts
+        self.reduceAttempts = reduceAttempts
+        self.failedAttempts = failedAttempts
+        self.lostAttempts = lostAttempts
+        self.inputBytes = inputBytes
+        self.inputRecords = inputRecords
+        self.mapOutputRecords = mapOutputRecords
+        self.intermediateRecords = intermediateRecords
+        self.intermediateBytes = intermediateBytes
+        self.spills = spills
+        self.outputRecords = outputRecords
+        self.outputBytes = outputBytes
+        self.skippedRecords = skippedRecords
+        self.counters = counters
+        self.seconds = seconds
+    }
+
+    /// The summary as `_summary.json` holds it: pretty-printed JSON with sorted keys.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    /// One line for a person: what ran, how much, how fast, how many attempts, and the counters.
+    public var line: String {
+        let mebibytes = Double(inputBytes) / Double(1 << 20)
+        let rate = seconds > 0 ? mebibytes / seconds : 0
+        let counters = counters.isEmpty ? "" : "; counters: " + counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        return "\(job): \(mapTasks) map tasks (\(mapAttempts) attempts), \(reduceTasks) reduce tasks (\(reduceAttempts) attempts), "
+            + "\(failedAttempts) failed and \(lostAttempts) lost attempts; \(inputRecords) records (\(String(format: "%.1f", mebibytes)) MiB) in "
+            + "\(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", rate)) MiB/s), \(outputRecords) output records" + counters
+    }
+}

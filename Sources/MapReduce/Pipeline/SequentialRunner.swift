@@ -1,0 +1,64 @@
+import Foundation
+
+/// Runs a job in this process, one task after another, over the same pipeline as a distributed run: the same
+/// ``JobPlanner``, task layout (``JobPlan``), task bodies, ``JobAccounting`` and ``OutputCommitter``.
+///
+/// It is the oracle: for deterministic map and reduce functions, every distributed run must write exactly the
+/// bytes it writes. Its output directory holds the same files a coordinator's does, `_summary.json` included.
+public struct SequentialRunner: Sendable {
+    /// How the job is cut up and how its data moves.
+    public var configuration: JobConfiguration
+
+    /// Creates a runner.
+    public init(configuration: JobConfiguration = JobConfiguration()) { self.configuration = configuration }
+
+    /// The only attempt of each task.
+    static let attempt = AttemptID(0)
+
+    /// Runs `job` over `inputs` (files or directories), writing to the directory `output`.
+    ///
+    /// Everything is checked before any work: the configuration, that every input exists and is readable, and
+    /// that the output directory can be created and holds no earlier output.
+    /// - Parameter parameters: the `--param` values `job` was built from, recorded in its plan.
+    @discardableResult
+    public func run(_ job: AnyJob, parameters: [String: String] = [:], inputs: [String], output: String) throws -> JobSummary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outputPath = CanonicalPath.of(output) ?? output
+        let directory = "\(OutputDirectory(path: outputPath).temporaryDirectory)/shuffle"
+        let plan = try JobPlanner.plan(
+            job, parameters: parameters, inputs: inputs, configuration: configuration, directory: directory, output: outputPath)
+        try OutputDirectory(path: outputPath).prepare()
+        // A run that failed earlier may have left its shuffle files: they are this runner's own, and in the way.
+        try? FileManager.default.removeItem(atPath: directory)
+        var accounting = JobAccounting(plan)
+        for index in plan.mapTasks.indices {
+            let task = MapTaskID(index)
+            accounting.committed(task, try job.runMapTask(plan.mapTaskContext(task, Self.attempt)))
+        }
+        try accounting.checkBadRecords(limit: configuration.skipBadRecords)
+        let committer = OutputCommitter(plan)
+        let mapAttempts = Array(repeating: Self.attempt, count: plan.mapTasks.count)
+        for partition in 0..<configuration.reducers {
+            let task = ReduceTaskID(partition)
+            let context = plan.reduceTaskContext(task, Self.attempt, mapAttempts: mapAttempts)
+            accounting.committed(task, try job.runReduceTask(context))
+            try committer.publish(task, from: Self.attempt)
+        }
+        let summary = try accounting.summary(
+            job: job.name, attempts: .init(map: plan.mapTasks.count, reduce: configuration.reducers), seconds: (clock.now - start).seconds)
+        try committer.finish(summary, badRecordLists: accounting.badRecordLists(plan, committedBy: mapAttempts))
+        return summary
+    }
+
+    /// Runs `job` over `inputs`, writing to the directory `output`.
+    @discardableResult
+    public func run<Key, Value>(_ job: Job<Key, Value>, inputs: [String], output: String) throws -> JobSummary {
+        try run(AnyJob(job), inputs: inputs, output: output)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

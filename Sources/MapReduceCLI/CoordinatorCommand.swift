@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import MapReduce
+import MapReduceRuntime
+import ServiceLifecycle
+
+/// Runs one job across worker processes: plans it, serves tasks over HTTP, re-executes the work of workers that
+/// die, and exits when the output is final.
+struct CoordinatorCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CommandContext.commandName("coordinator"),
+            abstract: "Coordinate a MapReduce job across worker processes.",
+            discussion: """
+                Announces its URL on stdout ("\(CommandContext.displayName("coordinator")) listening on http://HOST:PORT") and, with \
+                --address-file, as that file's first line. Exit status: 0 when the output is final, 1 when the job failed, 2 when \
+                stopped by a signal first, 64 for bad arguments (nothing was started).
+                """)
+    }
+
+    @OptionGroup var jobOptions: JobOptions
+    @Option(help: "The shared directory every worker can read and write.") var sharedDir: String
+    @Option(help: "The address to bind; anything but loopback needs a shared secret and TLS.") var host = "127.0.0.1"
+    @Option(help: "The PEM certificate chain to serve TLS with (with --tls-key).") var tlsCertificate: String?
+    @Option(help: "The PEM private key of --tls-certificate.") var tlsKey: String?
+    @Flag(help: "Serve plain HTTP off loopback anyway (only on a network you trust: the secret and credentials cross it in clear).")
+    var insecureHttp = false
+    @Option(help: "The port to bind; 0 picks a free one.") var port = 0
+    @Option(help: "A file to write the coordinator's URL to, once listening.") var addressFile: String?
+    @Option(help: "Seconds a worker may stay silent before its tasks go to others.") var leaseTimeout = 10.0
+    @Option(help: "Failed attempts of one task before the job fails.") var maxAttempts = 4
+    @Flag(help: "Never start backup attempts of straggling tasks.") var noSpeculation = false
+    @OptionGroup var secretOptions: SecretOptions
+    @Option(help: "The most connections open at once; more are closed as they arrive.") var maxConnections = CoordinatorServer.defaultMaximumConnections
+    @Option(help: "Seconds a connection may stay idle, or take to send a request's headers, before it is closed.")
+    var idleTimeout = 10.0
+    @Option(help: "Seconds a request may take to arrive whole once its headers have.") var requestTimeout = 30.0
+    @OptionGroup var loggingOptions: LoggingOptions
+
+    func validate() throws {
+        guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
+        guard maxConnections >= 2, idleTimeout > 0, requestTimeout > 0 else {
+            throw ValidationError("--max-connections must be at least 2, and --idle-timeout and --request-timeout positive")
+        }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+    }
+
+    func run() async throws {
+        let name = CommandContext.displayName("coordinator")
+        let secret: String?
+        let directory: JobDirectory
+        do {
+            secret = try secretOptions.load()
+            try checkExposure(secret: secret)
+            let job = try jobOptions.resolve(in: CommandContext.catalog)
+            directory = try JobDirectory.open(
+                job.job, parameters: jobOptions.parameterValues, inputs: job.inputs, configuration: job.configuration, sharedDirectory: sharedDir,
+                output: job.output)
+        } catch {
+            CommandContext.complain("coordinator", "\(error)")
+            throw ExitCode(ExitStatus.badArguments)
+        }
+        let plan = directory.plan
+        var logger = makeLogger(label: name, level: loggingOptions.logLevel)
+        logger[metadataKey: "mr.job"] = "\(plan.job)"
+        let coordinator: Coordinator
+        do {
+            coordinator = try Coordinator(
+                plan: plan, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
+                maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10), logger: logger)
+            try plan.checkInputsUnchanged()
+            await coordinator.resume()
+        } catch {
+            CommandContext.complain("coordinator", "\(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let host = host
+        let addressFile = addressFile
+        let server: HTTPServerBuilder
+        do {
+            server = try CoordinatorServer.http1(
+                maximumConnections: maxConnections, idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
+                tls: tlsCertificate.map { CoordinatorServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") })
+        } catch {
+            CommandContext.complain("coordinator", "cannot load the TLS certificate or key: \(error); check --tls-certificate and --tls-key")
+            throw ExitCode(ExitStatus.badArguments)
+        }
+        let scheme = tlsCertificate == nil ? "http" : "https"
+        let app = Application(
+            router: CoordinatorRouter.make(coordinator, secret: secret),
+            server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "mr-coordinator"),
+            onServerRunning: { channel in
+                let url = "\(scheme)://\(host):\(channel.localAddress?.port ?? 0)"
+                FileHandle.standardOutput.write(Data("\(name) listening on \(url)\n".utf8))
+                if let addressFile { try? AtomicFile.write(Array("\(url)\n".utf8), to: addressFile) }
+            },
+            logger: logger)
+        let watcher = JobWatcher(coordinator: coordinator, tick: .milliseconds(Int(max(10, min(250, leaseTimeout * 100)))), linger: .seconds(3))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app), .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+
+        print(await coordinator.summaryLine())
+        withExtendedLifetime(directory) {}
+        switch await coordinator.outcome {
+        case .succeeded: return
+        case .failed(let report):
+            CommandContext.complain("coordinator", "job failed: \(report)")
+            throw ExitCode(ExitStatus.failed)
+        case nil:
+            CommandContext.complain("coordinator", "stopped by a signal before the job finished")
+            throw ExitCode(ExitStatus.stopped)
+        }
+    }
+
+    /// Refuses to serve off loopback without a shared secret, or without TLS unless told the network is trusted.
+    private func checkExposure(secret: String?) throws {
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(host)
+        guard loopback || secret != nil else {
+            throw ValidationError("binding to \(host) needs a shared secret: pass --secret-file or set MR_SECRET")
+        }
+        guard loopback || tlsCertificate != nil || insecureHttp else {
+            throw ValidationError(
+                "binding to \(host) needs TLS, so that workers know they talk to this coordinator and the secret never crosses the network in clear: pass --tls-certificate and --tls-key (or --insecure-http on a network you trust)"
+            )
+        }
+    }
+}

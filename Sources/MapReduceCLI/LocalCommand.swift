@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import MapReduce
+
+/// Runs a job in this one process with the ``SequentialRunner``: the way to debug a job, and the oracle that
+/// distributed runs are compared with.
+struct LocalCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CommandContext.commandName("local"),
+            abstract: "Run a MapReduce job in this one process.",
+            discussion: """
+                Writes part-00000 …, _summary.json and _SUCCESS to the output directory, as a coordinator does. Exit status: 0 \
+                on success, 64 for bad arguments (nothing was run), 1 when the job fails.
+                """)
+    }
+
+    @OptionGroup var jobOptions: JobOptions
+
+    @Flag(help: "List the jobs and exit (as the jobs subcommand does).")
+    var listJobs = false
+
+    func run() throws {
+        let catalog = CommandContext.catalog
+        if listJobs {
+            print(catalog.listing, terminator: "")
+            return
+        }
+        let job: (job: AnyJob, output: String, inputs: [String], configuration: JobConfiguration)
+        do {
+            job = try jobOptions.resolve(in: catalog)
+            _ = try SplitPlanner(splitSize: job.configuration.splitSize).expand(job.inputs)
+            try OutputDirectory(path: job.output).prepare()
+        } catch {
+            CommandContext.complain("local", "\(error)")
+            throw ExitCode(ExitStatus.badArguments)
+        }
+        do {
+            let summary = try SequentialRunner(configuration: job.configuration).run(
+                job.job, parameters: jobOptions.parameterValues, inputs: job.inputs, output: job.output)
+            FileHandle.standardError.write(Data("\(summary.line); output in \(job.output)\n".utf8))
+        } catch {
+            CommandContext.complain("local", "\(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+}

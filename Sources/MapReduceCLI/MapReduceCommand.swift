@@ -1,0 +1,98 @@
+public import ArgumentParser
+import Foundation
+public import MapReduce
+
+/// The command line of a program that runs your jobs: one executable with a subcommand per role.
+///
+/// Build it from your own catalog in your own package, and the same binary is your coordinator, your workers and
+/// your local runner:
+///
+/// ```swift
+/// import MapReduce
+/// import MapReduceCLI
+///
+/// @main struct MyJobs {
+///     static func main() async { await MapReduceCommand.main(catalog: JobCatalog([JobDefinition(sessionize)])) }
+/// }
+/// ```
+///
+/// Then `my-jobs coordinator --job sessionize …`, `my-jobs worker --coordinator URL …`, `my-jobs local --job
+/// sessionize …` and `my-jobs jobs`. Every worker must be the same build as its coordinator: it is sent a job's
+/// name and parameters, never its code.
+public struct MapReduceCommand: AsyncParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CommandContext.programName,
+            abstract: "Run MapReduce jobs: coordinate them across worker processes, work for a coordinator, or run one in this process.",
+            subcommands: [CoordinatorCommand.self, WorkerCommand.self, LocalCommand.self, JobsCommand.self])
+    }
+
+    /// Creates the command (the argument parser does).
+    public init() {}
+
+    /// One of the roles, run as a program of its own (`mr-coordinator` is ``coordinator`` over the built-in jobs).
+    public enum Role: Sendable {
+        /// Plans a job and hands its tasks to workers (``CoordinatorCommand``).
+        case coordinator
+        /// Runs tasks for a coordinator (``WorkerCommand``).
+        case worker
+        /// Runs a job in this process with the ``SequentialRunner`` (``LocalCommand``).
+        case local
+        /// Lists the jobs (``JobsCommand``).
+        case jobs
+
+        var command: any ParsableCommand.Type {
+            switch self {
+            case .coordinator: CoordinatorCommand.self
+            case .worker: WorkerCommand.self
+            case .local: LocalCommand.self
+            case .jobs: JobsCommand.self
+            }
+        }
+    }
+
+    /// Parses this process's arguments and runs the subcommand they name over the jobs of `catalog`, then exits
+    /// with its status. It bootstraps logging (to standard error) for the process: call it from `main`.
+    /// - Parameter role: run only this role, with no subcommand word (as `mr-coordinator` does).
+    public static func main(catalog: JobCatalog, role: Role? = nil) async -> Never {
+        let root = role?.command ?? MapReduceCommand.self
+        let failure: (any Error)? = await CommandContext.$catalog.withValue(catalog) {
+            await CommandContext.$standalone.withValue(role != nil) {
+                do {
+                    var command = try root.parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+                    if var command = command as? any AsyncParsableCommand {
+                        try await command.run()
+                    } else {
+                        try command.run()
+                    }
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        root.exit(withError: failure)
+    }
+}
+
+/// What every subcommand of a ``MapReduceCommand`` shares: the catalog it runs jobs from, and its name.
+enum CommandContext {
+    /// The jobs the program can run.
+    @TaskLocal static var catalog = JobCatalog([JobDefinition]())
+    /// Whether the role runs as a program of its own (`mr-coordinator`) rather than a subcommand (`my-jobs coordinator`).
+    @TaskLocal static var standalone = false
+
+    /// The program's file name.
+    static var programName: String { CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "mapreduce" }
+
+    /// The name of the subcommand `name` on the command line: the program's name if it runs on its own.
+    static func commandName(_ name: String) -> String { standalone ? programName : name }
+
+    /// How the subcommand `name` calls itself in messages: `mr-coordinator`, or `my-jobs coordinator`.
+    static func displayName(_ name: String) -> String { standalone ? programName : "\(programName) \(name)" }
+
+    /// Writes `message` to standard error as one line naming the command.
+    static func complain(_ command: String, _ message: String) {
+        FileHandle.standardError.write(Data("\(displayName(command)): \(message)\n".utf8))
+    }
+}
