@@ -61,16 +61,20 @@ import Testing
         let testbed = "\(Cluster.binaryDirectory)/mr-testbed"
         let jobs = try ChildProcess(testbed, ["jobs"], errorLog: directory.appending("jobs.log"))
         #expect(try jobs.waitForExit(timeout: .seconds(30)) == 0)
-        #expect(jobs.standardOutput.contains("crash-word-count\ngrep\n  --param pattern=VALUE  the regular expression a line must match\n"), "\(jobs.standardOutput)")
+        #expect(
+            jobs.standardOutput.contains("crash-word-count\ngrep\n  --param pattern=VALUE  the regular expression a line must match\n"),
+            "\(jobs.standardOutput)")
         // `local` writes what a coordinator writes, _summary.json included.
         let local = try ChildProcess(
-            testbed, ["local", "--job", "word-count", "--reducers", "2", "--output", directory.appending("out"), input], errorLog: directory.appending("local.log"))
+            testbed, ["local", "--job", "word-count", "--reducers", "2", "--output", directory.appending("out"), input],
+            errorLog: directory.appending("local.log"))
         #expect(try local.waitForExit(timeout: .seconds(30)) == 0, "\(local.standardError)")
         let summary = try JobSummary(readingFrom: OutputDirectory(path: directory.appending("out")))
         #expect(summary.job == "word-count" && summary.reduceTasks == 2 && summary.outputRecords > 0)
         #expect(local.standardError.contains("word-count: \(summary.mapTasks) map tasks"), "\(local.standardError)")
         // A bad flag names the subcommand the way it was called.
-        let bad = try ChildProcess(testbed, ["local", "--job", "word-count", "--output", directory.appending("out2")], errorLog: directory.appending("bad.log"))
+        let bad = try ChildProcess(
+            testbed, ["local", "--job", "word-count", "--output", directory.appending("out2")], errorLog: directory.appending("bad.log"))
         #expect(try bad.waitForExit(timeout: .seconds(30)) == 64)
         #expect(bad.standardError == "mr-testbed local: no input files were given; name at least one file or directory\n", "\(bad.standardError)")
     }
