@@ -28,7 +28,9 @@ public final class ExclusiveLock: Sendable {
     }
 
     /// Takes the lock on `path` (creating the file), without waiting.
-    /// - Parameter owner: what to record as the holder, for example `mr-coordinator`.
+    /// - Parameters:
+    ///   - path: the lock file.
+    ///   - owner: what to record as the holder, for example `mr-coordinator`.
     /// - Throws: ``Held`` if another process holds it; ``FileIOError`` if the file cannot be opened or locked.
     public init(path: String, owner: String) throws {
         self.path = path

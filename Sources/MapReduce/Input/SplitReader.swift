@@ -54,6 +54,9 @@ public struct SplitReader {
 
     /// Calls `body` with each record of `split`, in order: a record belongs to the split holding its first byte.
     /// - Parameters:
+    ///   - split: the byte range to read.
+    ///   - framing: how records are delimited (lines, or CSV records whose quoted fields may span lines).
+    ///   - body: called with each record; it may throw to stop.
     ///   - oversized: called for each record longer than ``maximumRecordSize``, which is then skipped without
     ///     being buffered; it may throw to stop. Without it, such a record throws ``InputError`` `recordTooLong`.
     /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).

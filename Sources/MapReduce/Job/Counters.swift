@@ -8,8 +8,8 @@ import Darwin
 /// reduce function.
 ///
 /// Each task attempt counts separately; a job's totals add up committed attempts only, so a retried or backed-up
-/// task is never counted twice. They appear in the `SequentialRunner`'s ``JobReport`` and in a distributed run's
-/// `_summary.json` and final report.
+/// task is never counted twice. They appear in every run's ``JobSummary`` (`_summary.json`) and in a
+/// distributed run's final report.
 public enum Counters {
     /// Adds `amount` to the counter `name` of the task running on this thread. Outside a task it does nothing.
     public static func increment(_ name: String, by amount: Int64 = 1) {

@@ -3,7 +3,10 @@
 public enum JobPlanner {
     /// The plan of `job` over `inputs` (files or directories, made absolute and canonical).
     /// - Parameters:
+    ///   - job: the job; a total-order job's map function runs on a sample of each split.
     ///   - parameters: the `--param` values `job` was built from (recorded, so a resumed run can check them).
+    ///   - inputs: input files or directories.
+    ///   - configuration: how the job is cut up and how its data moves.
     ///   - directory: the job's working directory (see ``JobPlan/directory``).
     ///   - output: the output directory, absolute.
     /// - Throws: ``JobError`` for a bad configuration, ``InputError`` for a missing, unreadable or special input

@@ -19,7 +19,12 @@ public struct SequentialRunner: Sendable {
     ///
     /// Everything is checked before any work: the configuration, that every input exists and is readable, and
     /// that the output directory can be created and holds no earlier output.
-    /// - Parameter parameters: the `--param` values `job` was built from, recorded in its plan.
+    /// - Parameters:
+    ///   - job: the job.
+    ///   - parameters: the `--param` values `job` was built from, recorded in its plan.
+    ///   - inputs: input files or directories.
+    ///   - output: the output directory; it must not hold earlier output.
+    /// - Returns: the job's summary, also written to `_summary.json`.
     @discardableResult
     public func run(_ job: AnyJob, parameters: [String: String] = [:], inputs: [String], output: String) throws -> JobSummary {
         let clock = ContinuousClock()

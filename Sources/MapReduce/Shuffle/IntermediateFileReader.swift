@@ -39,7 +39,9 @@ public final class IntermediateFileReader {
     public var recordsRead: Int64 { records }
 
     /// Opens the file at `path` and checks its header.
-    /// - Parameter expectedSize: the size its writer reported, if known; a different size is an error.
+    /// - Parameters:
+    ///   - path: the intermediate file.
+    ///   - expectedSize: the size its writer reported, if known; a different size is an error.
     public init(path: String, expectedSize: Int64? = nil) throws(IntermediateFileError) {
         self.path = path
         do {
