@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: every Swift test, then (when run without arguments) the bounded fuzzing campaign that
-# checks a live coordinator's answers against Docs/openapi.yaml (scripts/fuzz-control-plane.sh). Arguments go to
-# `swift test` (for example `--filter FailureModelTests`) and skip the campaign. Installs what it needs first.
+# Runs the whole test suite: every Swift test; then (when run without arguments) the bounded fuzzing campaign that
+# checks a live coordinator's answers against Docs/openapi.yaml (scripts/fuzz-control-plane.sh), the example
+# package Examples/LogDigest (its own Package.swift, depending on this checkout by path: built and tested as a
+# user's package would be), and the DocC catalog (scripts/docs.sh, warnings are errors). Arguments go to
+# `swift test` (for example `--filter FailureModelTests`) and skip the rest. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 swift test "$@"
-if (($# == 0)); then scripts/fuzz-control-plane.sh; fi
+if (($# == 0)); then
+    scripts/fuzz-control-plane.sh
+    swift test --package-path Examples/LogDigest
+    scripts/docs.sh
+fi
