@@ -60,8 +60,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 job.job, parameters: jobOptions.parameterValues, inputs: job.inputs, configuration: job.configuration, sharedDirectory: sharedDir,
                 output: job.output)
         } catch {
-            CommandContext.complain("coordinator", "\(error)")
-            throw ExitCode(ExitStatus.badArguments)
+            throw ExitStatus.refuse("coordinator", error)
         }
         let plan = directory.plan
         var logger = makeLogger(label: name, level: loggingOptions.logLevel)
@@ -74,8 +73,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             try plan.checkInputsUnchanged()
             await coordinator.resume()
         } catch {
-            CommandContext.complain("coordinator", "\(error)")
-            throw ExitCode(ExitStatus.failed)
+            throw ExitStatus.refuse("coordinator", error)
         }
         let host = host
         let addressFile = addressFile

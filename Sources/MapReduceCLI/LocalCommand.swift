@@ -32,8 +32,7 @@ struct LocalCommand: ParsableCommand {
             _ = try SplitPlanner(splitSize: job.configuration.splitSize).expand(job.inputs)
             try OutputDirectory(path: job.output).prepare()
         } catch {
-            CommandContext.complain("local", "\(error)")
-            throw ExitCode(ExitStatus.badArguments)
+            throw ExitStatus.refuse("local", error)
         }
         do {
             let summary = try SequentialRunner(configuration: job.configuration).run(

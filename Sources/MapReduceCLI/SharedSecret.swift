@@ -1,4 +1,5 @@
 public import Foundation
+public import MapReduce
 
 /// The cluster's shared secret, from the first of: `--secret-file` (the file's contents, without a trailing line
 /// ending), the `MR_SECRET` environment variable, or `--secret` (visible to every local user in `ps`: for tests).
@@ -19,9 +20,12 @@ public enum SharedSecret {
     }
 
     /// A secret that cannot be loaded.
-    public struct SecretError: Error, CustomStringConvertible {
+    public struct SecretError: MapReduceError {
         /// What is wrong, and what to do.
         public let message: String
-        public var description: String { message }
+        /// Always ``MapReduce/ErrorCode/badSecret``.
+        public var code: ErrorCode { .badSecret }
+        /// None.
+        public var cause: (any Error)? { nil }
     }
 }

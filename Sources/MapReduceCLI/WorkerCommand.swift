@@ -63,8 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 sharedDirectory: shared,
                 gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
         } catch {
-            CommandContext.complain("worker", "\(error)")
-            throw ExitCode(ExitStatus.badArguments)
+            throw ExitStatus.refuse("worker", error)
         }
         let service = WorkerService(worker: worker, logger: logger)
         let group = ServiceGroup(

@@ -81,7 +81,7 @@ extension Job {
                     }
                     let limit = skipping ? " (after skipping \(badRecords.count), the most --skip-bad-records allows)" : ""
                     let place = number.map { "line \($0) (byte \(line.offset))" } ?? "the record at byte \(line.offset)"
-                    throw JobError(.mapFailed, "map of job '\(name)' failed on \(place) of '\(line.file.path)'\(limit): \(error)")
+                    throw JobError(.mapFailed, "map of job '\(name)' failed on \(place) of '\(line.file.path)'\(limit): \(error)", cause: error)
                 }
                 try collector.checkFailure()
             }
@@ -113,7 +113,7 @@ extension Job {
                 try reduce(key, Values(source), file)
             } catch {
                 if let failure = source.failure { throw failure }
-                throw JobError(.reduceFailed, "reduce of job '\(name)' failed on key '\(key)' in partition \(context.partition): \(error)")
+                throw JobError(.reduceFailed, "reduce of job '\(name)' failed on key '\(key)' in partition \(context.partition): \(error)", cause: error)
             }
             if let failure = source.failure { throw failure }
         }

@@ -19,12 +19,17 @@ public final class ExclusiveLock: Sendable {
     private let descriptor: Int32
 
     /// The lock is held by someone else.
-    public struct Held: Error, CustomStringConvertible, Sendable {
+    public struct Held: MapReduceError, Sendable {
         /// The lock file.
         public let path: String
         /// Who holds it, as it recorded: `host H, pid P, since T`.
         public let holder: String
-        public var description: String { "'\(path)' is locked by \(holder)" }
+        /// Always ``ErrorCode/alreadyRunning``.
+        public var code: ErrorCode { .alreadyRunning }
+        /// `'<path>' is locked by <holder>`.
+        public var message: String { "'\(path)' is locked by \(holder)" }
+        /// None.
+        public var cause: (any Error)? { nil }
     }
 
     /// Takes the lock on `path` (creating the file), without waiting.
@@ -41,7 +46,7 @@ public final class ExclusiveLock: Sendable {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             close(descriptor)
             if reason == EWOULDBLOCK { throw Held(path: path, holder: holder.flatMap { $0.isEmpty ? nil : $0 } ?? "another process") }
-            throw FileIOError(path: path, operation: "lock", code: reason)
+            throw FileIOError(path: path, operation: "lock", systemError: reason)
         }
         let since = ISO8601DateFormatter().string(from: Date())
         let record = "\(owner) on host \(ProcessInfo.processInfo.hostName), pid \(getpid()), since \(since)\n"

@@ -17,9 +17,10 @@ enum OwnedDirectory {
             let reason = errno
             if reason == EEXIST {
                 throw FileIOError(
-                    path: path, operation: "create a fresh scratch directory (it already exists, and an attempt deletes only what it created)", code: reason)
+                    path: path, operation: "create a fresh scratch directory (it already exists, and an attempt deletes only what it created)",
+                    systemError: reason)
             }
-            throw FileIOError(path: path, operation: "create", code: reason)
+            throw FileIOError(path: path, operation: "create", systemError: reason)
         }
     }
 }

@@ -111,7 +111,7 @@ private func checkedSum(_ values: [Int64], _ what: String) throws(JobError) -> I
     var total: Int64 = 0
     for value in values {
         let (sum, overflow) = total.addingReportingOverflow(value)
-        guard !overflow else { throw JobError(.badConfiguration, "the job's \(what) overflow a 64-bit total") }
+        guard !overflow else { throw JobError(.overflow, "the job's \(what) overflow a 64-bit total") }
         total = sum
     }
     return total

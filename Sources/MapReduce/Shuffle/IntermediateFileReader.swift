@@ -48,8 +48,8 @@ public final class IntermediateFileReader {
             file = try ReadableFile(path: path)
             size = try file.size()
         } catch {
-            if error.code == ENOENT { throw IntermediateFileError(.missing, path: path, "is missing") }
-            throw IntermediateFileError(.io, path: path, "cannot be read: \(error)")
+            if error.systemError == ENOENT { throw IntermediateFileError(.missing, path: path, "is missing", cause: error) }
+            throw IntermediateFileError(.io, path: path, "cannot be read: \(error)", cause: error)
         }
         if let expectedSize, size != expectedSize {
             throw IntermediateFileError(

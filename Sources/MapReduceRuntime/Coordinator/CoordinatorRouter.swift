@@ -75,17 +75,12 @@ public enum CoordinatorRouter {
         return router
     }
 
-    /// Runs `body`, turning a ``SchedulerError`` into the matching 4xx.
+    /// Runs `body`, answering a refusal (a ``SchedulerError``) with its code's status.
     private static func refusing<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as SchedulerError {
-            switch error.code {
-            case .unknownWorker, .unknownAttempt: throw HTTPError(.notFound, message: error.message)
-            case .notYourAttempt: throw HTTPError(.conflict, message: error.message)
-            case .invalidReport: throw HTTPError(.badRequest, message: error.message)
-            case .tooManyRegistrations: throw HTTPError(.tooManyRequests, message: error.message)
-            }
+            throw HTTPError(error.code.httpStatus, message: error.message)
         }
     }
 }

@@ -136,10 +136,23 @@ public final class Journal: @unchecked Sendable {
 }
 
 /// The journal cannot be written or read.
-public struct JournalError: Error, CustomStringConvertible {
+public struct JournalError: MapReduceError, Sendable {
     /// The journal file.
     public let path: String
     /// What went wrong.
     public let reason: String
-    public var description: String { "journal '\(path)': \(reason)" }
+    /// The error that led to this one, if any.
+    public let cause: (any Error)?
+
+    /// Creates an error about the journal at `path`.
+    public init(path: String, reason: String, cause: (any Error)? = nil) {
+        self.path = path
+        self.reason = reason
+        self.cause = cause
+    }
+
+    /// Always ``MapReduce/ErrorCode/journal``.
+    public var code: ErrorCode { .journal }
+    /// `journal '<path>': <reason>`.
+    public var message: String { "journal '\(path)': \(reason)" }
 }

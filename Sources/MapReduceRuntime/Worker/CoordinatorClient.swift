@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOSSL
-import MapReduce
+public import MapReduce
 
 /// Talks to the coordinator's `/v1` API over HTTP/1.1 with JSON bodies.
 public struct CoordinatorClient: Sendable {
@@ -49,12 +49,16 @@ public struct CoordinatorClient: Sendable {
     public func sending(_ bearer: String) -> CoordinatorClient { CoordinatorClient(baseURL: baseURL, client: client, bearer: bearer) }
 
     /// A reply the coordinator refused, with its status and message.
-    public struct Refused: Error, CustomStringConvertible {
+    public struct Refused: MapReduceError {
         /// The HTTP status code.
         public let status: UInt
         /// The body.
         public let body: String
-        public var description: String { "coordinator answered \(status): \(body)" }
+        /// Always ``MapReduce/ErrorCode/refused``.
+        public var code: ErrorCode { .refused }
+        /// None.
+        public var cause: (any Error)? { nil }
+        public var message: String { "coordinator answered \(status): \(body)" }
     }
 
     /// POSTs `body` to `path` and decodes the answer.

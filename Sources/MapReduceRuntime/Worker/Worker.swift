@@ -24,23 +24,29 @@ public struct Worker: Sendable {
     let logger: Logger
 
     /// The coordinator stayed unreachable for the whole grace period.
-    public struct Unreachable: Error, CustomStringConvertible {
+    public struct Unreachable: MapReduceError {
         /// The coordinator's URL.
         public let url: String
         /// The grace period.
         public let grace: Duration
-        /// The last error.
-        public let lastError: String
-        public var description: String { "coordinator \(url) unreachable for \(grace): \(lastError)" }
+        /// The last error met trying to reach it.
+        public let cause: (any Error)?
+        /// Always ``MapReduce/ErrorCode/unreachable``.
+        public var code: ErrorCode { .unreachable }
+        public var message: String { "coordinator \(url) unreachable for \(grace): \(cause.map { "\($0)" } ?? "no answer")" }
     }
 
     /// An assignment that would make the worker act outside its shared directory.
-    public struct OutsideSharedDirectory: Error, CustomStringConvertible {
+    public struct OutsideSharedDirectory: MapReduceError {
         /// The path.
         public let path: String
         /// The shared directory.
         public let sharedDirectory: String
-        public var description: String {
+        /// Always ``MapReduce/ErrorCode/outsideSharedDirectory``.
+        public var code: ErrorCode { .outsideSharedDirectory }
+        /// None.
+        public var cause: (any Error)? { nil }
+        public var message: String {
             "refused an assignment naming '\(path)', which is not inside this worker's shared directory '\(sharedDirectory)'; is --coordinator the real coordinator, and --shared-dir the same directory it uses?"
         }
     }
@@ -250,7 +256,7 @@ public struct Worker: Sendable {
                 refused(refusal)
                 return nil
             } catch {
-                guard clock.now + delay < giveUp else { throw Unreachable(url: client.baseURL, grace: gracePeriod, lastError: "\(error)") }
+                guard clock.now + delay < giveUp else { throw Unreachable(url: client.baseURL, grace: gracePeriod, cause: error) }
                 logger.debug("coordinator unreachable; retrying", metadata: ["mr.worker": "\(id.map(\.description) ?? name)", "mr.error": "\(error)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))
