@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux; iproute2 when
-# root) when they are missing.
+# Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux, chromium,
+# prometheus; iproute2 when root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -15,6 +15,10 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # The fuzzing campaign installs schemathesis from PyPI into a virtual environment.
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+# The status page is checked in a headless Chromium, and /metrics with promtool (from Prometheus); each test is
+# skipped, saying so, where its tool cannot run.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if ((${#missing[@]} > 0)); then
     echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and for the network tests)" >&2

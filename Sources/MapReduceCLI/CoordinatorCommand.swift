@@ -5,6 +5,8 @@ import HummingbirdCore
 import Logging
 import MapReduce
 import MapReduceRuntime
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// Runs one job across worker processes: plans it, serves tasks over HTTP, re-executes the work of workers that
@@ -38,6 +40,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay idle, or take to send a request's headers, before it is closed.")
     var idleTimeout = 10.0
     @Option(help: "Seconds a request may take to arrive whole once its headers have.") var requestTimeout = 30.0
+    @Option(help: "Seconds to keep serving the status page and /metrics after the job ends, for a last look or scrape.")
+    var linger = 0.0
+    @Flag(help: "No progress line on standard error.") var quiet = false
     @OptionGroup var loggingOptions: LoggingOptions
 
     func validate() throws {
@@ -46,6 +51,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             throw ValidationError("--max-connections must be at least 2, and --idle-timeout and --request-timeout positive")
         }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+        guard linger >= 0, linger <= 86_400 else { throw ValidationError("--linger must be from 0 to 86400 seconds") }
     }
 
     func run() async throws {
@@ -65,11 +71,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let plan = directory.plan
         var logger = makeLogger(label: name, level: loggingOptions.logLevel)
         logger[metadataKey: "mr.job"] = "\(plan.job)"
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(DocumentedMetricsFactory(registry: metrics))
         let coordinator: Coordinator
         do {
             coordinator = try Coordinator(
                 plan: plan, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
-                maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10), logger: logger)
+                maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10),
+                events: try EventLog(output: OutputDirectory(path: plan.output)), logger: logger)
             try plan.checkInputsUnchanged()
             await coordinator.resume()
         } catch {
@@ -89,7 +98,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         let scheme = tlsCertificate == nil ? "http" : "https"
         let app = Application(
-            router: CoordinatorRouter.make(coordinator, secret: secret),
+            router: CoordinatorRouter.make(coordinator, secret: secret, metrics: metrics),
             server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "mr-coordinator"),
             onServerRunning: { channel in
@@ -98,10 +107,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 if let addressFile { try? AtomicFile.write(Array("\(url)\n".utf8), to: addressFile) }
             },
             logger: logger)
-        let watcher = JobWatcher(coordinator: coordinator, tick: .milliseconds(Int(max(10, min(250, leaseTimeout * 100)))), linger: .seconds(3))
+        let watcher = JobWatcher(
+            coordinator: coordinator, tick: .milliseconds(Int(max(10, min(250, leaseTimeout * 100)))), linger: .seconds(3),
+            serveAfterEnd: .milliseconds(Int(linger * 1000)))
+        let progress = ProgressLine.forStandardError(quiet: quiet).map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: ProgressReporter(coordinator: coordinator, line: $0))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [.init(service: app), .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup)] + (progress.map { [$0] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
 

@@ -20,6 +20,9 @@ struct LocalCommand: ParsableCommand {
     @Flag(help: "List the jobs and exit (as the jobs subcommand does).")
     var listJobs = false
 
+    @Flag(help: "No progress line on standard error.")
+    var quiet = false
+
     func run() throws {
         let catalog = CommandContext.catalog
         if listJobs {
@@ -35,8 +38,17 @@ struct LocalCommand: ParsableCommand {
             throw ExitStatus.refuse("local", error)
         }
         do {
-            let summary = try SequentialRunner(configuration: job.configuration).run(
-                job.job, parameters: jobOptions.parameterValues, inputs: job.inputs, output: job.output)
+            let line = ProgressLine.forStandardError(quiet: quiet)
+            let throttle = ProgressThrottle(interval: line?.interval ?? .zero)
+            let runner = SequentialRunner(configuration: job.configuration) { progress in
+                guard let line, throttle.due(final: progress.phase == "reduce" && progress.done == progress.total) else { return }
+                line.write(
+                    ProgressLine.Status(
+                        phase: progress.phase, done: progress.done, total: progress.total, inputBytes: progress.inputBytes, elapsed: progress.seconds,
+                        remaining: progress.remainingSeconds))
+            }
+            let summary = try runner.run(job.job, parameters: jobOptions.parameterValues, inputs: job.inputs, output: job.output)
+            if let line { FileHandle.standardError.write(Data(line.finish.utf8)) }
             FileHandle.standardError.write(Data("\(summary.line); output in \(job.output)\n".utf8))
         } catch {
             CommandContext.complain("local", "\(error)")

@@ -17,14 +17,14 @@ public import MapReduce
 /// ```
 ///
 /// Then `my-jobs coordinator --job sessionize …`, `my-jobs worker --coordinator URL …`, `my-jobs local --job
-/// sessionize …` and `my-jobs jobs`. Every worker must be the same build as its coordinator: it is sent a job's
+/// sessionize …`, `my-jobs jobs`, and `my-jobs report OUTPUT > report.html` for a distributed job's status page. Every worker must be the same build as its coordinator: it is sent a job's
 /// name and parameters, never its code.
 public struct MapReduceCommand: AsyncParsableCommand {
     public static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: CommandContext.programName,
             abstract: "Run MapReduce jobs: coordinate them across worker processes, work for a coordinator, or run one in this process.",
-            subcommands: [CoordinatorCommand.self, WorkerCommand.self, LocalCommand.self, JobsCommand.self])
+            subcommands: [CoordinatorCommand.self, WorkerCommand.self, LocalCommand.self, JobsCommand.self, ReportCommand.self])
     }
 
     /// Creates the command (the argument parser does).
@@ -40,6 +40,8 @@ public struct MapReduceCommand: AsyncParsableCommand {
         case local
         /// Lists the jobs (``JobsCommand``).
         case jobs
+        /// Renders a finished job's status page from its history (``ReportCommand``).
+        case report
 
         var command: any ParsableCommand.Type {
             switch self {
@@ -47,6 +49,7 @@ public struct MapReduceCommand: AsyncParsableCommand {
             case .worker: WorkerCommand.self
             case .local: LocalCommand.self
             case .jobs: JobsCommand.self
+            case .report: ReportCommand.self
             }
         }
     }
@@ -56,7 +59,8 @@ public struct MapReduceCommand: AsyncParsableCommand {
     /// - Parameter role: run only this role, with no subcommand word (as `mr-coordinator` does).
     public static func main(catalog: JobCatalog, role: Role? = nil) async -> Never {
         let root = role?.command ?? MapReduceCommand.self
-        let failure: (any Error)? = await CommandContext.$catalog.withValue(catalog) {
+        // Messages, help and exit statuses are written inside the context, so they name the command as it was called.
+        await CommandContext.$catalog.withValue(catalog) {
             await CommandContext.$standalone.withValue(role != nil) {
                 do {
                     var command = try root.parseAsRoot(Array(CommandLine.arguments.dropFirst()))
@@ -65,13 +69,13 @@ public struct MapReduceCommand: AsyncParsableCommand {
                     } else {
                         try command.run()
                     }
-                    return nil
+                    root.exit()
                 } catch {
-                    return error
+                    root.exit(withError: error)
                 }
             }
         }
-        root.exit(withError: failure)
+        fatalError("unreachable: the command exits")
     }
 }
 

@@ -47,6 +47,7 @@ extension Job {
         let emit = Emitter(collector)
         let reader = SplitReader(maximumRecordSize: context.maximumRecordSize)
         let cancellation = context.cancellation
+        let progress = context.progress
         var inputBytes: Int64 = 0
         var lines: Int64 = 0
         // Skipping a bad record must drop what its map call emitted before throwing, so pairs are staged per call.
@@ -66,9 +67,11 @@ extension Job {
                 badRecords.append(BadRecord(file: record.file.path, line: record.line, offset: record.offset, error: record.message))
             } : nil
         for split in context.splits {
+            let readBefore = inputBytes
             inputBytes += try reader.forEachRecord(in: split, framing: framing, oversized: oversized) { line in
                 try cancellation.check()
                 lines += 1
+                if lines % TaskProgress.interval == 0 { progress.update(records: lines, bytes: readBefore + line.offset - split.start) }
                 do {
                     try map(line, emit)
                     if skipping { collector.state.pointee.flushStaged() }
@@ -106,8 +109,11 @@ extension Job {
         let groups = try merge.open()
         let source = ValueSource(groups)
         let file = try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
+        var keys: Int64 = 0
         while try groups.nextKey() {
             try context.cancellation.check()
+            keys += 1
+            if keys % TaskProgress.interval == 0 { context.progress.update(records: merge.inputRecords, bytes: 0) }
             let key = try groups.key.withUnsafeBytes { bytes throws in try Key(decoding: bytes) }
             do {
                 try reduce(key, Values(source), file)

@@ -16,12 +16,16 @@ public struct MapTaskContext: Sendable {
     public var maximumRecordSize: Int
     /// Set to stop the attempt early.
     public var cancellation: TaskCancellation
+    /// Where the attempt publishes how far it got.
+    public var progress: TaskProgress
 
     /// Creates a map task context.
     public init(
         task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings, badRecordLimit: Int = 0,
-        maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize, cancellation: TaskCancellation = TaskCancellation()
+        maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize, cancellation: TaskCancellation = TaskCancellation(),
+        progress: TaskProgress = TaskProgress()
     ) {
+        self.progress = progress
         self.task = task
         self.splits = splits
         self.directory = directory
@@ -81,12 +85,15 @@ public struct ReduceTaskContext: Sendable {
     public var settings: ShuffleSettings
     /// Set to stop the attempt early.
     public var cancellation: TaskCancellation
+    /// Where the attempt publishes how far it got (the values it has read).
+    public var progress: TaskProgress
 
     /// Creates a reduce task context.
     public init(
         partition: Int, inputs: [String], outputPath: String, scratchDirectory: String, settings: ShuffleSettings,
-        cancellation: TaskCancellation = TaskCancellation()
+        cancellation: TaskCancellation = TaskCancellation(), progress: TaskProgress = TaskProgress()
     ) {
+        self.progress = progress
         self.partition = partition
         self.inputs = inputs
         self.outputPath = outputPath

@@ -9,8 +9,14 @@ public struct SequentialRunner: Sendable {
     /// How the job is cut up and how its data moves.
     public var configuration: JobConfiguration
 
+    /// Called after each task with how far the run got (on the running thread; keep it short).
+    public var progress: (@Sendable (JobProgress) -> Void)?
+
     /// Creates a runner.
-    public init(configuration: JobConfiguration = JobConfiguration()) { self.configuration = configuration }
+    public init(configuration: JobConfiguration = JobConfiguration(), progress: (@Sendable (JobProgress) -> Void)? = nil) {
+        self.configuration = configuration
+        self.progress = progress
+    }
 
     /// The only attempt of each task.
     static let attempt = AttemptID(0)
@@ -37,9 +43,22 @@ public struct SequentialRunner: Sendable {
         // A run that failed earlier may have left its shuffle files: they are this runner's own, and in the way.
         try? FileManager.default.removeItem(atPath: directory)
         var accounting = JobAccounting(plan)
+        var inputBytes: Int64 = 0
+        let tasks = plan.mapTasks.count + configuration.reducers
+        func report(_ phase: String, _ done: Int, _ total: Int, tasksDone: Int) {
+            guard let progress else { return }
+            let seconds = (clock.now - start).seconds
+            progress(
+                JobProgress(
+                    phase: phase, done: done, total: total, inputBytes: inputBytes, seconds: seconds,
+                    remainingSeconds: tasksDone > 0 && tasksDone < tasks ? seconds * Double(tasks - tasksDone) / Double(tasksDone) : nil))
+        }
         for index in plan.mapTasks.indices {
             let task = MapTaskID(index)
-            accounting.committed(task, try job.runMapTask(plan.mapTaskContext(task, Self.attempt)))
+            let output = try job.runMapTask(plan.mapTaskContext(task, Self.attempt))
+            accounting.committed(task, output)
+            inputBytes += output.inputBytes
+            report("map", index + 1, plan.mapTasks.count, tasksDone: index + 1)
         }
         try accounting.checkBadRecords(limit: configuration.skipBadRecords)
         let committer = OutputCommitter(plan)
@@ -49,6 +68,7 @@ public struct SequentialRunner: Sendable {
             let context = plan.reduceTaskContext(task, Self.attempt, mapAttempts: mapAttempts)
             accounting.committed(task, try job.runReduceTask(context))
             try committer.publish(task, from: Self.attempt)
+            report("reduce", partition + 1, configuration.reducers, tasksDone: plan.mapTasks.count + partition + 1)
         }
         let summary = try accounting.summary(
             job: job.name, attempts: .init(map: plan.mapTasks.count, reduce: configuration.reducers), seconds: (clock.now - start).seconds)

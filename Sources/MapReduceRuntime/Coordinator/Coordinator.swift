@@ -33,6 +33,13 @@ public actor Coordinator {
     private let pollTimeout: Duration
     /// Set once the output is final (or the job failed).
     public private(set) var outcome: Outcome? = nil
+    /// The job's history, folded from its events: what the status page shows.
+    private var history: JobHistory
+    /// Where the events are appended: `<output>/_events.jsonl`.
+    private let events: EventLog?
+    private let metrics = CoordinatorMetrics()
+    /// Each running attempt's progress, as its worker last reported it.
+    private var progress: [AttemptID: AttemptProgress] = [:]
 
     /// How many times writing the finished job's metadata is tried before the job fails.
     static let finishingTries = 3
@@ -50,10 +57,12 @@ public actor Coordinator {
     /// is checked against the plan: a journal of another plan, of an older format, or with an entry out of bounds
     /// is refused with a message.
     ///
-    /// - Parameter maximumRegistrations: the most worker registrations accepted over the coordinator's life.
+    /// - Parameters:
+    ///   - maximumRegistrations: the most worker registrations accepted over the coordinator's life.
+    ///   - events: where to append the job's history; its earlier events (an earlier coordinator's) are read first.
     public init(
         plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration,
-        maximumRegistrations: Int = 10_000, logger: Logger
+        maximumRegistrations: Int = 10_000, events: EventLog? = nil, logger: Logger
     ) throws {
         let history = try Self.replayable(journal, plan: plan)
         let epoch = history.count { $0.event == .started }
@@ -89,6 +98,98 @@ public actor Coordinator {
         started = clock.now
         self.pollTimeout = pollTimeout
         self.logger = logger
+        self.events = events
+        var start = JobEvent(.jobStarted)
+        start.job = plan.job
+        start.mapTasks = plan.mapTasks.count
+        start.reduceTasks = plan.configuration.reducers
+        start.inputBytes = plan.mapTasks.joined().reduce(0) { $0 + $1.length }
+        var past = JobHistory((try? events.map { _ in try EventLog.read(output: OutputDirectory(path: plan.output)) }) ?? [])
+        Self.record(start, into: &past, events: events, metrics: metrics, logger: logger)
+        self.history = past
+    }
+
+    /// Folds `event` into the history, appends it to the event log, and counts it in the metrics.
+    private func record(_ event: JobEvent) { Self.record(event, into: &history, events: events, metrics: metrics, logger: logger) }
+
+    private static func record(_ event: JobEvent, into history: inout JobHistory, events: EventLog?, metrics: CoordinatorMetrics, logger: Logger) {
+        history.apply(event)
+        metrics.record(event, history: history)
+        do {
+            try events?.append(event)
+        } catch {
+            logger.warning("cannot append to the job's history", metadata: ["mr.error": "\(error)"])
+        }
+    }
+
+    /// Records the assignment of `attempt` of `task` to `worker`, and the start of its phase if it is the first.
+    private func recordAssignment(_ attempt: AttemptID, _ task: TaskID, _ worker: WorkerID) {
+        let (phase, _) = task.phaseAndNumber
+        if history.phases[phase] == nil {
+            var started = JobEvent(.phaseStarted)
+            started.phase = phase
+            record(started)
+        }
+        record(.attempt(.taskAssigned, task, attempt, worker: worker))
+    }
+
+    /// Records the commit of `attempt` of `task` with what it read and wrote, and the end of its phase if it was
+    /// the last.
+    private func recordCommit(_ attempt: AttemptID, _ result: CompletionCheck.Result, _ worker: WorkerID) {
+        var event: JobEvent
+        switch result {
+        case .map(let id, let output):
+            event = .attempt(.taskCommitted, .map(id), attempt, worker: worker)
+            event.inputBytes = output.inputBytes
+            event.inputRecords = output.inputRecords
+            event.outputBytes = output.files.reduce(0) { $0 + $1.bytes }
+            event.outputRecords = output.files.reduce(0) { $0 + $1.records }
+            event.spills = output.spills
+            event.partitionBytes = output.files.map(\.bytes)
+            event.partitionRecords = output.files.map(\.records)
+            event.counters = output.counters.isEmpty ? nil : output.counters
+        case .reduce(let id, _, let output):
+            event = .attempt(.taskCommitted, .reduce(id), attempt, worker: worker)
+            event.inputRecords = output.inputRecords
+            event.outputBytes = output.bytes
+            event.outputRecords = output.records
+            event.counters = output.counters.isEmpty ? nil : output.counters
+        }
+        record(event)
+        let phase = event.phase ?? ""
+        let done = phase == "map" ? scheduler.mapsCommitted : scheduler.isComplete
+        if done, history.phases[phase]?.ended == nil {
+            var ended = JobEvent(.phaseEnded)
+            ended.phase = phase
+            record(ended)
+        }
+    }
+
+    /// Sets the job's outcome, once, and records it.
+    private func end(_ outcome: Outcome) {
+        self.outcome = outcome
+        switch outcome {
+        case .succeeded: record(JobEvent(.jobSucceeded))
+        case .failed(let report):
+            var event = JobEvent(.jobFailed)
+            event.message = report
+            record(event)
+        }
+        updateGauges()
+    }
+
+    /// Sets the metrics' gauges from the state.
+    private func updateGauges() {
+        metrics.update(overview(), workersAlive: scheduler.liveWorkers.count)
+    }
+
+    /// What the status page shows, now.
+    public func overview() -> JobOverview {
+        var live = JobOverview.Live()
+        let now = clock.now
+        for (worker, heard) in scheduler.lastHeard { live.lastHeard[worker.rawValue] = (now - heard).seconds }
+        for (attempt, progress) in progress { live.progress[attempt.rawValue] = (progress.records, progress.bytes) }
+        return JobOverview(history, now: Date().timeIntervalSince1970, live: live)
     }
 
     /// The journal's entries, each checked against `plan`.
@@ -158,6 +259,7 @@ public actor Coordinator {
             settle()
             switch decision {
             case .run(let attempt, let task):
+                recordAssignment(attempt, task, worker)
                 logger.info("assigned", metadata: ["mr.worker": "\(worker)", "mr.task": "\(task)", "mr.attempt": "\(attempt.rawValue)"])
                 return assignment(attempt, task)
             case .finished where outcome != nil:
@@ -221,6 +323,9 @@ public actor Coordinator {
     public func register(name: String) throws(SchedulerError) -> Registration {
         let (worker, credential) = try credentials.register(name: name)
         logger.info("worker registered", metadata: ["mr.worker": "\(worker)"])
+        var event = JobEvent(.workerJoined)
+        event.worker = worker.rawValue
+        record(event)
         return Registration(worker: worker, credential: credential)
     }
 
@@ -229,7 +334,17 @@ public actor Coordinator {
 
     /// Records a heartbeat.
     public func heartbeat(_ request: HeartbeatRequest) throws(SchedulerError) -> HeartbeatResponse {
-        HeartbeatResponse(current: try scheduler.heartbeat(from: request.worker, attempt: request.attempt, now: clock.now))
+        if let reported = request.progress,
+            !(0...CompletionCheck.largestCount).contains(reported.records) || !(0...CompletionCheck.largestCount).contains(reported.bytes)
+        {
+            throw SchedulerError(
+                code: .invalidReport, message: "progress of \(request.attempt.map(\.description) ?? "no attempt") out of 0...\(CompletionCheck.largestCount)")
+        }
+        let current = try scheduler.heartbeat(from: request.worker, attempt: request.attempt, now: clock.now)
+        if let attempt = request.attempt {
+            if current, let reported = request.progress { progress[attempt] = reported } else { progress.removeValue(forKey: attempt) }
+        }
+        return HeartbeatResponse(current: current)
     }
 
     /// Records a successful attempt; commits its task if it is the first.
@@ -268,6 +383,8 @@ public actor Coordinator {
             case .reduce(let id, _, let output): accounting.committed(id, output)
             }
             logger.info("committed", metadata: metadata(request.worker, request.attempt, attempt.task))
+            if accepted { recordCommit(request.attempt, result, request.worker) }
+            progress.removeValue(forKey: request.attempt)
         } catch {
             try scheduler.fail(request.attempt, by: request.worker, message: "its completion could not be committed: \(error)", now: clock.now)
         }
@@ -326,7 +443,12 @@ public actor Coordinator {
             stateChanged()
             return
         }
-        if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: clock.now) { accounting.lost(map) }
+        if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: clock.now) {
+            accounting.lost(map)
+            var event = JobEvent.attempt(.mapOutputLost, .map(map), request.attempt, worker: request.worker, message: damage)
+            event.attempt = nil
+            record(event)
+        }
         logger.warning(
             "intermediate file lost; re-running its map task",
             metadata: ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.task": "\(map)", "mr.error": "\(damage)"])
@@ -338,6 +460,7 @@ public actor Coordinator {
     private func stateChanged() {
         logEndings()
         settle()
+        updateGauges()
         wakeAll()
     }
 
@@ -349,8 +472,16 @@ public actor Coordinator {
     public func tick() {
         let now = clock.now
         for worker in polling.keys { scheduler.renew(worker, now: now) }
+        let alive = Set(scheduler.liveWorkers)
         let lost = scheduler.expireLeases(now: now)
+        metrics.leasesExpired(lost.count)
+        for worker in alive.subtracting(scheduler.liveWorkers).sorted() {
+            var event = JobEvent(.workerLost)
+            event.worker = worker.rawValue
+            record(event)
+        }
         logEndings()
+        if !lost.isEmpty { updateGauges() }
         let wasSettled = outcome != nil
         settle()
         if !lost.isEmpty || outcome != nil && !wasSettled || scheduler.hasBackupCandidate(now: now) { wakeAll() }
@@ -362,6 +493,8 @@ public actor Coordinator {
             var fields = metadata(ending.worker, ending.attempt, ending.task)
             fields["mr.error"] = "\(ending.message)"
             logger.warning(ending.kind == .lost ? "attempt lost; re-queued" : "attempt failed", metadata: fields)
+            record(.attempt(ending.kind == .lost ? .attemptLost : .attemptFailed, ending.task, ending.attempt, worker: ending.worker, message: ending.message))
+            progress.removeValue(forKey: ending.attempt)
         }
         endingsLogged = scheduler.failures.count
     }
@@ -399,27 +532,28 @@ public actor Coordinator {
     private func settle() {
         guard outcome == nil else { return }
         if let task = scheduler.fatalTask {
-            outcome = .failed(failureReport(task))
+            end(.failed(failureReport(task)))
             return
         }
         do {
             try accounting.checkBadRecords(limit: plan.configuration.skipBadRecords)
         } catch {
-            outcome = .failed(error.message)
+            end(.failed(error.message))
             return
         }
         guard scheduler.isComplete, clock.now >= finishing.next else { return }
         do {
             try finish()
-            outcome = .succeeded
+            end(.succeeded)
             logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
         } catch {
             finishing.tries += 1
             logger.error("cannot finish the output", metadata: ["mr.error": "\(error)", "mr.try": "\(finishing.tries)"])
             if finishing.tries >= Self.finishingTries {
-                outcome = .failed(
-                    "every task committed, but the output's metadata could not be written (\(finishing.tries) tries): \(error); fix that and run the coordinator again with the same arguments to finish the job"
-                )
+                end(
+                    .failed(
+                        "every task committed, but the output's metadata could not be written (\(finishing.tries) tries): \(error); fix that and run the coordinator again with the same arguments to finish the job"
+                    ))
             } else {
                 finishing.next = clock.now + .seconds(finishing.tries)
             }

@@ -1,6 +1,8 @@
 import Foundation
 public import Hummingbird
 import Logging
+import Metrics
+public import Prometheus
 public import MapReduce
 
 extension TaskAssignment: ResponseEncodable {}
@@ -8,6 +10,7 @@ extension HeartbeatResponse: ResponseEncodable {}
 extension CompletionResponse: ResponseEncodable {}
 extension JobStatus: ResponseEncodable {}
 extension Registration: ResponseEncodable {}
+extension JobOverview: ResponseEncodable {}
 
 /// A request's context: its body limit, and the worker its credential names once checked.
 public struct CoordinatorRequestContext: RequestContext {
@@ -41,9 +44,13 @@ public enum CoordinatorRouter {
     public static func completionBodyLimit(reducers: Int) -> Int { (512 << 10) + reducers * 1024 }
 
     /// Builds the router for `coordinator`.
-    public static func make(_ coordinator: Coordinator, secret: String? = nil) -> Router<CoordinatorRequestContext> {
+    /// - Parameter metrics: the registry `/metrics` serves (swift-prometheus, bootstrapped as the process's
+    ///   metrics system); without one, `/metrics` is not served.
+    public static func make(_ coordinator: Coordinator, secret: String? = nil, metrics: PrometheusCollectorRegistry? = nil) -> Router<CoordinatorRequestContext>
+    {
         let router = Router(context: CoordinatorRequestContext.self)
         let completionLimit = completionBodyLimit(reducers: coordinator.plan.configuration.reducers)
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ServerErrorLogMiddleware(logger: coordinator.logger))
         router.add(middleware: AuthenticationMiddleware(coordinator: coordinator, secret: secret.map { Array($0.utf8) }, completionLimit: completionLimit))
         let v1 = router.group("v1")
@@ -72,6 +79,20 @@ public enum CoordinatorRouter {
             return .noContent
         }
         v1.get("status") { _, _ -> JobStatus in await coordinator.status() }
+        v1.get("job") { _, _ -> JobOverview in await coordinator.overview() }
+        router.get("/") { _, _ -> Response in
+            let page = StatusPage.render(await coordinator.overview(), refreshSeconds: 2)
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        if let metrics {
+            router.get("metrics") { _, _ -> Response in
+                var text: [UInt8] = []
+                metrics.emit(into: &text)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
+            }
+        }
         return router
     }
 
@@ -106,11 +127,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? $0.dropFirst(7) : nil }
         switch request.uri.path {
-        case "/v1/register", "/v1/status":
+        case "/v1/register":
             if let secret {
                 guard let bearer, ConstantTime.equal(Array(bearer.utf8), secret) else {
                     throw HTTPError(
                         .unauthorized, message: "missing or wrong shared secret; give the worker the coordinator's secret (--secret-file or MR_SECRET)")
+                }
+            }
+        case "/", "/v1/status", "/v1/job", "/metrics":
+            // Read-only views: the shared secret as a bearer token (Prometheus, curl), or as a browser's Basic
+            // password (any user name).
+            if let secret {
+                guard let given = bearer.map({ Array($0.utf8) }) ?? Self.basicPassword(request), ConstantTime.equal(given, secret) else {
+                    throw HTTPError(
+                        .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"mapreduce coordinator\", charset=\"UTF-8\""],
+                        message: "missing or wrong shared secret; send it as a bearer token, or as the password when the browser asks")
                 }
             }
         default:
@@ -121,6 +152,36 @@ struct AuthenticationMiddleware: RouterMiddleware {
             if request.uri.path == "/v1/complete" { context.maxUploadSize = completionLimit }
         }
         return try await next(request, context)
+    }
+
+    /// The password of a request's `Authorization: Basic` header.
+    private static func basicPassword(_ request: Request) -> [UInt8]? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))), let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
+        else { return nil }
+        return Array(decoded[decoded.index(after: colon)...])
+    }
+}
+
+/// Counts every request by route (the matched route's path, or `unmatched`: never a raw path) and status, as
+/// `mapreduce_http_requests_total`.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            let response = try await next(request, context)
+            count(context, response.status.code)
+            return response
+        } catch let error as any HTTPResponseError {
+            count(context, error.status.code)
+            throw error
+        } catch {
+            count(context, 500)
+            throw error
+        }
+    }
+
+    private func count(_ context: Context, _ status: Int) {
+        Counter(label: "mapreduce_http_requests_total", dimensions: [("route", context.endpointPath ?? "unmatched"), ("status", "\(status)")]).increment()
     }
 }
 

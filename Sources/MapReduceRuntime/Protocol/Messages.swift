@@ -142,10 +142,10 @@ extension MapAssignment {
     }
 
     /// The context of the task it assigns.
-    public func context(cancellation: TaskCancellation) -> MapTaskContext {
+    public func context(cancellation: TaskCancellation, progress: TaskProgress) -> MapTaskContext {
         MapTaskContext(
             task: task.rawValue, splits: splits, directory: directory, settings: settings, badRecordLimit: badRecordLimit ?? 0,
-            maximumRecordSize: maximumRecordSize ?? JobConfiguration.defaultMaximumRecordSize, cancellation: cancellation)
+            maximumRecordSize: maximumRecordSize ?? JobConfiguration.defaultMaximumRecordSize, cancellation: cancellation, progress: progress)
     }
 }
 
@@ -158,10 +158,10 @@ extension ReduceAssignment {
     }
 
     /// The context of the task it assigns.
-    public func context(cancellation: TaskCancellation) -> ReduceTaskContext {
+    public func context(cancellation: TaskCancellation, progress: TaskProgress) -> ReduceTaskContext {
         ReduceTaskContext(
             partition: task.rawValue, inputs: inputs, outputPath: outputPath, scratchDirectory: scratchDirectory, settings: settings,
-            cancellation: cancellation)
+            cancellation: cancellation, progress: progress)
     }
 }
 
@@ -171,10 +171,27 @@ public struct HeartbeatRequest: Codable, Sendable {
     public var worker: WorkerID
     /// The attempt running, if any.
     public var attempt: AttemptID?
+    /// How far the attempt got; absent from older workers.
+    public var progress: AttemptProgress?
     /// Creates a heartbeat.
-    public init(worker: WorkerID, attempt: AttemptID?) {
+    public init(worker: WorkerID, attempt: AttemptID?, progress: AttemptProgress? = nil) {
         self.worker = worker
         self.attempt = attempt
+        self.progress = progress
+    }
+}
+
+/// How far a running attempt got, sent with its heartbeats.
+public struct AttemptProgress: Codable, Sendable, Equatable {
+    /// Records read so far (a map's input records, a reduce's values).
+    public var records: Int64
+    /// Bytes read so far (a map's input; 0 for a reduce).
+    public var bytes: Int64
+
+    /// Creates a progress report.
+    public init(records: Int64, bytes: Int64) {
+        self.records = records
+        self.bytes = bytes
     }
 }
 

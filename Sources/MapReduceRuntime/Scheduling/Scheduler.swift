@@ -181,6 +181,9 @@ public struct Scheduler: Sendable {
     /// Workers whose lease is current.
     public var liveWorkers: [WorkerID] { Array(workers.keys) }
 
+    /// When each live worker was last heard from (a request or a heartbeat).
+    public var lastHeard: [WorkerID: ContinuousClock.Instant] { workers }
+
     /// Hands `worker` its next attempt, if there is one; renews its lease.
     public mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> Decision {
         workers[worker] = now

@@ -135,9 +135,10 @@ public struct Worker: Sendable {
             "mr.task": "\(assignment.map.map { "map \($0.task.rawValue)" } ?? assignment.reduce.map { "reduce \($0.task.rawValue)" } ?? "")",
         ]
         let cancellation = TaskCancellation()
+        let progress = TaskProgress()
         let work: BlockingWork<Result<CompletionRequest, any Error>>
         do {
-            work = try start(assignment, attempt: attempt, worker: id, cancellation: cancellation)
+            work = try start(assignment, attempt: attempt, worker: id, cancellation: cancellation, progress: progress)
         } catch {
             await report(.failure(error), attempt: attempt, session: session, metadata: metadata)
             return
@@ -153,7 +154,9 @@ public struct Worker: Sendable {
                 let current: Bool?
                 do {
                     current = try await client.post(
-                        "/v1/heartbeat", HeartbeatRequest(worker: id, attempt: attempt), timeout: heartbeatInterval * 2, as: HeartbeatResponse.self
+                        "/v1/heartbeat",
+                        HeartbeatRequest(worker: id, attempt: attempt, progress: AttemptProgress(records: progress.records, bytes: progress.bytes)),
+                        timeout: heartbeatInterval * 2, as: HeartbeatResponse.self
                     ).current
                 } catch let refused as CoordinatorClient.Refused where [401, 404, 409].contains(refused.status) {
                     current = false
@@ -179,16 +182,16 @@ public struct Worker: Sendable {
 
     /// Prepares `assignment` and starts it on a thread of its own.
     private func start(
-        _ assignment: TaskAssignment, attempt: AttemptID, worker id: WorkerID, cancellation: TaskCancellation
+        _ assignment: TaskAssignment, attempt: AttemptID, worker id: WorkerID, cancellation: TaskCancellation, progress: TaskProgress
     ) throws -> BlockingWork<Result<CompletionRequest, any Error>> {
         let job = try catalog.job(
             named: assignment.map?.job ?? assignment.reduce?.job ?? "", parameters: assignment.map?.parameters ?? assignment.reduce?.parameters ?? [:])
         try confine(assignment)
         if let map = assignment.map {
-            let context = map.context(cancellation: cancellation)
+            let context = map.context(cancellation: cancellation, progress: progress)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try job.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
-            let context = reduce.context(cancellation: cancellation)
+            let context = reduce.context(cancellation: cancellation, progress: progress)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try job.runReduceTask(context)) } }
         }
         throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")

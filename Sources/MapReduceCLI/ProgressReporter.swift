@@ -1,0 +1,31 @@
+import Foundation
+import MapReduceRuntime
+import ServiceLifecycle
+
+/// Writes a running coordinator's progress line (``ProgressLine``) until the job is over.
+struct ProgressReporter: Service {
+    let coordinator: Coordinator
+    let line: ProgressLine
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let over = await coordinator.outcome != nil
+                line.write(ProgressLine.Status(await coordinator.overview()))
+                if over { break }
+                try await Task.sleep(for: line.interval)
+            }
+        }
+        FileHandle.standardError.write(Data(line.finish.utf8))
+    }
+}
+
+extension ProgressLine.Status {
+    /// The status of the job `overview` shows.
+    init(_ overview: JobOverview) {
+        let phase = overview.phase == "map" ? overview.maps : overview.reduces
+        self.init(
+            phase: overview.phase, done: phase.committed, total: phase.total, inputBytes: overview.totals.inputBytes, elapsed: overview.elapsedSeconds,
+            remaining: overview.remainingSeconds)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+public import MapReduce
+
+/// One thing that happened to a distributed job, as its coordinator appends it to `<output>/_events.jsonl`: the
+/// job's history, from which the status page is rendered, live or afterwards (``JobHistory``).
+///
+/// Fields that do not apply to an event's kind are absent from its JSON line.
+public struct JobEvent: Codable, Sendable, Equatable {
+    /// What happened.
+    public enum Kind: String, Codable, Sendable {
+        /// A coordinator started (or restarted) the job: `job`, `mapTasks`, `reduceTasks`, `inputBytes` (planned).
+        case jobStarted = "job-started"
+        /// A phase (`phase`: `map` or `reduce`) started: its first attempt was assigned.
+        case phaseStarted = "phase-started"
+        /// A phase ended: its last task committed.
+        case phaseEnded = "phase-ended"
+        /// An attempt (`task`, `attempt`) was assigned to `worker`.
+        case taskAssigned = "task-assigned"
+        /// An attempt committed its task, with what it read and wrote.
+        case taskCommitted = "task-committed"
+        /// An attempt failed with `message`.
+        case attemptFailed = "attempt-failed"
+        /// An attempt was lost (its lease expired, or its worker gave it up): `message` says which.
+        case attemptLost = "attempt-lost"
+        /// A committed map output was found damaged; its map task runs again.
+        case mapOutputLost = "map-output-lost"
+        /// A worker registered.
+        case workerJoined = "worker-joined"
+        /// A worker's lease expired with no attempt of its running any longer.
+        case workerLost = "worker-lost"
+        /// The output is final.
+        case jobSucceeded = "job-succeeded"
+        /// The job failed: `message` says why.
+        case jobFailed = "job-failed"
+    }
+
+    /// What happened.
+    public var kind: Kind
+    /// When, in seconds since 1970 (wall clock: a restarted coordinator's events continue the same history).
+    public var time: Double
+    /// The job (``Kind/jobStarted``).
+    public var job: String?
+    /// Map tasks (``Kind/jobStarted``).
+    public var mapTasks: Int?
+    /// Reduce tasks (``Kind/jobStarted``).
+    public var reduceTasks: Int?
+    /// `map` or `reduce`.
+    public var phase: String?
+    /// The task's number in its phase.
+    public var task: Int?
+    /// The attempt.
+    public var attempt: UInt64?
+    /// The worker.
+    public var worker: String?
+    /// Why an attempt failed or was lost, or why the job failed.
+    public var message: String?
+    /// Bytes read: the input planned (``Kind/jobStarted``), or a committed map's input.
+    public var inputBytes: Int64?
+    /// Records read by a committed task.
+    public var inputRecords: Int64?
+    /// Bytes a committed task wrote: a map's intermediate files, a reduce's output file.
+    public var outputBytes: Int64?
+    /// Records a committed task wrote.
+    public var outputRecords: Int64?
+    /// Sorted runs a committed map spilled.
+    public var spills: Int?
+    /// A committed map's intermediate bytes per partition, in partition order.
+    public var partitionBytes: [Int64]?
+    /// A committed map's intermediate records per partition, in partition order.
+    public var partitionRecords: [Int64]?
+    /// A committed attempt's counters.
+    public var counters: [String: Int64]?
+
+    /// Creates an event of `kind` at `time` (seconds since 1970; by default, now).
+    public init(_ kind: Kind, time: Double? = nil) {
+        self.kind = kind
+        self.time = time ?? Date().timeIntervalSince1970
+    }
+
+    /// The event of `attempt` of `task` having happened.
+    public static func attempt(_ kind: Kind, _ task: TaskID, _ attempt: AttemptID, worker: WorkerID, message: String? = nil) -> JobEvent {
+        var event = JobEvent(kind)
+        (event.phase, event.task) = task.phaseAndNumber
+        event.attempt = attempt.rawValue
+        event.worker = worker.rawValue
+        event.message = message
+        return event
+    }
+}
+
+extension TaskID {
+    /// `("map", 3)` for map task 3.
+    var phaseAndNumber: (String, Int) {
+        switch self {
+        case .map(let id): ("map", id.rawValue)
+        case .reduce(let id): ("reduce", id.rawValue)
+        }
+    }
+}

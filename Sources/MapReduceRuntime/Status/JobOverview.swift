@@ -1,0 +1,269 @@
+import Foundation
+
+/// What the status page shows, as `GET /v1/job` serves it: a job's progress, totals, tasks, failures, workers,
+/// partitions and counters, at one moment. Made from a ``JobHistory`` (and, for a running job, what only the live
+/// coordinator knows: heartbeats and running attempts' progress).
+public struct JobOverview: Codable, Sendable, Equatable {
+    /// The job's name.
+    public var job: String
+    /// `map`, `reduce`, `finishing`, `succeeded` or `failed`.
+    public var phase: String
+    /// Why the job failed.
+    public var failure: String?
+    /// Seconds since the job started (until it ended).
+    public var elapsedSeconds: Double
+    /// An estimate of the seconds left, from the share of tasks done so far; absent before any task is done and
+    /// once the job ended.
+    public var remainingSeconds: Double?
+    /// Map tasks by state.
+    public var maps: Progress
+    /// Reduce tasks by state.
+    public var reduces: Progress
+    /// Bytes and records read and written by committed tasks, with rates.
+    public var totals: Totals
+    /// Every task, the slowest first (running tasks by their time so far).
+    public var tasks: [TaskRow]
+    /// Failed and lost attempts grouped by their error (numbers and quoted names set aside), the largest group first.
+    public var failureGroups: [FailureGroup]
+    /// Every worker that joined.
+    public var workers: [WorkerRow]
+    /// Intermediate data per reduce partition (the reduce tasks' input).
+    public var partitions: [PartitionRow]
+    /// The job's counters, from committed attempts.
+    public var counters: [String: Int64]
+
+    /// A phase's tasks by state.
+    public struct Progress: Codable, Sendable, Equatable {
+        /// Tasks in the phase.
+        public var total: Int
+        /// Waiting for a worker.
+        public var pending: Int
+        /// Running now.
+        public var running: Int
+        /// Done.
+        public var committed: Int
+    }
+
+    /// Bytes and records, with rates over the elapsed time.
+    public struct Totals: Codable, Sendable, Equatable {
+        /// Input bytes read by committed map tasks.
+        public var inputBytes: Int64
+        /// Input records read by committed map tasks.
+        public var inputRecords: Int64
+        /// Intermediate bytes written by committed map tasks.
+        public var intermediateBytes: Int64
+        /// Intermediate records written by committed map tasks.
+        public var intermediateRecords: Int64
+        /// Output bytes written by committed reduce tasks.
+        public var outputBytes: Int64
+        /// Output records written by committed reduce tasks.
+        public var outputRecords: Int64
+        /// Input bytes per second of the map phase.
+        public var inputBytesPerSecond: Double
+        /// Output bytes per second of the reduce phase.
+        public var outputBytesPerSecond: Double
+    }
+
+    /// One task.
+    public struct TaskRow: Codable, Sendable, Equatable {
+        /// `map 3`.
+        public var task: String
+        /// `pending`, `running` or `committed`.
+        public var state: String
+        /// Attempts started.
+        public var attempts: Int
+        /// The latest attempt's worker.
+        public var worker: String?
+        /// The committed attempt's duration, or the running one's time so far.
+        public var seconds: Double?
+        /// Bytes read (a map's input), once committed.
+        public var inputBytes: Int64?
+        /// Records read, once committed; for a running attempt, its progress so far.
+        public var inputRecords: Int64?
+        /// Bytes written, once committed.
+        public var outputBytes: Int64?
+        /// Records written, once committed.
+        public var outputRecords: Int64?
+        /// Sorted runs spilled (a map), once committed.
+        public var spills: Int?
+    }
+
+    /// Failed or lost attempts with the same error.
+    public struct FailureGroup: Codable, Sendable, Equatable {
+        /// The error, with numbers shown as `#` and quoted names as `'…'`.
+        public var error: String
+        /// Each attempt: when, which task, which worker, and its own message.
+        public var attempts: [FailedAttempt]
+    }
+
+    /// A failed or lost attempt.
+    public struct FailedAttempt: Codable, Sendable, Equatable {
+        /// `map 3`.
+        public var task: String
+        /// The attempt.
+        public var attempt: UInt64?
+        /// Its worker.
+        public var worker: String?
+        /// `failed`, `lost` or `output-lost`.
+        public var kind: String
+        /// The message.
+        public var message: String
+    }
+
+    /// One worker.
+    public struct WorkerRow: Codable, Sendable, Equatable {
+        /// Its name.
+        public var name: String
+        /// `alive`, `lost`, or `done` once the job ended.
+        public var state: String
+        /// Seconds since its last heartbeat or request (live only).
+        public var lastHeardSecondsAgo: Double?
+        /// The task it runs: `map 3`.
+        public var current: String?
+        /// Attempts it committed.
+        public var committed: Int
+    }
+
+    /// One reduce partition's input.
+    public struct PartitionRow: Codable, Sendable, Equatable {
+        /// The partition (and reduce task) number.
+        public var partition: Int
+        /// Intermediate bytes.
+        public var bytes: Int64
+        /// Intermediate records.
+        public var records: Int64
+        /// Whether it is skewed: over 1.5 times the 75th percentile of the partitions' bytes.
+        public var skewed: Bool
+    }
+
+    /// What only a live coordinator knows.
+    public struct Live: Sendable {
+        /// Seconds since each live worker was last heard from.
+        public var lastHeard: [String: Double] = [:]
+        /// Records and bytes read so far by each running attempt, as its worker last reported.
+        public var progress: [UInt64: (records: Int64, bytes: Int64)] = [:]
+
+        /// Nothing known.
+        public init() {}
+    }
+
+    /// The overview of `history` at `now` (seconds since 1970), with what the live coordinator knows.
+    public init(_ history: JobHistory, now: Double, live: Live? = nil) {
+        let end = history.ended ?? now
+        let start = history.started ?? end
+        job = history.job
+        failure = history.failure
+        elapsedSeconds = max(0, end - start)
+        let rows = history.tasks.sorted { $0.key < $1.key }
+        func progress(_ phase: String) -> Progress {
+            let states = rows.filter { $0.key.phase == phase }.map(\.value.state)
+            return Progress(
+                total: states.count, pending: states.count { $0 == "pending" }, running: states.count { $0 == "running" },
+                committed: states.count { $0 == "committed" })
+        }
+        maps = progress("map")
+        reduces = progress("reduce")
+        if let outcome = history.outcome {
+            phase = outcome
+        } else if maps.committed < maps.total {
+            phase = "map"
+        } else {
+            phase = reduces.committed < reduces.total ? "reduce" : "finishing"
+        }
+        let done = Double(maps.committed + reduces.committed)
+        let all = Double(maps.total + reduces.total)
+        remainingSeconds = history.ended == nil && done > 0 && done < all ? elapsedSeconds * (all - done) / done : nil
+
+        let committed = rows.compactMap { $0.value.committed.map { (phase: $0.phase ?? "", event: $0) } }
+        let maps = committed.filter { $0.phase == "map" }.map(\.event)
+        let reduces = committed.filter { $0.phase == "reduce" }.map(\.event)
+        func sum(_ events: [JobEvent], _ value: (JobEvent) -> Int64?) -> Int64 {
+            events.reduce(0) { $0.addingReportingOverflow(value($1) ?? 0).partialValue }
+        }
+        func seconds(_ phase: String) -> Double {
+            guard let times = history.phases[phase] else { return 0 }
+            return max(0, (times.ended ?? end) - times.started)
+        }
+        let input = sum(maps, \.inputBytes)
+        let output = sum(reduces, \.outputBytes)
+        totals = Totals(
+            inputBytes: input, inputRecords: sum(maps, \.inputRecords), intermediateBytes: sum(maps, \.outputBytes),
+            intermediateRecords: sum(maps, \.outputRecords), outputBytes: output, outputRecords: sum(reduces, \.outputRecords),
+            inputBytesPerSecond: seconds("map") > 0 ? Double(input) / seconds("map") : 0,
+            outputBytesPerSecond: seconds("reduce") > 0 ? Double(output) / seconds("reduce") : 0)
+
+        tasks = rows.map { key, task in
+            let event = task.committed
+            let running = task.state == "running" ? task.running.compactMap { live?.progress[$0] }.max { $0.records < $1.records } : nil
+            return TaskRow(
+                task: "\(key.phase) \(key.number)", state: task.state, attempts: task.attempts, worker: task.worker,
+                seconds: task.seconds ?? (task.state == "running" ? task.started.map { end - $0 } : nil),
+                inputBytes: event?.inputBytes ?? running?.bytes, inputRecords: event?.inputRecords ?? running?.records,
+                outputBytes: event?.outputBytes, outputRecords: event?.outputRecords, spills: event?.spills)
+        }
+        .sorted { ($0.seconds ?? -1, $1.task) > ($1.seconds ?? -1, $0.task) }
+
+        var groups: [String: [FailedAttempt]] = [:]
+        var order: [String] = []
+        for event in history.failures {
+            let message = event.message ?? ""
+            let key = Self.errorPattern(message)
+            if groups[key] == nil { order.append(key) }
+            let kind = event.kind == .attemptLost ? "lost" : event.kind == .mapOutputLost ? "output-lost" : "failed"
+            groups[key, default: []].append(
+                FailedAttempt(
+                    task: "\(event.phase ?? "") \(event.task ?? 0)", attempt: event.attempt, worker: event.worker, kind: kind, message: message))
+        }
+        failureGroups = order.map { FailureGroup(error: $0, attempts: groups[$0] ?? []) }.sorted { $0.attempts.count > $1.attempts.count }
+
+        workers = history.workers.sorted { $0.key < $1.key }.map { name, worker in
+            let alive = worker.lost == nil && history.ended == nil
+            return WorkerRow(
+                name: name, state: worker.lost != nil ? "lost" : history.ended != nil ? "done" : "alive",
+                lastHeardSecondsAgo: alive ? live?.lastHeard[name] : nil,
+                current: worker.current.map { "\($0.phase) \($0.number)" }, committed: worker.committed)
+        }
+
+        let sortedBytes = history.partitions.map(\.bytes).sorted()
+        // The nearest-rank 75th percentile.
+        let percentile75 = sortedBytes.isEmpty ? 0 : sortedBytes[max(0, (sortedBytes.count * 3 + 3) / 4 - 1)]
+        partitions = history.partitions.enumerated().map { index, partition in
+            PartitionRow(
+                partition: index, bytes: partition.bytes, records: partition.records,
+                skewed: history.partitions.count > 1 && Double(partition.bytes) > 1.5 * Double(percentile75))
+        }
+
+        var counters: [String: Int64] = [:]
+        for event in committed.map(\.event) {
+            for (name, value) in event.counters ?? [:] {
+                let (total, overflow) = counters[name, default: 0].addingReportingOverflow(value)
+                counters[name] = overflow ? (value < 0 ? .min : .max) : total
+            }
+        }
+        self.counters = counters
+    }
+
+    /// `message` with its numbers shown as `#` and its quoted names as `'…'`: attempts that failed the same way
+    /// on different tasks, files or workers fall into one group.
+    static func errorPattern(_ message: String) -> String {
+        var result = ""
+        var quoted = false
+        var previous: Character = " "
+        for character in message {
+            if character == "'" {
+                quoted.toggle()
+                if quoted { result += "'…'" }
+            } else if quoted {
+                continue
+            } else if character.isNumber {
+                if previous != "#" { result.append("#") }
+                previous = "#"
+                continue
+            } else {
+                result.append(character)
+            }
+            previous = character
+        }
+        return result
+    }
+}

@@ -1,0 +1,137 @@
+import FaultInjection
+import Foundation
+import Jobs
+import MapReduce
+import MapReduceTesting
+import Testing
+
+/// The status page, `/v1/job`, `/metrics` and the history of a real job with a failed attempt: checked in a
+/// headless Chromium, with promtool, against `/v1/status` and `_summary.json`, and rendered again from the
+/// history by `report` once the coordinator is gone.
+@Suite(.serialized) struct ObservabilityTests {
+    /// Where the page's screenshot is kept: `.build/test-artifacts/`.
+    static let artifacts = URL(fileURLWithPath: Cluster.binaryDirectory).deletingLastPathComponent().appendingPathComponent("test-artifacts").path
+
+    static func tool(_ name: String) -> String? {
+        ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A job with one failed attempt, finished, its coordinator still serving (`--linger`).
+    func finishedJobWithAFailure() throws -> Cluster {
+        let cluster = try Cluster(.testbed)
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 3, inputs: DistributedRunTests.examples, extra: ["--split-size", "1KiB", "--linger", "60", "--quiet"])
+        let connection = try Connection(to: cluster)
+        // The first worker's map calls all throw, until one of its attempts has failed; the second finishes the job.
+        let failing = try cluster.startWorker(environment: ["MR_PROBE_MAP_THROW": "disk <on> fire"])
+        try ChildProcess.waitUntil("a failed attempt", timeout: .seconds(60)) {
+            try connection.request("GET", "/v1/status", body: "").contains("disk <on> fire") ? true : nil
+        }
+        failing.send(SIGTERM)
+        try failing.waitForExit(timeout: .seconds(10))
+        try cluster.startWorker()
+        try ChildProcess.waitUntil("the output", timeout: .seconds(60)) { FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS") ? true : nil }
+        try ChildProcess.waitUntil("the job to be over", timeout: .seconds(10)) {
+            try connection.request("GET", "/v1/status", body: "").contains(#""phase":"succeeded""#) ? true : nil
+        }
+        return cluster
+    }
+
+    func get(_ cluster: Cluster, _ path: String) throws -> (status: Int, body: String) {
+        let connection = try Connection(to: cluster)
+        connection.sendRequest("GET", path, body: "")
+        return try connection.readAnswer()
+    }
+
+    @Test func theStatusPageJSONMetricsAndHistoryAgree() throws {
+        let cluster = try finishedJobWithAFailure()
+        let summary = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
+        #expect(summary.failedAttempts >= 1)
+
+        // /v1/job: the page's data, matching the summary.
+        let job = try JSONSerialization.jsonObject(with: Data(try get(cluster, "/v1/job").body.utf8)) as? [String: Any] ?? [:]
+        #expect(job["phase"] as? String == "succeeded")
+        let totals = job["totals"] as? [String: Any] ?? [:]
+        #expect(totals["inputBytes"] as? Int64 == summary.inputBytes && totals["outputRecords"] as? Int64 == summary.outputRecords)
+        let groups = job["failureGroups"] as? [[String: Any]] ?? []
+        #expect(groups.contains { ($0["error"] as? String ?? "").contains("disk <on> fire") }, "\(groups)")
+
+        // /metrics: valid Prometheus text whose totals are the summary's.
+        let metrics = try get(cluster, "/metrics").body
+        func value(_ name: String) -> Double? {
+            metrics.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value("mapreduce_input_bytes_total") == Double(summary.inputBytes))
+        #expect(value("mapreduce_input_records_total") == Double(summary.inputRecords))
+        #expect(value("mapreduce_intermediate_bytes_total") == Double(summary.intermediateBytes))
+        #expect(value("mapreduce_output_bytes_total") == Double(summary.outputBytes))
+        #expect(value("mapreduce_output_records_total") == Double(summary.outputRecords))
+        #expect(value(#"mapreduce_attempts_failed_total{phase="map"}"#) == Double(summary.failedAttempts))
+        #expect(value(#"mapreduce_tasks{phase="reduce",state="committed"}"#) == 3)
+        #expect(metrics.contains(#"mapreduce_http_requests_total{route="/v1/complete",status="200"}"#), "\(metrics)")
+        if let promtool = Self.tool("promtool") {
+            let directory = try TemporaryDirectory()
+            let file = try directory.write("metrics.txt", metrics)
+            let check = try ChildProcess("/bin/sh", ["-c", "\(promtool) check metrics < \(file)"], errorLog: directory.appending("promtool.log"))
+            #expect(try check.waitForExit(timeout: .seconds(30)) == 0, "promtool: \(check.standardOutput) \(check.standardError)")
+        } else {
+            print("skipped: promtool (Debian's prometheus package) is not installed; scripts/test.sh installs it")
+        }
+
+        // The page, in a real browser.
+        let page = try get(cluster, "/")
+        #expect(page.status == 200)
+        #expect(!page.body.contains("<script"), "the page needs no script")
+        #expect(!page.body.contains("disk <on> fire"), "user text is escaped")
+        if let chromium = Self.tool("chromium") {
+            try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
+            let screenshot = "\(Self.artifacts)/status-page.png"
+            try? FileManager.default.removeItem(atPath: screenshot)
+            let flags = [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(cluster.directory.appending("chromium"))",
+            ]
+            let dom = try ChildProcess(chromium, flags + ["--dump-dom", cluster.url + "/"], errorLog: cluster.directory.appending("chromium-dom.log"))
+            #expect(try dom.waitForExit(timeout: .seconds(60)) == 0, "\(dom.standardError)")
+            let html = dom.standardOutput
+            #expect(html.contains("probe-word-count"))
+            #expect(html.contains(#"id="phase">succeeded<"#))
+            let status = try JSONSerialization.jsonObject(with: Data(try get(cluster, "/v1/status").body.utf8)) as? [String: Any] ?? [:]
+            let maps = (status["maps"] as? [String: Int])?["committed"] ?? -1
+            #expect(html.contains("<td>\(maps) of \(summary.mapTasks)</td>"), "map tasks as /v1/status counts them")
+            #expect(html.contains("disk &lt;on&gt; fire"), "a failed attempt's message")
+            #expect(!dom.standardError.contains("Uncaught"), "no script errors: \(dom.standardError)")
+            let shot = try ChildProcess(
+                chromium, flags + ["--screenshot=\(screenshot)", "--window-size=412,1600", cluster.url + "/"],
+                errorLog: cluster.directory.appending("chromium-shot.log"))
+            #expect(try shot.waitForExit(timeout: .seconds(60)) == 0)
+            #expect(FileManager.default.fileExists(atPath: screenshot), "the screenshot is kept in \(Self.artifacts)")
+        } else {
+            print("skipped: chromium is not installed; scripts/test.sh installs it")
+        }
+
+        // The coordinator stops on a signal; `report` renders the page again from the history alone.
+        cluster.coordinator.send(SIGTERM)
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 0)
+        let report = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-testbed", ["report", cluster.output], errorLog: cluster.directory.appending("report.log"))
+        #expect(try report.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(report.standardOutput.contains(#"id="phase">succeeded<"#))
+        #expect(report.standardOutput.contains("disk &lt;on&gt; fire"))
+        #expect(report.standardOutput.contains("<td>\(summary.mapTasks) of \(summary.mapTasks)</td>"))
+    }
+
+    @Test func aSecretGuardsTheReadOnlyViewsToo() throws {
+        let cluster = try Cluster(.testbed)
+        let directory = try TemporaryDirectory()
+        let secret = try directory.write("secret", "s3cret\n")
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--secret-file", secret, "--quiet"])
+        for path in ["/", "/v1/job", "/metrics", "/v1/status"] {
+            #expect(try get(cluster, path).status == 401, "\(path) without the secret")
+        }
+        let connection = try Connection(to: cluster)
+        connection.send("GET / HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic \(Data("anyone:s3cret".utf8).base64EncodedString())\r\n\r\n")
+        #expect(try connection.readAnswer().status == 200, "the secret as a browser's password")
+        cluster.coordinator.send(SIGTERM)
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 2)
+    }
+}

@@ -1,0 +1,115 @@
+import MapReduce
+import Testing
+
+@testable import MapReduceRuntime
+
+/// The history folded from a job's events, what the status page shows of it, and the page itself.
+@Suite struct JobHistoryTests {
+    func event(_ kind: JobEvent.Kind, _ time: Double, phase: String? = nil, task: Int? = nil, attempt: UInt64? = nil, worker: String? = nil) -> JobEvent {
+        var event = JobEvent(kind, time: time)
+        event.phase = phase
+        event.task = task
+        event.attempt = attempt
+        event.worker = worker
+        return event
+    }
+
+    func committedMap(_ task: Int, _ time: Double, attempt: UInt64, worker: String, partitionBytes: [Int64]) -> JobEvent {
+        var commit = event(.taskCommitted, time, phase: "map", task: task, attempt: attempt, worker: worker)
+        commit.inputBytes = 100
+        commit.inputRecords = 10
+        commit.outputBytes = partitionBytes.reduce(0, +)
+        commit.outputRecords = 4
+        commit.spills = 1
+        commit.partitionBytes = partitionBytes
+        commit.partitionRecords = partitionBytes.map { $0 / 10 }
+        commit.counters = ["lines": 10]
+        return commit
+    }
+
+    var events: [JobEvent] {
+        var start = JobEvent(.jobStarted, time: 1000)
+        start.job = "word-count"
+        start.mapTasks = 3
+        start.reduceTasks = 4
+        var failed = event(.attemptFailed, 1003, phase: "map", task: 1, attempt: 2, worker: "w1")
+        failed.message = "map of job 'word-count' failed on line 7 of '/data/a.txt': boom"
+        var failedToo = event(.attemptFailed, 1004, phase: "map", task: 2, attempt: 3, worker: "w1")
+        failedToo.message = "map of job 'word-count' failed on line 12 of '/data/b.txt': boom"
+        var lost = event(.attemptLost, 1005, phase: "map", task: 2, attempt: 4, worker: "w2")
+        lost.message = "lease expired"
+        return [
+            start, event(.workerJoined, 1001, worker: "w1"), event(.workerJoined, 1001, worker: "w2"),
+            event(.phaseStarted, 1001, phase: "map"),
+            event(.taskAssigned, 1001, phase: "map", task: 0, attempt: 1, worker: "w1"),
+            event(.taskAssigned, 1002, phase: "map", task: 1, attempt: 2, worker: "w1"),
+            committedMap(0, 1002, attempt: 1, worker: "w1", partitionBytes: [10, 10, 10, 100]),
+            failed, event(.taskAssigned, 1003, phase: "map", task: 2, attempt: 3, worker: "w1"), failedToo,
+            event(.taskAssigned, 1004, phase: "map", task: 2, attempt: 4, worker: "w2"), lost, event(.workerLost, 1005, worker: "w2"),
+            event(.taskAssigned, 1006, phase: "map", task: 1, attempt: 5, worker: "w1"),
+        ]
+    }
+
+    @Test func theOverviewCountsTasksAndGroupsFailuresByTheirError() {
+        let overview = JobOverview(JobHistory(events), now: 1010)
+        #expect(overview.job == "word-count" && overview.phase == "map")
+        #expect(overview.maps == .init(total: 3, pending: 1, running: 1, committed: 1))
+        #expect(overview.reduces == .init(total: 4, pending: 4, running: 0, committed: 0))
+        #expect(overview.elapsedSeconds == 10)
+        #expect(overview.remainingSeconds == 60, "1 of 7 tasks in 10 s")
+        #expect(overview.failureGroups.count == 2)
+        #expect(overview.failureGroups[0].error == "map of job '…' failed on line # of '…': boom")
+        #expect(overview.failureGroups[0].attempts.map(\.task) == ["map 1", "map 2"])
+        #expect(overview.failureGroups[1].attempts.map(\.kind) == ["lost"])
+        #expect(overview.workers.map(\.state) == ["alive", "lost"])
+        #expect(overview.workers[0].current == "map 1" && overview.workers[0].committed == 1)
+        #expect(overview.tasks.first?.task == "map 1", "the running task has run longest")
+        #expect(overview.tasks.first { $0.task == "map 0" }?.seconds == 1)
+        #expect(overview.totals.inputBytes == 100 && overview.totals.intermediateBytes == 130)
+        #expect(overview.partitions.map(\.skewed) == [false, false, false, true], "100 bytes > 1.5 × the 75th percentile (10)")
+        #expect(overview.counters == ["lines": 10])
+    }
+
+    @Test func aLostMapOutputIsTakenBackAndARestartForgetsRunningAttempts() {
+        var history = JobHistory(events)
+        var lost = event(.mapOutputLost, 1007, phase: "map", task: 0, worker: "w1")
+        lost.message = "intermediate file '/s/part-00003.mri' is truncated"
+        history.apply(lost)
+        var restart = JobEvent(.jobStarted, time: 1008)
+        restart.job = "word-count"
+        restart.mapTasks = 3
+        restart.reduceTasks = 4
+        history.apply(restart)
+        let overview = JobOverview(history, now: 1010)
+        #expect(overview.maps == .init(total: 3, pending: 3, running: 0, committed: 0))
+        #expect(overview.partitions.map(\.bytes) == [0, 0, 0, 0])
+        #expect(overview.elapsedSeconds == 10, "the history continues across coordinators")
+    }
+
+    @Test func theEndOfTheJobIsItsOutcome() {
+        var history = JobHistory(events)
+        var failed = JobEvent(.jobFailed, time: 1009)
+        failed.message = "map 2 failed 4 times"
+        history.apply(failed)
+        let overview = JobOverview(history, now: 5000)
+        #expect(overview.phase == "failed" && overview.failure == "map 2 failed 4 times")
+        #expect(overview.elapsedSeconds == 9 && overview.remainingSeconds == nil)
+        #expect(overview.maps.running == 0)
+    }
+
+    @Test func thePageEscapesWhatItShowsAndRefreshesOnlyWhenLive() {
+        var start = JobEvent(.jobStarted, time: 0)
+        start.job = "<b>job</b>"
+        start.mapTasks = 1
+        start.reduceTasks = 1
+        var failed = event(.attemptFailed, 1, phase: "map", task: 0, attempt: 1, worker: "w\"1")
+        failed.message = "<script>alert(1)</script> & more"
+        let overview = JobOverview(JobHistory([start, failed]), now: 2)
+        let page = StatusPage.render(overview, refreshSeconds: 2)
+        #expect(!page.contains("<script>") && !page.contains("<b>job</b>"))
+        #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more") && page.contains("w&quot;1"))
+        #expect(page.contains(#"<meta http-equiv="refresh" content="2">"#))
+        #expect(!StatusPage.render(overview).contains("http-equiv"))
+        #expect(page.contains(#"<meta name="viewport""#), "readable on a phone")
+    }
+}
