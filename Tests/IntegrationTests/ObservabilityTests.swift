@@ -53,6 +53,9 @@ import Testing
         #expect(job["phase"] as? String == "succeeded")
         let totals = job["totals"] as? [String: Any] ?? [:]
         #expect(totals["inputBytes"] as? Int64 == summary.inputBytes && totals["outputRecords"] as? Int64 == summary.outputRecords)
+        let hottest = job["hottestKeys"] as? [[String: Any]] ?? []
+        #expect(hottest.count == 10, "the ten keys with the most values")
+        #expect(hottest.allSatisfy { ($0["records"] as? Int ?? 0) <= summary.mapTasks }, "after the combiner: at most one value per map task")
         let groups = job["failureGroups"] as? [[String: Any]] ?? []
         #expect(groups.contains { ($0["error"] as? String ?? "").contains("disk <on> fire") }, "\(groups)")
 

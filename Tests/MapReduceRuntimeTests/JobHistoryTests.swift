@@ -70,6 +70,19 @@ import Testing
         #expect(overview.counters == ["lines": 10])
     }
 
+    @Test func theHottestKeysAreMergedAcrossPartitions() {
+        var history = JobHistory(events)
+        for (partition, keys) in [(0, [("the", 90), ("a", 40)]), (1, [("and", 70), ("of", 40)])] {
+            var commit = event(.taskCommitted, 1008, phase: "reduce", task: partition, attempt: 10, worker: "w1")
+            commit.hotKeys = keys.map { HotKey(key: $0.0, records: Int64($0.1)) }
+            history.apply(commit)
+        }
+        let hottest = JobOverview(history, now: 1010).hottestKeys
+        #expect(hottest.map(\.key) == ["the", "and", "a", "of"])
+        #expect(hottest.map(\.partition) == [0, 1, 0, 1])
+        #expect(StatusPage.render(JobOverview(history, now: 1010)).contains("<tr><td>the</td><td>90</td><td>0</td></tr>"))
+    }
+
     @Test func aLostMapOutputIsTakenBackAndARestartForgetsRunningAttempts() {
         var history = JobHistory(events)
         var lost = event(.mapOutputLost, 1007, phase: "map", task: 0, worker: "w1")

@@ -110,6 +110,7 @@ extension Job {
         let source = ValueSource(groups)
         let file = try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
         var keys: Int64 = 0
+        var hotKeys = HotKeys()
         while try groups.nextKey() {
             try context.cancellation.check()
             keys += 1
@@ -122,10 +123,13 @@ extension Job {
                 throw JobError(.reduceFailed, "reduce of job '\(name)' failed on key '\(key)' in partition \(context.partition): \(error)", cause: error)
             }
             if let failure = source.failure { throw failure }
+            try groups.finishGroup()
+            hotKeys.observe(groups.values) { "\(key)" }
         }
         let bytes = try file.commit()
         merge.cleanUp()
-        return ReduceTaskOutput(path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, bytes: bytes)
+        return ReduceTaskOutput(
+            path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, bytes: bytes, hotKeys: hotKeys.entries)
     }
 
     /// Calls `map` on the first `perSplit` records of each split and returns the encodings of the keys it emits.

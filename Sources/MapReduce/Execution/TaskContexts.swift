@@ -143,28 +143,32 @@ public struct ReduceTaskOutput: Hashable, Codable, Sendable {
     public var bytes: Int64
     /// The job's own counters (``Counters``) from this attempt.
     public var counters: [String: Int64]
+    /// The keys with the most values, most first (at most ten).
+    public var hotKeys: [HotKey]
 
     /// Creates a reduce task's result.
-    public init(path: String, records: Int64, inputRecords: Int64, bytes: Int64, counters: [String: Int64] = [:]) {
+    public init(path: String, records: Int64, inputRecords: Int64, bytes: Int64, counters: [String: Int64] = [:], hotKeys: [HotKey] = []) {
         self.path = path
         self.records = records
         self.inputRecords = inputRecords
         self.bytes = bytes
         self.counters = counters
+        self.hotKeys = hotKeys
     }
 }
 
 extension ReduceTaskOutput {
     private enum CodingKeys: String, CodingKey {
-        case path, records, inputRecords, bytes, counters
+        case path, records, inputRecords, bytes, counters, hotKeys
     }
 
-    /// Decodes a result; `counters` may be absent (none).
+    /// Decodes a result; `counters` and `hotKeys` may be absent (none).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             path: try container.decode(String.self, forKey: .path), records: try container.decode(Int64.self, forKey: .records),
             inputRecords: try container.decode(Int64.self, forKey: .inputRecords), bytes: try container.decode(Int64.self, forKey: .bytes),
-            counters: try container.decodeIfPresent([String: Int64].self, forKey: .counters) ?? [:])
+            counters: try container.decodeIfPresent([String: Int64].self, forKey: .counters) ?? [:],
+            hotKeys: try container.decodeIfPresent([HotKey].self, forKey: .hotKeys) ?? [])
     }
 }

@@ -12,6 +12,8 @@ final class KeyGroups {
     @exclusivity(unchecked) private var inGroup = false
     /// The current group's key bytes (a copy: the merger's buffers move on).
     @usableFromInline @exclusivity(unchecked) private(set) var key: [UInt8] = []
+    /// How many values of the current key were handed out (all of them after ``finishGroup()``).
+    @usableFromInline @exclusivity(unchecked) private(set) var values: Int64 = 0
 
     init(_ merger: RecordMerger) { self.merger = merger }
 
@@ -30,7 +32,14 @@ final class KeyGroups {
         key.append(contentsOf: merger.key)
         firstValuePending = true
         inGroup = true
+        values = 0
         return true
+    }
+
+    /// Reads the values of the current key that were not read yet, so that ``values`` counts them all.
+    @usableFromInline
+    func finishGroup() throws(IntermediateFileError) {
+        while inGroup { _ = try nextValue() }
     }
 
     /// The next value of the current key, valid until the next call; `nil` after the last one.
@@ -39,6 +48,7 @@ final class KeyGroups {
         guard inGroup else { return nil }
         if firstValuePending {
             firstValuePending = false
+            values += 1
             return merger.value
         }
         guard try merger.next() else {
@@ -52,6 +62,7 @@ final class KeyGroups {
             inGroup = false
             return nil
         }
+        values += 1
         return merger.value
     }
 }

@@ -154,6 +154,7 @@ public actor Coordinator {
             event.outputBytes = output.bytes
             event.outputRecords = output.records
             event.counters = output.counters.isEmpty ? nil : output.counters
+            event.hotKeys = output.hotKeys.isEmpty ? nil : output.hotKeys
         }
         record(event)
         let phase = event.phase ?? ""

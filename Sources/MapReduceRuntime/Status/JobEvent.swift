@@ -70,6 +70,8 @@ public struct JobEvent: Codable, Sendable, Equatable {
     public var partitionRecords: [Int64]?
     /// A committed attempt's counters.
     public var counters: [String: Int64]?
+    /// A committed reduce's keys with the most values.
+    public var hotKeys: [HotKey]?
 
     /// Creates an event of `kind` at `time` (seconds since 1970; by default, now).
     public init(_ kind: Kind, time: Double? = nil) {

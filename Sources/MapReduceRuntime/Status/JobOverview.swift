@@ -29,8 +29,21 @@ public struct JobOverview: Codable, Sendable, Equatable {
     public var workers: [WorkerRow]
     /// Intermediate data per reduce partition (the reduce tasks' input).
     public var partitions: [PartitionRow]
+    /// The keys with the most values in the reduce tasks' input (after any combiner), most first: where one key
+    /// holds much of the data. Each committed reduce task reports its ten.
+    public var hottestKeys: [HotKeyRow]
     /// The job's counters, from committed attempts.
     public var counters: [String: Int64]
+
+    /// A key with many values.
+    public struct HotKeyRow: Codable, Sendable, Equatable {
+        /// The key, as text.
+        public var key: String
+        /// Its values.
+        public var records: Int64
+        /// Its partition (reduce task).
+        public var partition: Int
+    }
 
     /// A phase's tasks by state.
     public struct Progress: Codable, Sendable, Equatable {
@@ -232,6 +245,10 @@ public struct JobOverview: Codable, Sendable, Equatable {
                 partition: index, bytes: partition.bytes, records: partition.records,
                 skewed: history.partitions.count > 1 && Double(partition.bytes) > 1.5 * Double(percentile75))
         }
+
+        hottestKeys = Array(
+            reduces.flatMap { event in (event.hotKeys ?? []).map { HotKeyRow(key: $0.key, records: $0.records, partition: event.task ?? 0) } }
+                .sorted { ($0.records, $1.partition, $1.key) > ($1.records, $0.partition, $0.key) }.prefix(10))
 
         var counters: [String: Int64] = [:]
         for event in committed.map(\.event) {

@@ -73,6 +73,12 @@ public enum StatusPage {
 
                 """
         }
+        html += "</table></div>\n<h2>Hottest keys</h2>"
+        if overview.hottestKeys.isEmpty { html += "<p class=\"note\">none yet: reduce tasks report theirs when they commit</p>" }
+        html += "<div class=\"wrap\"><table id=\"hot-keys\"><tr><th>key</th><th>values</th><th>partition</th></tr>\n"
+        for hot in overview.hottestKeys {
+            html += "<tr><td>\(escape(hot.key))</td><td>\(hot.records)</td><td>\(hot.partition)</td></tr>\n"
+        }
         html += "</table></div>\n<h2>Tasks, slowest first</h2><div class=\"wrap\"><table id=\"tasks\">"
         html += "<tr><th>task</th><th>state</th><th>attempts</th><th>worker</th><th>seconds</th><th>bytes in</th><th>records in</th>"
         html += "<th>bytes out</th><th>records out</th><th>spills</th></tr>\n"

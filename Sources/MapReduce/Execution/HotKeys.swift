@@ -1,0 +1,39 @@
+/// A key of a reduce task with the most values: where a job's time goes when one key holds much of the data.
+public struct HotKey: Codable, Hashable, Sendable {
+    /// The key, as text (its `description`), cut to 200 bytes.
+    public var key: String
+    /// Its values in the reduce task's input (after any combiner).
+    public var records: Int64
+
+    /// Creates an entry.
+    public init(key: String, records: Int64) {
+        self.key = key
+        self.records = records
+    }
+}
+
+/// The ``capacity`` keys with the most values seen by a reduce task: one comparison per key, and the key's text
+/// made only for a key that enters the list.
+@usableFromInline
+struct HotKeys {
+    /// How many keys a task reports.
+    @usableFromInline static let capacity = 10
+    /// The longest key text reported, in bytes.
+    @usableFromInline static let maximumKeyLength = 200
+
+    /// The keys, most values first (ties: the earlier key first).
+    @usableFromInline private(set) var entries: [HotKey] = []
+
+    @usableFromInline init() {}
+
+    /// Counts a key with `records` values; `key` makes its text if it enters the list.
+    @inlinable
+    mutating func observe(_ records: Int64, key: () -> String) {
+        guard entries.count < Self.capacity || records > entries[entries.count - 1].records else { return }
+        var text = key()
+        if text.utf8.count > Self.maximumKeyLength { text = String(decoding: text.utf8.prefix(Self.maximumKeyLength), as: UTF8.self) }
+        let index = entries.firstIndex { $0.records < records } ?? entries.count
+        entries.insert(HotKey(key: text, records: records), at: index)
+        if entries.count > Self.capacity { entries.removeLast() }
+    }
+}
