@@ -303,6 +303,16 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))) as! [String: Any]
         #expect((summary["reduceAttempts"] as! Int) <= 3 - committedReduces.count + 1, "committed reduces were not redone")
         #expect(cluster.coordinator.standardError.contains("resumed from journal"))
+        // The history spans both coordinators: `report` shows every task committed, each exactly once.
+        let history = try String(contentsOfFile: "\(cluster.output)/_events.jsonl", encoding: .utf8)
+        #expect(history.components(separatedBy: #""kind":"job-started""#).count == 3, "one start per coordinator")
+        let report = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-testbed", ["report", "--json", cluster.output], errorLog: cluster.directory.appending("report.log"))
+        #expect(try report.waitForExit(timeout: .seconds(30)) == 0)
+        let overview = try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any] ?? [:]
+        #expect(overview["phase"] as? String == "succeeded")
+        #expect((overview["maps"] as? [String: Int])?["committed"] == mapTasks.count)
+        #expect((overview["reduces"] as? [String: Int])?["committed"] == 3)
     }
 }
 

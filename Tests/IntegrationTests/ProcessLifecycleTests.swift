@@ -72,6 +72,7 @@ import Testing
         let summary = try JobSummary(readingFrom: OutputDirectory(path: directory.appending("out")))
         #expect(summary.job == "word-count" && summary.reduceTasks == 2 && summary.outputRecords > 0)
         #expect(local.standardError.contains("word-count: \(summary.mapTasks) map tasks"), "\(local.standardError)")
+        #expect(local.standardError.contains("reduce 2/2 tasks · "), "the last progress line, plain when stderr is not a terminal")
         // A bad flag names the subcommand the way it was called.
         let bad = try ChildProcess(
             testbed, ["local", "--job", "word-count", "--output", directory.appending("out2")], errorLog: directory.appending("bad.log"))

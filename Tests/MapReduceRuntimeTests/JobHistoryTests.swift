@@ -70,6 +70,18 @@ import Testing
         #expect(overview.counters == ["lines": 10])
     }
 
+    @Test func aRunningTaskShowsTheProgressItsWorkerReportedAndWhenItWasLastHeard() {
+        var live = JobOverview.Live()
+        live.progress[5] = (records: 4096, bytes: 65536)
+        live.lastHeard["w1"] = 1.5
+        let overview = JobOverview(JobHistory(events), now: 1010, live: live)
+        let running = overview.tasks.first { $0.task == "map 1" }
+        #expect(running?.state == "running" && running?.inputRecords == 4096 && running?.inputBytes == 65536)
+        #expect(running?.seconds == 4, "running since its assignment at 1006")
+        #expect(overview.workers.first { $0.name == "w1" }?.lastHeardSecondsAgo == 1.5)
+        #expect(overview.workers.first { $0.name == "w2" }?.lastHeardSecondsAgo == nil, "a lost worker is not heard")
+    }
+
     @Test func theHottestKeysAreMergedAcrossPartitions() {
         var history = JobHistory(events)
         for (partition, keys) in [(0, [("the", 90), ("a", 40)]), (1, [("and", 70), ("of", 40)])] {
