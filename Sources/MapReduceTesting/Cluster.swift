@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import MapReduce
 
 /// How to start a coordinator and a worker: the command each runs, before its flags.
@@ -42,20 +43,33 @@ public struct ClusterProgram: Sendable {
 ///
 /// Fault helpers: ``killWorker(_:whenRunning:timeout:)`` kills a worker in the middle of a task, and
 /// ``restartCoordinator(job:reducers:inputs:extra:)`` kills the coordinator and starts it again on the same port.
-public final class Cluster: @unchecked Sendable {
+public final class Cluster: Sendable {
     /// What the cluster runs.
     public let program: ClusterProgram
     /// The temporary directory holding the shared directory, the output and the logs.
     public let directory: TemporaryDirectory
-    /// The coordinator.
-    public private(set) var coordinator: ChildProcess!
+    /// What the cluster started, behind a lock: tests may start and inspect processes from several tasks.
+    private let state = Mutex(State())
+
+    private struct State {
+        var coordinator: ChildProcess?
+        var url = ""
+        var coordinatorStarts = 0
+        /// The shared directory the last coordinator was started with, which workers are given.
+        var coordinatorShared: String?
+        var workers: [ChildProcess] = []
+        var workerStarts = 0
+    }
+
+    /// The coordinator last started (``startCoordinator(job:reducers:inputs:extra:port:environment:shared:output:workingDirectory:)`` first).
+    public var coordinator: ChildProcess {
+        guard let coordinator = state.withLock({ $0.coordinator }) else { preconditionFailure("no coordinator was started: call startCoordinator first") }
+        return coordinator
+    }
     /// The coordinator's URL, once it announced it.
-    public private(set) var url = ""
-    private var coordinatorStarts = 0
-    /// The shared directory the last coordinator was started with, which workers are given.
-    private var coordinatorShared: String?
+    public var url: String { state.withLock { $0.url } }
     /// Every worker started, in order.
-    public private(set) var workers: [ChildProcess] = []
+    public var workers: [ChildProcess] { state.withLock { $0.workers } }
     /// The output directory.
     public var output: String { directory.appending("output") }
     /// The shared directory.
@@ -87,18 +101,22 @@ public final class Cluster: @unchecked Sendable {
         job: String, reducers: Int, inputs: [String], extra: [String] = [], port: Int = 0, environment: [String: String] = [:],
         shared: String? = nil, output: String? = nil, workingDirectory: String? = nil
     ) throws {
-        coordinatorStarts += 1
-        coordinatorShared = shared ?? self.shared
-        coordinator = try ChildProcess(
+        let starts = state.withLock { state in
+            state.coordinatorStarts += 1
+            state.coordinatorShared = shared ?? self.shared
+            return state.coordinatorStarts
+        }
+        let coordinator = try ChildProcess(
             program.coordinator[0],
             Array(program.coordinator.dropFirst()) + [
                 "--job", job, "--reducers", "\(reducers)", "--shared-dir", shared ?? self.shared, "--output", output ?? self.output, "--port", "\(port)",
             ]
                 + extra + inputs,
             environment: environment, workingDirectory: workingDirectory,
-            errorLog: directory.appending(coordinatorStarts == 1 ? "coordinator.log" : "coordinator-\(coordinatorStarts).log"))
+            errorLog: directory.appending(starts == 1 ? "coordinator.log" : "coordinator-\(starts).log"))
+        state.withLock { $0.coordinator = coordinator }
         let line = try coordinator.waitForLine(containing: "listening on", timeout: .seconds(30))
-        url = String(line.split(separator: " ").last ?? "")
+        state.withLock { $0.url = String(line.split(separator: " ").last ?? "") }
     }
 
     /// Starts a worker of the running coordinator (given the coordinator's shared directory unless `extra` names one),
@@ -112,14 +130,16 @@ public final class Cluster: @unchecked Sendable {
         environment: [String: String] = [:], extra: [String] = [], in namespace: NetworkNamespace? = nil,
         wrapper: ((String, [String]) -> (String, [String]))? = nil, workingDirectory: String? = nil
     ) throws -> ChildProcess {
-        let arguments =
-            Array(program.worker.dropFirst()) + ["--coordinator", url] + (extra.contains("--shared-dir") ? [] : ["--shared-dir", coordinatorShared ?? shared])
-            + extra
+        let (shared, index) = state.withLock { state in
+            state.workerStarts += 1
+            return (state.coordinatorShared ?? self.shared, state.workerStarts - 1)
+        }
+        let arguments = Array(program.worker.dropFirst()) + ["--coordinator", url] + (extra.contains("--shared-dir") ? [] : ["--shared-dir", shared]) + extra
         var (executable, command) = namespace?.wrap(program.worker[0], arguments) ?? (program.worker[0], arguments)
         if let wrapper { (executable, command) = wrapper(executable, command) }
         let worker = try ChildProcess(
-            executable, command, environment: environment, workingDirectory: workingDirectory, errorLog: directory.appending("worker-\(workers.count).log"))
-        workers.append(worker)
+            executable, command, environment: environment, workingDirectory: workingDirectory, errorLog: directory.appending("worker-\(index).log"))
+        state.withLock { $0.workers.append(worker) }
         return worker
     }
 
@@ -143,7 +163,7 @@ public final class Cluster: @unchecked Sendable {
         let port = Int(url.split(separator: ":").last ?? "") ?? 0
         coordinator.send(SIGKILL)
         try coordinator.waitForExit(timeout: .seconds(10))
-        try startCoordinator(job: job, reducers: reducers, inputs: inputs, extra: extra, port: port, shared: coordinatorShared)
+        try startCoordinator(job: job, reducers: reducers, inputs: inputs, extra: extra, port: port, shared: state.withLock { $0.coordinatorShared })
     }
 
     /// The first difference between the cluster's output and what the ``SequentialRunner`` (the oracle) writes for

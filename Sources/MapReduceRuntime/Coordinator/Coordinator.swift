@@ -135,7 +135,20 @@ public actor Coordinator {
 
     /// Records the commit of `attempt` of `task` with what it read and wrote, and the end of its phase if it was
     /// the last.
-    private func recordCommit(_ attempt: AttemptID, _ result: CompletionCheck.Result, _ worker: WorkerID) {
+    private func recordCommit(_ attempt: AttemptID, _ result: CompletionCheck.Result, _ worker: WorkerID?) {
+        let event = commitEvent(attempt, result, worker: worker)
+        record(event)
+        let phase = event.phase ?? ""
+        let done = phase == "map" ? scheduler.mapsCommitted : scheduler.isComplete
+        if done, history.phases[phase]?.ended == nil {
+            var ended = JobEvent(.phaseEnded)
+            ended.phase = phase
+            record(ended)
+        }
+    }
+
+    /// The event of `attempt` committing `result` (on `worker`, if known).
+    private func commitEvent(_ attempt: AttemptID, _ result: CompletionCheck.Result, worker: WorkerID?) -> JobEvent {
         var event: JobEvent
         switch result {
         case .map(let id, let output):
@@ -156,14 +169,7 @@ public actor Coordinator {
             event.counters = output.counters.isEmpty ? nil : output.counters
             event.hotKeys = output.hotKeys.isEmpty ? nil : output.hotKeys
         }
-        record(event)
-        let phase = event.phase ?? ""
-        let done = phase == "map" ? scheduler.mapsCommitted : scheduler.isComplete
-        if done, history.phases[phase]?.ended == nil {
-            var ended = JobEvent(.phaseEnded)
-            ended.phase = phase
-            record(ended)
-        }
+        return event
     }
 
     /// Sets the job's outcome, once, and records it.
@@ -238,7 +244,33 @@ public actor Coordinator {
         if restored.maps > 0 || restored.reduces > 0 {
             logger.info("resumed from journal", metadata: ["mr.maps": "\(restored.maps)", "mr.reduces": "\(restored.reduces)"])
         }
+        recordRestoredCommits()
         settle()
+    }
+
+    /// Brings the history and the metrics up to the journal: a commit the previous coordinator journaled but did not
+    /// get to record (it died in between) is recorded now, and every restored commit is counted in this process's
+    /// metrics, so their totals are the whole job's.
+    private func recordRestoredCommits() {
+        var restored: [(AttemptID, CompletionCheck.Result)] = []
+        for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
+            if let attempt, let output = accounting.maps[index] { restored.append((attempt, .map(MapTaskID(index), output))) }
+        }
+        for (index, state) in scheduler.reduceStates.enumerated() {
+            if case .committed(let attempt) = state, let output = accounting.reduces[index] {
+                restored.append((attempt, .reduce(ReduceTaskID(index), attempt, output)))
+            }
+        }
+        for (attempt, result) in restored {
+            let event = commitEvent(attempt, result, worker: nil)
+            let key = JobHistory.Key(phase: event.phase ?? "", number: event.task ?? 0)
+            if history.tasks[key]?.state == "committed" {
+                metrics.record(event, history: history)
+            } else {
+                recordCommit(attempt, result, nil)
+            }
+        }
+        updateGauges()
     }
 
     /// How often workers heartbeat: a third of the lease.

@@ -80,11 +80,11 @@ public struct JobEvent: Codable, Sendable, Equatable {
     }
 
     /// The event of `attempt` of `task` having happened.
-    public static func attempt(_ kind: Kind, _ task: TaskID, _ attempt: AttemptID, worker: WorkerID, message: String? = nil) -> JobEvent {
+    public static func attempt(_ kind: Kind, _ task: TaskID, _ attempt: AttemptID, worker: WorkerID?, message: String? = nil) -> JobEvent {
         var event = JobEvent(kind)
         (event.phase, event.task) = task.phaseAndNumber
         event.attempt = attempt.rawValue
-        event.worker = worker.rawValue
+        event.worker = worker?.rawValue
         event.message = message
         return event
     }
