@@ -27,11 +27,16 @@ import Testing
         return commit
     }
 
+    func started(_ job: String = "word-count", at time: Double, maps: Int = 3, reduces: Int = 4) -> JobEvent {
+        var start = JobEvent(.jobStarted, time: time)
+        start.job = job
+        start.mapTasks = maps
+        start.reduceTasks = reduces
+        return start
+    }
+
     var events: [JobEvent] {
-        var start = JobEvent(.jobStarted, time: 1000)
-        start.job = "word-count"
-        start.mapTasks = 3
-        start.reduceTasks = 4
+        let start = started(at: 1000)
         var failed = event(.attemptFailed, 1003, phase: "map", task: 1, attempt: 2, worker: "w1")
         failed.message = "map of job 'word-count' failed on line 7 of '/data/a.txt': boom"
         var failedToo = event(.attemptFailed, 1004, phase: "map", task: 2, attempt: 3, worker: "w1")
@@ -100,11 +105,7 @@ import Testing
         var lost = event(.mapOutputLost, 1007, phase: "map", task: 0, worker: "w1")
         lost.message = "intermediate file '/s/part-00003.mri' is truncated"
         history.apply(lost)
-        var restart = JobEvent(.jobStarted, time: 1008)
-        restart.job = "word-count"
-        restart.mapTasks = 3
-        restart.reduceTasks = 4
-        history.apply(restart)
+        history.apply(started(at: 1008))
         let overview = JobOverview(history, now: 1010)
         #expect(overview.maps == .init(total: 3, pending: 3, running: 0, committed: 0))
         #expect(overview.partitions.map(\.bytes) == [0, 0, 0, 0])
@@ -123,10 +124,7 @@ import Testing
     }
 
     @Test func thePageEscapesWhatItShowsAndRefreshesOnlyWhenLive() {
-        var start = JobEvent(.jobStarted, time: 0)
-        start.job = "<b>job</b>"
-        start.mapTasks = 1
-        start.reduceTasks = 1
+        let start = started("<b>job</b>", at: 0, maps: 1, reduces: 1)
         var failed = event(.attemptFailed, 1, phase: "map", task: 0, attempt: 1, worker: "w\"1")
         failed.message = "<script>alert(1)</script> & more"
         let overview = JobOverview(JobHistory([start, failed]), now: 2)

@@ -185,9 +185,12 @@ public actor Coordinator {
         updateGauges()
     }
 
-    /// Sets the metrics' gauges from the state.
+    /// Sets the metrics' gauges from the state: on every tick and when the job ends, so a job of many tasks does
+    /// not pay for it on every report.
     private func updateGauges() {
-        metrics.update(overview(), workersAlive: scheduler.liveWorkers.count)
+        metrics.update(
+            maps: TaskCounts(scheduler.mapStates), reduces: TaskCounts(scheduler.reduceStates), workersAlive: scheduler.liveWorkers.count,
+            finished: outcome != nil)
     }
 
     /// What the status page shows, now.
@@ -493,7 +496,6 @@ public actor Coordinator {
     private func stateChanged() {
         logEndings()
         settle()
-        updateGauges()
         wakeAll()
     }
 
@@ -514,7 +516,7 @@ public actor Coordinator {
             record(event)
         }
         logEndings()
-        if !lost.isEmpty { updateGauges() }
+        updateGauges()
         let wasSettled = outcome != nil
         settle()
         if !lost.isEmpty || outcome != nil && !wasSettled || scheduler.hasBackupCandidate(now: now) { wakeAll() }
@@ -541,11 +543,6 @@ public actor Coordinator {
 
     /// The job's status.
     public func status() -> JobStatus {
-        func counts(_ states: [Scheduler.TaskState]) -> TaskCounts {
-            TaskCounts(
-                pending: states.count { $0 == .pending }, running: states.count { $0 == .running },
-                committed: states.count { if case .committed = $0 { true } else { false } })
-        }
         let phase: String
         switch outcome {
         case .succeeded: phase = "succeeded"
@@ -553,7 +550,7 @@ public actor Coordinator {
         case nil: phase = scheduler.isComplete ? "finishing" : scheduler.mapsCommitted ? "reduce" : "map"
         }
         return JobStatus(
-            job: plan.job, phase: phase, maps: counts(scheduler.mapStates), reduces: counts(scheduler.reduceStates),
+            job: plan.job, phase: phase, maps: TaskCounts(scheduler.mapStates), reduces: TaskCounts(scheduler.reduceStates),
             mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
             workers: scheduler.liveWorkers.map(\.rawValue).sorted(),
             failures: scheduler.failures.map { "\($0.task) \($0.attempt) on \($0.worker) (\($0.kind.rawValue)): \($0.message)" })

@@ -272,6 +272,13 @@ public struct JobStatus: Codable, Sendable {
 
 /// Tasks by state.
 public struct TaskCounts: Codable, Sendable {
+    /// Counts `states`.
+    public init(_ states: [Scheduler.TaskState]) {
+        pending = states.count { $0 == .pending }
+        running = states.count { $0 == .running }
+        committed = states.count { if case .committed = $0 { true } else { false } }
+    }
+
     /// Waiting for a worker.
     public var pending: Int
     /// Running now.

@@ -65,13 +65,13 @@ struct CoordinatorMetrics: Sendable {
     }
 
     /// Sets the gauges: tasks by phase and state, live workers, and whether the job is over.
-    func update(_ overview: JobOverview, workersAlive: Int) {
-        for (phase, progress) in [("map", overview.maps), ("reduce", overview.reduces)] {
-            for (state, count) in [("pending", progress.pending), ("running", progress.running), ("committed", progress.committed)] {
+    func update(maps: TaskCounts, reduces: TaskCounts, workersAlive: Int, finished: Bool) {
+        for (phase, counts) in [("map", maps), ("reduce", reduces)] {
+            for (state, count) in [("pending", counts.pending), ("running", counts.running), ("committed", counts.committed)] {
                 Gauge(label: "mapreduce_tasks", dimensions: [("phase", phase), ("state", state)]).record(count)
             }
         }
         Gauge(label: "mapreduce_workers_alive").record(workersAlive)
-        Gauge(label: "mapreduce_job_finished").record(overview.phase == "succeeded" || overview.phase == "failed" ? 1 : 0)
+        Gauge(label: "mapreduce_job_finished").record(finished ? 1 : 0)
     }
 }
