@@ -16,6 +16,20 @@ import Testing
         ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    static let chromiumFlags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+    /// Chromium, if it is installed and can render a page here (`nil`, with the reason, otherwise).
+    static func runnableChromium(in directory: TemporaryDirectory) throws -> (path: String?, reason: String) {
+        guard let chromium = tool("chromium") else { return (nil, "chromium is not installed; scripts/test.sh installs it") }
+        let probe = try ChildProcess(
+            chromium, chromiumFlags + ["--user-data-dir=\(directory.appending("probe-profile"))", "--dump-dom", "data:text/html,<p>ok</p>"],
+            errorLog: directory.appending("chromium-probe.log"))
+        guard try probe.waitForExit(timeout: .seconds(60)) == 0, probe.standardOutput.contains("<p>ok</p>") else {
+            return (nil, "chromium cannot render a page here: \(probe.standardError.suffix(300))")
+        }
+        return (chromium, "")
+    }
+
     /// A job with one failed attempt, finished, its coordinator still serving (`--linger`).
     func finishedJobWithAFailure() throws -> Cluster {
         let cluster = try Cluster(.testbed)
@@ -86,13 +100,12 @@ import Testing
         #expect(page.status == 200)
         #expect(!page.body.contains("<script"), "the page needs no script")
         #expect(!page.body.contains("disk <on> fire"), "user text is escaped")
-        if let chromium = Self.tool("chromium") {
+        let (chromium, reason) = try Self.runnableChromium(in: cluster.directory)
+        if let chromium {
             try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
             let screenshot = "\(Self.artifacts)/status-page.png"
             try? FileManager.default.removeItem(atPath: screenshot)
-            let flags = [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(cluster.directory.appending("chromium"))",
-            ]
+            let flags = Self.chromiumFlags + ["--user-data-dir=\(cluster.directory.appending("chromium"))"]
             let dom = try ChildProcess(chromium, flags + ["--dump-dom", cluster.url + "/"], errorLog: cluster.directory.appending("chromium-dom.log"))
             #expect(try dom.waitForExit(timeout: .seconds(60)) == 0, "\(dom.standardError)")
             let html = dom.standardOutput
@@ -109,7 +122,7 @@ import Testing
             #expect(try shot.waitForExit(timeout: .seconds(60)) == 0)
             #expect(FileManager.default.fileExists(atPath: screenshot), "the screenshot is kept in \(Self.artifacts)")
         } else {
-            print("skipped: chromium is not installed; scripts/test.sh installs it")
+            print("skipped: the page in a browser: \(reason)")
         }
 
         // The coordinator stops on a signal; `report` renders the page again from the history alone.
