@@ -39,10 +39,3 @@ public enum Counters {
 final class CounterSet {
     var values: [String: Int64] = [:]
 }
-
-extension Dictionary where Key == String, Value == Int64 {
-    /// Adds `other`'s counts to these.
-    public mutating func add(_ other: [String: Int64]) {
-        for (name, count) in other { self[name, default: 0] += count }
-    }
-}

@@ -48,7 +48,7 @@ public struct JobAccounting: Sendable {
     public subscript(_ task: MapTaskID) -> MapTaskOutput? { maps[task.rawValue] }
 
     /// Records skipped so far by committed map tasks (stopping at the largest value).
-    public var skippedRecords: Int64 { saturatingSum(maps.map { $0?.skippedRecords ?? 0 }) }
+    public var skippedRecords: Int64 { maps.map { $0?.skippedRecords ?? 0 }.saturatingSum() }
 
     /// Throws ``JobError`` `tooManyBadRecords` once committed map tasks skipped more records than `limit`.
     public func checkBadRecords(limit: Int) throws(JobError) {
@@ -60,12 +60,7 @@ public struct JobAccounting: Sendable {
     /// (or smallest) value.
     public var counters: [String: Int64] {
         var totals: [String: Int64] = [:]
-        for counters in maps.map({ $0?.counters ?? [:] }) + reduces.map({ $0?.counters ?? [:] }) {
-            for (name, value) in counters {
-                let (sum, overflow) = totals[name, default: 0].addingReportingOverflow(value)
-                totals[name] = overflow ? (value < 0 ? .min : .max) : sum
-            }
-        }
+        for counters in maps.map({ $0?.counters ?? [:] }) + reduces.map({ $0?.counters ?? [:] }) { totals.add(counters) }
         return totals
     }
 
@@ -95,14 +90,6 @@ public struct JobAccounting: Sendable {
             outputRecords: try checkedSum(reduces.map(\.records), "output records"),
             outputBytes: try checkedSum(reduces.map(\.bytes), "output bytes"),
             skippedRecords: try checkedSum(maps.map(\.skippedRecords), "skipped records"), counters: counters, seconds: seconds)
-    }
-}
-
-/// The sum of `values`, stopping at the largest value instead of overflowing.
-private func saturatingSum(_ values: [Int64]) -> Int64 {
-    values.reduce(0) { total, value in
-        let (sum, overflow) = total.addingReportingOverflow(value)
-        return overflow ? .max : sum
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MapReduce
 
 /// What the status page shows, as `GET /v1/job` serves it: a job's progress, totals, tasks, failures, workers,
 /// partitions and counters, at one moment. Made from a ``JobHistory`` (and, for a running job, what only the live
@@ -191,7 +192,7 @@ public struct JobOverview: Codable, Sendable, Equatable {
         let maps = committed.filter { $0.phase == "map" }.map(\.event)
         let reduces = committed.filter { $0.phase == "reduce" }.map(\.event)
         func sum(_ events: [JobEvent], _ value: (JobEvent) -> Int64?) -> Int64 {
-            events.reduce(0) { $0.addingReportingOverflow(value($1) ?? 0).partialValue }
+            events.map { value($0) ?? 0 }.saturatingSum()
         }
         func seconds(_ phase: String) -> Double {
             guard let times = history.phases[phase] else { return 0 }
@@ -251,12 +252,7 @@ public struct JobOverview: Codable, Sendable, Equatable {
                 .sorted { ($0.records, $1.partition, $1.key) > ($1.records, $0.partition, $0.key) }.prefix(10))
 
         var counters: [String: Int64] = [:]
-        for event in committed.map(\.event) {
-            for (name, value) in event.counters ?? [:] {
-                let (total, overflow) = counters[name, default: 0].addingReportingOverflow(value)
-                counters[name] = overflow ? (value < 0 ? .min : .max) : total
-            }
-        }
+        for event in committed.map(\.event) { counters.add(event.counters ?? [:]) }
         self.counters = counters
     }
 
