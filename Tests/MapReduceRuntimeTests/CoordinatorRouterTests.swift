@@ -83,6 +83,25 @@ import Testing
         #expect(status.maps.running == 1 && status.failures.isEmpty)
     }
 
+    @Test func progressOutOfBoundsGets400AndIsNotShown() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            let a = try await register(client, "a")
+            var (status, _) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            #expect(status == .ok)
+            for progress in [#"{"records":-1,"bytes":0}"#, #"{"records":0,"bytes":1125899906842625}"#] {
+                (status, _) = try await post(client, "/v1/heartbeat", #"{"worker":"WORKER","attempt":1,"progress":\#(progress)}"#, as: a)
+                #expect(status == .badRequest, "\(progress)")
+            }
+            #expect(await coordinator.overview().tasks.first { $0.task == "map 0" }?.inputRecords == nil)
+            (status, _) = try await post(client, "/v1/heartbeat", #"{"worker":"WORKER","attempt":1,"progress":{"records":4096,"bytes":100}}"#, as: a)
+            #expect(status == .ok)
+            #expect(await coordinator.overview().tasks.first { $0.task == "map 0" }?.inputRecords == 4096)
+        }
+    }
+
     /// Today's bug: any client could act as any worker; the status page listed the names to use.
     @Test func noCallActsWithoutAnIssuedCredentialOrAsAnotherWorker() async throws {
         let directory = try TemporaryDirectory()

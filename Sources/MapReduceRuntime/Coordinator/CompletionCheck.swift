@@ -13,6 +13,8 @@ struct CompletionCheck {
     /// The largest byte or record count a report may carry: 2^50 (a PiB), so that the totals of up to 8,192 tasks
     /// cannot overflow.
     static let largestCount: Int64 = 1 << 50
+    /// The counts a report may carry: `0...largestCount`.
+    static let counts: ClosedRange<Int64> = 0...largestCount
 
     /// A checked result, with the paths the coordinator derived.
     enum Result {
@@ -35,7 +37,7 @@ struct CompletionCheck {
             SchedulerError(code: .invalidReport, message: "completion of \(request.attempt) (\(task)) refused: \(problem)")
         }
         func check(_ value: Int64, _ name: String) throws(SchedulerError) {
-            guard (0...Self.largestCount).contains(value) else { throw refuse("\(name) is \(value), outside 0...\(Self.largestCount)") }
+            guard Self.counts.contains(value) else { throw refuse("\(name) is \(value), outside \(Self.counts)") }
         }
         func check(_ counters: [String: Int64]) throws(SchedulerError) {
             guard counters.count <= 1000 else { throw refuse("it carries \(counters.count) counters, more than 1000") }

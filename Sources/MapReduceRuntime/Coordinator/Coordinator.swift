@@ -370,11 +370,9 @@ public actor Coordinator {
 
     /// Records a heartbeat.
     public func heartbeat(_ request: HeartbeatRequest) throws(SchedulerError) -> HeartbeatResponse {
-        if let reported = request.progress,
-            !(0...CompletionCheck.largestCount).contains(reported.records) || !(0...CompletionCheck.largestCount).contains(reported.bytes)
-        {
+        if let reported = request.progress, !CompletionCheck.counts.contains(reported.records) || !CompletionCheck.counts.contains(reported.bytes) {
             throw SchedulerError(
-                code: .invalidReport, message: "progress of \(request.attempt.map(\.description) ?? "no attempt") out of 0...\(CompletionCheck.largestCount)")
+                code: .invalidReport, message: "progress of \(request.attempt.map(\.description) ?? "no attempt") out of \(CompletionCheck.counts)")
         }
         let current = try scheduler.heartbeat(from: request.worker, attempt: request.attempt, now: clock.now)
         if let attempt = request.attempt {
