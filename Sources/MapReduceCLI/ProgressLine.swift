@@ -1,4 +1,5 @@
 import Foundation
+import MapReduceRuntime
 import Synchronization
 
 /// The live progress line of `coordinator` and `local`: on a terminal one line rewritten in place, otherwise a
@@ -28,8 +29,9 @@ struct ProgressLine: Sendable {
     /// `map 12/40 tasks · 181.3 MiB/s · 8.2 s elapsed · ~19 s left`
     static func render(_ status: Status) -> String {
         let rate = status.elapsed > 0 ? Double(status.inputBytes) / status.elapsed / Double(1 << 20) : 0
-        var line = "\(status.phase) \(status.done)/\(status.total) tasks · \(String(format: "%.1f", rate)) MiB/s · \(seconds(status.elapsed)) elapsed"
-        if let remaining = status.remaining { line += " · ~\(seconds(remaining)) left" }
+        var line =
+            "\(status.phase) \(status.done)/\(status.total) tasks · \(String(format: "%.1f", rate)) MiB/s · \(StatusPage.duration(status.elapsed)) elapsed"
+        if let remaining = status.remaining { line += " · ~\(StatusPage.duration(remaining)) left" }
         return line
     }
 
@@ -42,13 +44,6 @@ struct ProgressLine: Sendable {
 
     /// What ends the line on a terminal once the job is over, so that later output starts on a line of its own.
     var finish: String { terminal ? "\n" : "" }
-
-    /// `0.4 s`, `12 s`, `3 min 5 s`.
-    static func seconds(_ value: Double) -> String {
-        if value < 10 { return String(format: "%.1f s", value) }
-        let whole = Int(value.rounded())
-        return whole < 60 ? "\(whole) s" : "\(whole / 60) min \(whole % 60) s"
-    }
 
     /// A line for standard error, or `nil` with `--quiet`.
     static func forStandardError(quiet: Bool) -> ProgressLine? { quiet ? nil : ProgressLine(terminal: isatty(STDERR_FILENO) == 1) }

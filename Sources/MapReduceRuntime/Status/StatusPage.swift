@@ -128,8 +128,8 @@ public enum StatusPage {
         return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 
-    /// `42 s`, `3 min 5 s`, `2 h 10 min`.
-    static func duration(_ seconds: Double) -> String {
+    /// A duration for people, as the page and the progress line write it: `4.2 s`, `42 s`, `3 min 5 s`, `2 h 10 min`.
+    public static func duration(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded())
         if whole < 60 { return seconds < 10 ? String(format: "%.1f s", seconds) : "\(whole) s" }
         if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
