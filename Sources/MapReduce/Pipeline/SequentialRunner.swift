@@ -51,7 +51,7 @@ public struct SequentialRunner: Sendable {
             progress(
                 JobProgress(
                     phase: phase, done: done, total: total, inputBytes: inputBytes, seconds: seconds,
-                    remainingSeconds: tasksDone > 0 && tasksDone < tasks ? seconds * Double(tasks - tasksDone) / Double(tasksDone) : nil))
+                    remainingSeconds: JobProgress.remainingSeconds(elapsed: seconds, done: tasksDone, total: tasks)))
         }
         for index in plan.mapTasks.indices {
             let task = MapTaskID(index)

@@ -184,9 +184,9 @@ public struct JobOverview: Codable, Sendable, Equatable {
         } else {
             phase = reduces.committed < reduces.total ? "reduce" : "finishing"
         }
-        let done = Double(maps.committed + reduces.committed)
-        let all = Double(maps.total + reduces.total)
-        remainingSeconds = history.ended == nil && done > 0 && done < all ? elapsedSeconds * (all - done) / done : nil
+        remainingSeconds =
+            history.ended == nil
+            ? JobProgress.remainingSeconds(elapsed: elapsedSeconds, done: maps.committed + reduces.committed, total: maps.total + reduces.total) : nil
 
         let committed = rows.compactMap { $0.value.committed.map { (phase: $0.phase ?? "", event: $0) } }
         let maps = committed.filter { $0.phase == "map" }.map(\.event)
