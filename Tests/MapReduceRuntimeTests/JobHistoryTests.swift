@@ -1,4 +1,6 @@
+import Foundation
 import MapReduce
+import MapReduceTesting
 import Testing
 
 @testable import MapReduceRuntime
@@ -121,6 +123,19 @@ import Testing
         #expect(overview.phase == "failed" && overview.failure == "map 2 failed 4 times")
         #expect(overview.elapsedSeconds == 9 && overview.remainingSeconds == nil)
         #expect(overview.maps.running == 0)
+    }
+
+    @Test func aTornLastLineIsIgnoredAndADamagedOneIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        let log = try EventLog(output: OutputDirectory(path: directory.path))
+        for event in events.prefix(3) { try log.append(event) }
+        let file = directory.appending(EventLog.fileName)
+        let whole = try String(contentsOfFile: file, encoding: .utf8)
+        try (whole + #"{"kind":"task-ass"#).write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(try EventLog.read(output: OutputDirectory(path: directory.path)) == Array(events.prefix(3)))
+        try ("not json\n" + whole).write(toFile: file, atomically: false, encoding: .utf8)
+        let error = try #require(throws: InputError.self) { try EventLog.read(output: OutputDirectory(path: directory.path)) }
+        #expect(error.code == .malformedRecord && error.message.hasPrefix("job history '\(file)' line 1 is not a job event"))
     }
 
     @Test func thePageEscapesWhatItShowsAndRefreshesOnlyWhenLive() {

@@ -39,7 +39,7 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// The events in `output`'s history.
-    /// - Throws: ``MapReduce/InputError`` if there is none; ``JournalError`` naming the first line (but a torn last
+    /// - Throws: ``MapReduce/InputError`` `notFound` if there is none, or `malformedRecord` naming the first line (but a torn last
     ///   one) that is not an event.
     public static func read(output: OutputDirectory) throws -> [JobEvent] {
         let path = "\(output.path)/\(fileName)"
@@ -55,7 +55,7 @@ public final class EventLog: @unchecked Sendable {
                 events.append(try decoder.decode(JobEvent.self, from: line))
             } catch {
                 if index == lines.count - 1 { break }  // a torn last line, with no line ending
-                throw JournalError(path: path, reason: "line \(index + 1) is not a job event (\(error))", cause: error)
+                throw InputError(.malformedRecord, path: path, "job history '\(path)' line \(index + 1) is not a job event (\(error))", cause: error)
             }
         }
         return events
