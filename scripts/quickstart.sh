@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$bin/mr-coordinator" --job word-count --reducers 4 --shared-dir "$work/shared" --output "$work/output" \
-    --address-file "$work/address" --log-level warning Examples/WordCount/input >"$work/coordinator.out" &
+    --address-file "$work/address" --log-level warning --quiet Examples/WordCount/input >"$work/coordinator.out" &
 coordinator=$!
 pids+=("$coordinator")
 for _ in $(seq 1 300); do [[ -s $work/address ]] && break; sleep 0.1; done

@@ -2,20 +2,20 @@ import Foundation
 import MapReduceRuntime
 import ServiceLifecycle
 
-/// Writes a running coordinator's progress line (``ProgressLine``) until the job is over.
+/// Writes a running coordinator's progress line (``ProgressLine``) until the job is over, and then its last
+/// line, even when the job ended (and the service group began to shut down) in the middle of an interval.
 struct ProgressReporter: Service {
     let coordinator: Coordinator
     let line: ProgressLine
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let over = await coordinator.outcome != nil
+            while await coordinator.outcome == nil {
                 line.write(ProgressLine.Status(await coordinator.overview()))
-                if over { break }
                 try await Task.sleep(for: line.interval)
             }
         }
+        if await coordinator.outcome != nil { line.write(ProgressLine.Status(await coordinator.overview())) }
         FileHandle.standardError.write(Data(line.finish.utf8))
     }
 }

@@ -65,6 +65,7 @@ import Testing
         for _ in 0..<3 { try cluster.startWorker() }
         try expectExactOutput(cluster, AnyJob(wordCount), Self.inputs, reducers: 10)
         #expect(cluster.coordinator.standardOutput.contains("word-count: succeeded"))
+        #expect(cluster.coordinator.standardError.contains("succeeded 10/10 tasks · "), "the last progress line, however soon the job ended")
         // Both runners account through the same pipeline: every total but the attempts and the time is the same.
         let directory = try TemporaryDirectory(prefix: "oracle")
         var local = try SequentialRunner(configuration: .init(reducers: 10, splitSize: 256 << 10)).run(
