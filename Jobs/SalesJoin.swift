@@ -46,8 +46,12 @@ public struct JoinedOrderLine: Codable, Hashable, Sendable {
 /// - an order line whose product is not listed is counted (`order rows with an unknown product`) and dropped; a
 ///   product listed twice keeps its smallest (category, name) (`duplicate product rows`).
 ///
-/// Output: one ``JoinedOrderLine`` per kept order line, CSV without a header, in order id order per product.
-/// One product's order lines are held in memory by its reduce call.
+/// Output: one ``JoinedOrderLine`` per kept order line, CSV without a header, in order id order (by UTF-8 bytes)
+/// per product.
+///
+/// The job sorts each product's rows (``Job/sortingValues(by:)``): its product rows first, then its order lines
+/// by id, so the copies of a repeated line are adjacent. The reduce holds one product row and one order line,
+/// however many order lines a product has.
 public let salesJoin = Job<String, SalesJoinValue>("sales-join", input: .csv(), output: .csv(header: false)) { record, emit in
     if record.has("category") {
         guard let id = nonEmpty(try? record.field("product_id")), let category = nonEmpty(try? record.field("category")),
@@ -61,32 +65,46 @@ public let salesJoin = Job<String, SalesJoinValue>("sales-join", input: .csv(), 
         let price = SalesFields.cents(try record.field("unit_price")), let day = SalesFields.day(ofTimestamp: try record.field("timestamp"))
     else { return Counters.increment("malformed order rows") }
     emit(product, SalesJoinValue(isProduct: false, orderID: order, customer: customer, quantity: quantity, unitPriceCents: price, day: day))
-} reduce: { _, values, output in
-    var products: [SalesJoinValue] = []
-    var orders: [String: SalesJoinValue] = [:]
-    for value in values {
-        if value.isProduct {
-            products.append(value)
-        } else if let kept = orders[value.orderID] {
-            Counters.increment("duplicate order rows")
-            if (value.day, value.customer, value.quantity, value.unitPriceCents) < (kept.day, kept.customer, kept.quantity, kept.unitPriceCents) {
-                orders[value.orderID] = value
-            }
-        } else {
-            orders[value.orderID] = value
+} reduce: { (_, rows: Values<SalesJoinValue>, output: OutputWriter<JoinedOrderLine>) in
+    var rows = rows.makeIterator()
+    var row = rows.next()
+    var product: SalesJoinValue? = nil
+    var productRows: Int64 = 0
+    while let current = row, current.isProduct {
+        productRows += 1
+        if product.map({ (current.category, current.name) < ($0.category, $0.name) }) ?? true { product = current }
+        row = rows.next()
+    }
+    if productRows > 1 { Counters.increment("duplicate product rows", by: productRows - 1) }
+    var unknownProductOrders: Int64 = 0
+    func join(_ order: SalesJoinValue) throws {
+        guard let product else {
+            unknownProductOrders += 1
+            return
         }
-    }
-    if products.count > 1 { Counters.increment("duplicate product rows", by: Int64(products.count - 1)) }
-    guard let product = products.min(by: { ($0.category, $0.name) < ($1.category, $1.name) }) else {
-        if !orders.isEmpty { Counters.increment("order rows with an unknown product", by: Int64(orders.count)) }
-        return
-    }
-    for (id, order) in orders.sorted(by: { $0.key < $1.key }) {
         try output.write(
             JoinedOrderLine(
-                category: product.category, day: order.day, customer: order.customer, orderID: id, revenueCents: order.quantity * order.unitPriceCents))
+                category: product.category, day: order.day, customer: order.customer, orderID: order.orderID,
+                revenueCents: order.quantity * order.unitPriceCents))
     }
+    // The smallest copy of the current order id, joined when the next id starts.
+    var kept: SalesJoinValue? = nil
+    while let order = row {
+        row = rows.next()
+        guard let current = kept, order.orderID.utf8.elementsEqual(current.orderID.utf8) else {
+            if let kept { try join(kept) }
+            kept = order
+            continue
+        }
+        Counters.increment("duplicate order rows")
+        if (order.day, order.customer, order.quantity, order.unitPriceCents) < (current.day, current.customer, current.quantity, current.unitPriceCents) {
+            kept = order
+        }
+    }
+    if let kept { try join(kept) }
+    if unknownProductOrders > 0 { Counters.increment("order rows with an unknown product", by: unknownProductOrders) }
 }
+.sortingValues { row in row.isProduct ? nil : row.orderID }
 
 private func nonEmpty(_ text: String?) -> String? {
     guard let text, !text.isEmpty else { return nil }

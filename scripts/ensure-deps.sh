@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux, chromium,
-# prometheus; iproute2 when root) when they are missing.
+# prometheus, time; iproute2 when root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -19,6 +19,8 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 # skipped, saying so, where its tool cannot run.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The sales-join memory test reads a run's peak resident memory from GNU time.
+[[ -x /usr/bin/time ]] || missing+=(time)
 
 if ((${#missing[@]} > 0)); then
     echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and for the network tests)" >&2

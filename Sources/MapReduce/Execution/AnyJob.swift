@@ -43,7 +43,7 @@ extension Job {
     @inlinable
     func runMap(_ context: MapTaskContext) throws -> MapTaskOutput {
         let output = try MapOutputWriter(directory: context.directory, settings: context.settings)
-        let collector = MapOutputCollector<Key, Value>(output: output, combine: combiner, partitioner: partitioner)
+        let collector = MapOutputCollector<Key, Value>(output: output, combine: combiner, partitioner: partitioner, valueOrder: valueOrder)
         let emit = Emitter(collector)
         let reader = SplitReader(maximumRecordSize: context.maximumRecordSize)
         let cancellation = context.cancellation
@@ -106,7 +106,9 @@ extension Job {
     func runReduce(_ context: ReduceTaskContext) throws -> ReduceTaskOutput {
         try context.createOutputDirectory()
         let merge = ReduceMerge(context: context)
-        let groups = try merge.open()
+        var keyLength: ((UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int)? = nil
+        if valueOrder != nil { keyLength = { shuffleKey throws(RecordDecodingError) in try Self.keyLength(shuffleKey) } }
+        let groups = try merge.open(keyLength: keyLength)
         let source = ValueSource(groups)
         let file = try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
         var keys: Int64 = 0
@@ -130,6 +132,14 @@ extension Job {
         merge.cleanUp()
         return ReduceTaskOutput(
             path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, bytes: bytes, hotKeys: hotKeys.entries)
+    }
+
+    /// The length of the key encoding at the front of a shuffle key that a sort key follows.
+    @inlinable
+    static func keyLength(_ shuffleKey: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int {
+        var reader = RecordReader(shuffleKey)
+        _ = try Key(from: &reader)
+        return reader.position
     }
 
     /// Calls `map` on the first `perSplit` records of each split and returns the encodings of the keys it emits.
@@ -177,15 +187,17 @@ final class ReduceMerge {
     @usableFromInline
     init(context: ReduceTaskContext) { self.context = context }
 
+    /// Merges the inputs and groups their records by key: the whole shuffle key, or the key `keyLength` finds at
+    /// its front for a job that sorts values.
     @usableFromInline
-    func open() throws -> KeyGroups {
+    func open(keyLength: ((UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int)?) throws -> KeyGroups {
         try OwnedDirectory.create(context.scratchDirectory)
         let merging = RunMerging(
             settings: context.settings, compressor: ZstdCompressor(level: context.settings.compressionLevel),
             scratchDirectory: context.scratchDirectory)
         let inputs = try merging.reduceFanIn(context.inputs)
         readers = try inputs.map { path throws(IntermediateFileError) in try IntermediateFileReader(path: path) }
-        return KeyGroups(try RecordMerger(readers))
+        return KeyGroups(try RecordMerger(readers), keyLength: keyLength)
     }
 
     /// Records read from the final merge's inputs.

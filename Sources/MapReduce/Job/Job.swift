@@ -28,6 +28,9 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     /// Whether partitions hold ranges of keys, cut from a sample of the input before the job starts, so that
     /// reading `part-00000`, `part-00001`, … in order reads every key in order (a total-order sort).
     public let totalOrder: Bool
+    /// Appends a value's sort key to its key's encoding, when the job promises each key's values in the order of
+    /// their sort keys (``sortingValues(by:)``); `nil` when values come in no promised order.
+    @usableFromInline var valueOrder: (@Sendable (Value, inout RecordWriter) -> Void)? = nil
     /// Called once per key with its values; writes the key's output records.
     @usableFromInline let reduce: @Sendable (Key, Values<Value>, OutputFile) throws -> Void
 

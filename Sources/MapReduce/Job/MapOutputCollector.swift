@@ -13,9 +13,12 @@ final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline let state: UnsafeMutablePointer<CollectorState<Key, Value>>
 
     @inlinable
-    init(output: MapOutputWriter, combine: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?) {
+    init(
+        output: MapOutputWriter, combine: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,
+        valueOrder: (@Sendable (Value, inout RecordWriter) -> Void)? = nil
+    ) {
         state = .allocate(capacity: 1)
-        state.initialize(to: CollectorState(output: output, combine: combine, partitioner: partitioner))
+        state.initialize(to: CollectorState(output: output, combine: combine, partitioner: partitioner, valueOrder: valueOrder))
     }
 
     deinit {
@@ -72,6 +75,9 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline let memoryBudget: Int
     @usableFromInline let combine: (@Sendable (Value, Value) -> Value)?
     @usableFromInline let partitioner: (@Sendable (Key, Int) -> Int)?
+    /// Appends a value's sort key after its key's encoding (a job that sorts values); the partition is then chosen
+    /// before, from the key alone.
+    @usableFromInline let valueOrder: (@Sendable (Value, inout RecordWriter) -> Void)?
     /// A total-order job's partition boundaries (sorted key encodings); empty otherwise.
     @usableFromInline let rangeBoundaries: [[UInt8]]
     /// The current key's encoding.
@@ -88,8 +94,12 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline static var ringCapacity: Int { 16 }
 
     @inlinable
-    init(output: MapOutputWriter, combine: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?) {
+    init(
+        output: MapOutputWriter, combine: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,
+        valueOrder: (@Sendable (Value, inout RecordWriter) -> Void)?
+    ) {
         self.output = output
+        self.valueOrder = valueOrder
         self.partitions = output.settings.partitions
         self.memoryBudget = output.settings.memoryBudget
         self.combine = combine
@@ -119,20 +129,26 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         }
         encoder.removeAll()
         key.encode(to: &encoder)
+        var partition = partitioner.map { $0(key, partitions) }
+        if let valueOrder {
+            // The shuffle key is the key's encoding followed by the sort key's; the partition is the key's alone,
+            // as the same job without a value order would choose it (a range job's partition is found later, from
+            // the composite, which orders like the key against key-only boundaries: encodings are prefix-free).
+            let partitions = partitions
+            if partition == nil { partition = encoder.bytes.withUnsafeBytes { Int(StableHash.hash($0) % UInt64(partitions)) } }
+            valueOrder(value, &encoder)
+        }
         let count = encoder.bytes.count
         reserveKey(count)
         encoder.bytes.withUnsafeBytes { keyBuffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
-        add(keyLength: count, value, partition: partitioner.map { $0(key, partitions) })
+        add(keyLength: count, value, partition: partition)
     }
 
     /// The `String` encoding of a word, built directly: letters never include 0x00, so no escaping is needed,
     /// only the 0x00 0x01 terminator.
     @inlinable
     mutating func collect(word: Word, _ value: Value) {
-        if staged != nil {
-            staged!.append((word.string as! Key, value))
-            return
-        }
+        if staged != nil || valueOrder != nil { return collect(word.string as! Key, value) }
         let count = word.bytes.count
         reserveKey(count + 2)
         let base = keyBuffer.baseAddress!
@@ -274,7 +290,7 @@ extension CollectorState where Key == [UInt8], Value == [UInt8] {
     /// arrays when the pair must be held (staged) or handed to a combiner or partitioner.
     @inlinable
     mutating func collect(keyBytes: UnsafeRawBufferPointer, valueBytes: UnsafeRawBufferPointer) {
-        guard staged == nil, combine == nil, partitioner == nil else { return collect(Array(keyBytes), Array(valueBytes)) }
+        guard staged == nil, combine == nil, partitioner == nil, valueOrder == nil else { return collect(Array(keyBytes), Array(valueBytes)) }
         guard failure == nil else { return }
         emitted += 1
         encoder.removeAll()

@@ -28,6 +28,9 @@ final class RecordMerger {
         }
     }
 
+    /// The file the current record was read from.
+    var path: String { readers[pendingAdvance ?? 0].path }
+
     /// Moves to the next record in key order; `false` when every reader is exhausted.
     func next() throws(IntermediateFileError) -> Bool {
         if let advanced = pendingAdvance {
