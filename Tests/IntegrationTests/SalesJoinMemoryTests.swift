@@ -55,8 +55,8 @@ import Testing
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.appending("out/_summary.json"))))
         let counters = (summary as? [String: Any])?["counters"] as? [String: Int]
         #expect(counters == ["duplicate order rows": 400, "order rows with an unknown product": 2])
-        // Holding the product's orders takes more than their 20 MiB of CSV (the old join: 15 MiB more for 10 MiB);
-        // streaming them takes the merge's buffers (3 MiB more here).
+        // Holding the product's orders takes more than their 20 MiB of CSV (the join that held them: 15 MiB more for
+        // 10 MiB of orders); streaming them costs the merge's buffers (about 3 MiB more here).
         #expect(peak - baseline < large.orderBytes / 2, "peak \(peak) bytes against \(baseline) for 10 orders; the orders are \(large.orderBytes) bytes")
     }
 }
