@@ -148,7 +148,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     /// only the 0x00 0x01 terminator.
     @inlinable
     mutating func collect(word: Word, _ value: Value) {
-        if staged != nil || valueOrder != nil { return collect(word.string as! Key, value) }
+        if staged != nil || valueOrder != nil { return collect(unusualWord: word, value) }
         let count = word.bytes.count
         reserveKey(count + 2)
         let base = keyBuffer.baseAddress!
@@ -157,6 +157,11 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         base.storeBytes(of: 0x01, toByteOffset: count + 1, as: UInt8.self)
         add(keyLength: count + 2, value, partition: partitioner.map { $0(word.string as! Key, partitions) })
     }
+
+    /// A word emitted while pairs are staged or values are sorted: kept out of line, so the word path stays small
+    /// enough to inline into the map loop.
+    @inline(never) @usableFromInline
+    mutating func collect(unusualWord word: Word, _ value: Value) { collect(word.string as! Key, value) }
 
     /// Makes room for a key of `count` bytes. The buffer never shrinks below 256 bytes, so reading its first 16
     /// bytes is always in bounds.
