@@ -2,7 +2,9 @@
 # Runs the whole test suite: every Swift test; then (when run without arguments) the bounded fuzzing campaign that
 # checks a live coordinator's answers against Docs/openapi.yaml (scripts/fuzz-control-plane.sh), the example
 # package Examples/LogDigest (its own Package.swift, depending on this checkout by path: built and tested as a
-# user's package would be), and the DocC catalog (scripts/docs.sh, warnings are errors). Arguments go to
+# user's package would be), the DocC catalog (scripts/docs.sh, warnings are errors), the Kubernetes manifests
+# against the API schemas (scripts/validate-deploy.sh), and, as root, the release binaries in a chroot without the
+# Swift toolchain (scripts/test-release-binaries.sh). Arguments go to
 # `swift test` (for example `--filter FailureModelTests`) and skip the rest. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +14,10 @@ if (($# == 0)); then
     scripts/fuzz-control-plane.sh
     swift test --package-path Examples/LogDigest
     scripts/docs.sh
+    scripts/validate-deploy.sh
+    if [[ $(id -u) -eq 0 ]]; then
+        scripts/test-release-binaries.sh
+    else
+        echo "test: skipping scripts/test-release-binaries.sh (it needs root for chroot)" >&2
+    fi
 fi
