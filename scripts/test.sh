@@ -4,7 +4,7 @@
 # package Examples/LogDigest (its own Package.swift, depending on this checkout by path: built and tested as a
 # user's package would be), the DocC catalog (scripts/docs.sh, warnings are errors), the Kubernetes manifests
 # against the API schemas (scripts/validate-deploy.sh), and, as root, the release binaries in a chroot without the
-# Swift toolchain (scripts/test-release-binaries.sh). Arguments go to
+# Swift toolchain (scripts/test-release-binaries.sh) and the Slurm recipe on a one-host cluster (scripts/test-slurm.sh). Arguments go to
 # `swift test` (for example `--filter FailureModelTests`) and skip the rest. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,8 @@ if (($# == 0)); then
     scripts/validate-deploy.sh
     if [[ $(id -u) -eq 0 ]]; then
         scripts/test-release-binaries.sh
+        scripts/test-slurm.sh
     else
-        echo "test: skipping scripts/test-release-binaries.sh (it needs root for chroot)" >&2
+        echo "test: skipping scripts/test-release-binaries.sh and scripts/test-slurm.sh (they need root)" >&2
     fi
 fi
