@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux, chromium,
-# prometheus, time; iproute2, slurm-wlm and munge when root) when they are missing.
+# prometheus, time; iproute2, slurm-wlm, munge, sshfs and openssh when root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -22,6 +22,10 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # The sales-join memory test reads a run's peak resident memory from GNU time.
 [[ -x /usr/bin/time ]] || missing+=(time)
 # The Slurm recipe is tested on a one-host cluster (scripts/test-slurm.sh, as root).
+# Workers in network namespaces mount the shared directory with sshfs from an sshd of the test's own (as root).
+[[ $(id -u) -ne 0 ]] || command -v sshfs >/dev/null 2>&1 || missing+=(sshfs)
+[[ $(id -u) -ne 0 ]] || [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+[[ $(id -u) -ne 0 ]] || command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
 [[ $(id -u) -ne 0 ]] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm munge)
 
 if ((${#missing[@]} > 0)); then

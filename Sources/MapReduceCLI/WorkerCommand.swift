@@ -51,6 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: shared, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("shared directory '\(shared)' does not exist here; mount it at the coordinator's path")
             }
+            try SharedDirectoryCheck.verify(shared, role: "worker")
             let http: HTTPClient
             do {
                 ownClient = try tlsCa.map { try CoordinatorClient.httpClient(trusting: $0) }

@@ -49,6 +49,10 @@ public final class NetworkNamespace: @unchecked Sendable {
     /// Restores the link.
     public func restore() throws { try Self.run(["link", "set", hostInterface, "up"]) }
 
+    /// Routes `address` (another address of this host, like another namespace's ``hostAddress``) through the link,
+    /// so that processes inside can reach it.
+    public func route(to address: String) throws { try Self.run(["-n", name, "route", "add", "\(address)/32", "via", hostAddress]) }
+
     /// The command line that runs `executable` inside the namespace.
     public func wrap(_ executable: String, _ arguments: [String]) -> (String, [String]) {
         ("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments)

@@ -27,21 +27,14 @@ import Testing
         return (directory.appending("in"), expected, text.utf8.count)
     }
 
-    /// Runs `mr-testbed local --job sales-join` under GNU time; returns its peak resident memory in bytes.
+    /// The peak resident memory, in bytes, of `mr-testbed local --job sales-join` over `input`.
     static func joinPeakMemory(input: String, output: String, errorLog: String) throws -> Int {
-        let join = try ChildProcess(
-            "/usr/bin/time",
-            [
-                "-f", "peak-kib=%M", "\(Cluster.binaryDirectory)/mr-testbed", "local", "--job", "sales-join", "--memory-budget", "64KiB", "--quiet",
-                "--output", output, input,
-            ], errorLog: errorLog)
-        let status = try join.waitForExit(timeout: .seconds(300))
-        try #require(status == 0, "sales-join failed: \(join.standardError)")
-        let line = try #require(join.standardError.split(separator: "\n").last { $0.hasPrefix("peak-kib=") })
-        return try #require(Int(line.dropFirst("peak-kib=".count))) * 1024
+        try PeakMemory.of(
+            "\(Cluster.binaryDirectory)/mr-testbed", ["local", "--job", "sales-join", "--memory-budget", "64KiB", "--quiet", "--output", output, input],
+            errorLog: errorLog)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "needs GNU time (Debian package 'time')"))
+    @Test(.enabled(if: PeakMemory.isAvailable, "needs GNU time (Debian package 'time')"))
     func oneProductsOrdersStreamThroughAMemoryBudgetFarBelowTheirSize() throws {
         let directory = try TemporaryDirectory()
         let smallDirectory = try TemporaryDirectory()

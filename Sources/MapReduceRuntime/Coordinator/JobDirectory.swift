@@ -31,6 +31,7 @@ public struct JobDirectory: Sendable {
         guard manager.isWritableFile(atPath: sharedDirectory), let shared = CanonicalPath.of(sharedDirectory) else {
             throw JobError(.badConfiguration, "shared directory '\(sharedDirectory)' is not writable")
         }
+        try SharedDirectoryCheck.verify(shared, role: "coordinator")
         // Canonical paths: `out`, `./out` and `out/` are one output, and so one job.
         do { try manager.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
             throw JobError(.outputUnwritable, "output directory '\(output)' cannot be created: \(error.localizedDescription)")

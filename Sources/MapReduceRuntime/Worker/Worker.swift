@@ -51,6 +51,22 @@ public struct Worker: Sendable {
         }
     }
 
+    /// The shared directory cannot be used here any more (a network mount that went away): the worker stops
+    /// instead of failing every task it would take.
+    public struct SharedDirectoryUnusable: MapReduceError {
+        /// The shared directory.
+        public let sharedDirectory: String
+        /// Why: the system's error.
+        public let reason: String
+        /// Always ``MapReduce/ErrorCode/io``.
+        public var code: ErrorCode { .io }
+        /// None.
+        public var cause: (any Error)? { nil }
+        public var message: String {
+            "shared directory '\(sharedDirectory)' is unusable here (\(reason)); taking no more tasks: restore its mount and start the worker again"
+        }
+    }
+
     /// Creates a worker.
     /// - Parameter sharedDirectory: the shared directory; made absolute and canonical.
     public init(
@@ -100,6 +116,7 @@ public struct Worker: Sendable {
         var attempts = 0
         var session = try await register()
         while true {
+            try checkSharedDirectory()
             let assignment: TaskAssignment?
             do {
                 assignment = try await reliably(as: session.id) {
@@ -123,6 +140,16 @@ public struct Worker: Sendable {
                 await execute(assignment, attempt: attempt, session: session)
             }
         }
+    }
+
+    /// Throws ``SharedDirectoryUnusable`` if the shared directory cannot be looked at (its mount went away:
+    /// "Transport endpoint is not connected", a stale NFS handle), before the worker asks for a task it would fail.
+    func checkSharedDirectory() throws(SharedDirectoryUnusable) {
+        var info = stat()
+        guard stat(sharedDirectory, &info) == 0 else {
+            throw SharedDirectoryUnusable(sharedDirectory: sharedDirectory, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw SharedDirectoryUnusable(sharedDirectory: sharedDirectory, reason: "not a directory") }
     }
 
     private func execute(_ assignment: TaskAssignment, attempt: AttemptID, session: Session) async {
