@@ -17,10 +17,18 @@ public final class NetworkNamespace: @unchecked Sendable {
         getuid() == 0 && (try? run(["netns", "list"])) != nil
     }
 
-    /// Creates the namespace and its link, up.
+    /// Creates the namespace and its link, up, on a subnet of 10.213.0.0/16 that no interface uses yet: links are
+    /// made one at a time across processes (under a lock file), so test runs side by side never share addresses.
     public init() throws {
-        let suffix = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
-        let subnet = Int.random(in: 1...250)
+        let lock = open("/run/mapreduce-test-netns.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX) == 0 else { throw CommandFailed(arguments: ["flock /run/mapreduce-test-netns.lock"], status: errno) }
+        defer { close(lock) }
+        let used = try Self.output(["-o", "-4", "addr", "show"])
+        guard let subnet = (1...250).shuffled().first(where: { !used.contains("10.213.\($0).") }) else {
+            throw CommandFailed(arguments: ["addr show: every 10.213.x.0/30 subnet is in use"], status: 1)
+        }
+        var suffix = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        while used.contains("mrh\(suffix)") { suffix = String(UInt32.random(in: 0..<0xFFFF), radix: 16) }
         name = "mr-test-\(suffix)"
         hostInterface = "mrh\(suffix)"
         let guestInterface = "mrg\(suffix)"
@@ -70,14 +78,20 @@ public final class NetworkNamespace: @unchecked Sendable {
         public var description: String { "ip \(arguments.joined(separator: " ")) exited \(status)" }
     }
 
-    static func run(_ arguments: [String]) throws {
+    static func run(_ arguments: [String]) throws { _ = try output(arguments) }
+
+    /// Runs `ip` with `arguments` and returns what it printed.
+    static func output(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let printed = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CommandFailed(arguments: arguments, status: process.terminationStatus) }
+        return String(decoding: printed, as: UTF8.self)
     }
 }
