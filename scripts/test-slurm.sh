@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Tests Deploy/slurm/mapreduce.sbatch on a one-host Slurm cluster that it starts and stops itself (Debian's
 # slurm-wlm and munge, installed by scripts/ensure-deps.sh; its own munged socket, configuration, state and ports,
-# so a Slurm already on the machine is left alone). The job is a word count by mr-testbed whose map calls are
-# slowed; while its maps run, the node is drained and the step of a worker in the middle of a map is killed by
-# Slurm (scancel --signal=KILL): its attempt must be counted lost (no backups: --no-speculation) and run again.
+# so a Slurm already on the machine is left alone). The job is a word count by mr-testbed whose maps are slowed;
+# while they run, the node is drained and the step of a worker in the middle of a map is killed by Slurm
+# (scancel --signal=KILL): its attempt must be counted lost (no backups: --no-speculation) and run again.
 # The batch script starts another worker step, and the output must equal the SequentialRunner's byte for byte.
 # Needs root (the daemons); says so and fails otherwise.
 set -euo pipefail
@@ -90,16 +90,18 @@ slurmd
 for _ in $(seq 1 300); do [[ $(sinfo -h -o %T 2>/dev/null) == idle ]] && break; sleep 0.1; done
 [[ $(sinfo -h -o %T 2>/dev/null) == idle ]] || fail "the one-host cluster did not come up"
 
-# Input: 8 files of 40 lines; each map call sleeps 25 ms, so the maps take a few seconds on two workers.
+# Input: 4 files of 40 lines (two map tasks each at --split-size 1KiB). The probe job sleeps 2 s in the first map
+# call of each file, after writing its map-started marker: the worker that wrote the first marker is inside that
+# sleep when its step is killed.
 mkdir -p "$work/input"
-for file in $(seq 1 8); do
+for file in $(seq 1 4); do
     for line in $(seq 1 40); do echo "alpha beta$file gamma delta line$line epsilon"; done >"$work/input/$file.txt"
 done
 sed -i 's/[0-9]//g' "$work"/input/*.txt
 "$bin/mr-testbed" local --job probe-word-count --reducers 2 --split-size 1KiB --quiet --output "$work/expected" "$work/input"
 
 mkdir -p "$work/probe"
-job=$(MR_COORDINATOR="$bin/mr-testbed coordinator" MR_WORKER="$bin/mr-testbed worker" MR_PROBE_DIR=$work/probe MR_PROBE_MAP_SLEEP_MS=25 \
+job=$(MR_COORDINATOR="$bin/mr-testbed coordinator" MR_WORKER="$bin/mr-testbed worker" MR_PROBE_DIR=$work/probe MR_PROBE_MAP_SLEEP_MS=2000 \
     sbatch --parsable --ntasks=2 --output="$work/job.log" --chdir="$work" "$repository/Deploy/slurm/mapreduce.sbatch" \
     --job probe-word-count --reducers 2 --split-size 1KiB --no-speculation --lease-timeout 2 --shared-dir "$work/shared" --output "$work/output" "$work/input")
 
