@@ -108,11 +108,10 @@ public final class SSHFileServer: Sendable {
             exec "$@"
             """
         return { executable, arguments in
-            let (ip, inNamespace) = namespace.wrap(
+            namespace.wrap(
                 "/usr/bin/unshare",
                 ["--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/sh", "-c", script, "sh", shared, executable]
                     + arguments)
-            return (ip, inNamespace)
         }
     }
 
