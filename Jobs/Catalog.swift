@@ -8,6 +8,7 @@ extension JobCatalog {
         JobDefinition(sort),
         grepDefinition,
         JobDefinition(salesJoin),
-        JobDefinition(salesByCategoryDay),
+        JobDefinition(salesETL),
+        topWordsPerBookDefinition,
     ])
 }

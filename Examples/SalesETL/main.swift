@@ -1,8 +1,10 @@
-// Runs the sales ETL example in one process: joins order lines with products (sales-join), then totals revenue,
-// orders and distinct customers per category per day (sales-by-category-day), and prints the CSV result with
-// the cleaning counters.
+// Runs the sales ETL example in one process: one job of two steps, `sales-etl`, that joins order lines with
+// products and totals revenue, orders and distinct customers per category per day; prints the CSV result with the
+// cleaning counters.
 //
 //     swift run sales-etl-example [INPUT-DIR] [OUTPUT-DIR]
+//
+// The same job runs across processes with one command: mr-coordinator --job sales-etl … (see the README).
 import Foundation
 import Jobs
 import MapReduce
@@ -13,16 +15,14 @@ let output = arguments.dropFirst().first ?? NSTemporaryDirectory() + "sales-etl-
 
 do {
     // The input has one row that is not valid CSV; up to 5 such rows are skipped and listed in _bad_records.jsonl.
-    let runner = SequentialRunner(configuration: JobConfiguration(reducers: 2, skipBadRecords: 5))
-    let joined = try runner.run(salesJoin, inputs: [input], output: "\(output)/joined")
-    let totals = try SequentialRunner(configuration: JobConfiguration(reducers: 1)).run(
-        salesByCategoryDay, inputs: ["\(output)/joined"], output: "\(output)/by-category-day")
-    print(try String(contentsOfFile: "\(output)/by-category-day/part-00000", encoding: .utf8), terminator: "")
-    print("\ncleaning:\n  rows that are not valid CSV (skipped, listed in _bad_records.jsonl): \(joined.skippedRecords)")
-    for (name, count) in joined.counters.merging(totals.counters, uniquingKeysWith: +).sorted(by: { $0.key < $1.key }) {
-        print("  \(name): \(count)")
+    let summary = try SequentialRunner(configuration: JobConfiguration(reducers: 1, skipBadRecords: 5)).run(salesETL, inputs: [input], output: output)
+    for part in try FileManager.default.contentsOfDirectory(atPath: output).filter({ $0.hasPrefix("part-") }).sorted() {
+        print(try String(contentsOfFile: "\(output)/\(part)", encoding: .utf8), terminator: "")
     }
-    print("output in \(output)/by-category-day (joined order lines in \(output)/joined)")
+    print("\ncleaning:\n  rows that are not valid CSV (skipped, listed in _bad_records.jsonl): \(summary.skippedRecords)")
+    for (name, count) in summary.counters.sorted(by: { $0.key < $1.key }) { print("  \(name): \(count)") }
+    for step in summary.steps ?? [] { print(step.line) }
+    print("output in \(output)")
 } catch {
     FileHandle.standardError.write(Data("sales-etl-example: \(error)\n".utf8))
     exit(1)

@@ -58,13 +58,15 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let name = CommandContext.displayName("coordinator")
         let secret: String?
         let directory: JobDirectory
+        let job: AnyJob
         do {
             secret = try secretOptions.load()
             try checkExposure(secret: secret)
-            let job = try jobOptions.resolve(in: CommandContext.catalog)
+            let resolved = try jobOptions.resolve(in: CommandContext.catalog)
+            job = resolved.job
             directory = try JobDirectory.open(
-                job.job, parameters: jobOptions.parameterValues, inputs: job.inputs, configuration: job.configuration, sharedDirectory: sharedDir,
-                output: job.output)
+                job, parameters: jobOptions.parameterValues, inputs: resolved.inputs, configuration: resolved.configuration, sharedDirectory: sharedDir,
+                output: resolved.output)
         } catch {
             throw ExitStatus.refuse("coordinator", error)
         }
@@ -76,9 +78,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let coordinator: Coordinator
         do {
             coordinator = try Coordinator(
-                plan: plan, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
+                plan: plan, job: job, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
                 maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10),
-                events: try EventLog(output: OutputDirectory(path: plan.output)), logger: logger)
+                events: try EventLog(output: OutputDirectory(path: plan.jobOutputDirectory)), logger: logger)
             try plan.checkInputsUnchanged()
             await coordinator.resume()
         } catch {

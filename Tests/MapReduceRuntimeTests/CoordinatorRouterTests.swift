@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Jobs
 import Logging
 import MapReduce
 import MapReduceRuntime
@@ -14,7 +15,7 @@ import Testing
             job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
             directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
         return try Coordinator(
-            plan: plan, journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
             pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
     }
 
@@ -143,7 +144,7 @@ import Testing
             job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
             directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
         let coordinator = try Coordinator(
-            plan: plan, journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
             pollTimeout: .milliseconds(50), maximumRegistrations: 2, logger: Logger(label: "test"))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
@@ -170,7 +171,7 @@ import Testing
     @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
-        let path = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
         let app = Application(router: CoordinatorRouter.make(coordinator))
@@ -197,7 +198,7 @@ import Testing
     func completionsThatDoNotFitTheirAttemptGet400AndChangeNothing(problem: String, path: String, bytes: String, extra: String) async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
-        let assigned = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let assigned = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             let a = try await register(client, "a")
@@ -218,7 +219,7 @@ import Testing
     @Test func aCompletionWhoseFilesTheCoordinatorCannotSeeFailsTheAttempt() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
-        let path = coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             let a = try await register(client, "a")
@@ -242,7 +243,7 @@ import Testing
             directory: directory.appending(String(repeating: "long-shared-directory-name/", count: 8) + "jobs/word-count-0123456789abcdef"),
             output: directory.appending("out"))
         let coordinator = try Coordinator(
-            plan: plan, journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
             pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
         let files = (0..<reducers).map { partition in
             #"{"path":"\#(plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: partition))","bytes":1125899906842624,"records":1125899906842624,"checksum":18446744073709551615}"#

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import Logging
 import MapReduce
 import MapReduceRuntime
@@ -17,7 +18,7 @@ import Testing
 
     func start(_ plan: JobPlan, _ journal: String) throws -> Coordinator {
         try Coordinator(
-            plan: plan, journal: Journal(path: journal), leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50),
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: journal), leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50),
             logger: Logger(label: "test"))
     }
 

@@ -37,8 +37,8 @@ import Testing
         let plan = try JobPlanner.plan(
             job, inputs: [input], configuration: .init(splitSize: 16), directory: directory.appending("work"), output: directory.appending("out"))
         let maps = plan.mapTasks.indices.map { AttemptID(UInt64($0)) }
-        for (index, attempt) in maps.enumerated() { _ = try job.runMapTask(plan.mapTaskContext(MapTaskID(index), attempt)) }
-        let output = try job.runReduceTask(plan.reduceTaskContext(ReduceTaskID(0), AttemptID(99), mapAttempts: maps))
+        for (index, attempt) in maps.enumerated() { _ = try job.steps[0].runMapTask(plan.mapTaskContext(MapTaskID(index), attempt)) }
+        let output = try job.steps[0].runReduceTask(plan.reduceTaskContext(ReduceTaskID(0), AttemptID(99), mapAttempts: maps))
         #expect(output.hotKeys.map(\.key) == Array(names.reversed().prefix(10)))
         #expect(output.hotKeys.map(\.records) == (3...12).reversed().map(Int64.init))
     }

@@ -17,12 +17,12 @@ import Testing
         let map = MapTaskContext(
             task: 0, splits: [InputSplit(file: InputFile(path: input), start: 0, end: 6)], directory: directory.appending("map"),
             settings: ShuffleSettings(partitions: 1))
-        let output = try AnyJob(job).runMapTask(map)
+        let output = try AnyStep(job).runMapTask(map)
         let precious = try directory.write("precious/keep.txt", "not the attempt's\n")
         let reduce = ReduceTaskContext(
             partition: 0, inputs: output.files.map(\.path), outputPath: directory.appending("part-00000"),
             scratchDirectory: directory.appending("precious"), settings: ShuffleSettings(partitions: 1))
-        let error = try #require(throws: FileIOError.self) { try AnyJob(job).runReduceTask(reduce) }
+        let error = try #require(throws: FileIOError.self) { try AnyStep(job).runReduceTask(reduce) }
         #expect(error.description.contains("already exists"), "\(error)")
         #expect(FileManager.default.fileExists(atPath: precious), "nothing it did not create was removed")
     }

@@ -24,7 +24,7 @@ import Testing
         let split = InputSplit(file: InputFile(path: input), start: 0, end: 250_000)
         let context = MapTaskContext(
             task: 0, splits: [split], directory: directory.appending("map"), settings: ShuffleSettings(partitions: 1), cancellation: cancellation)
-        let error = try #require(throws: JobError.self) { try AnyJob(counted).runMapTask(context) }
+        let error = try #require(throws: JobError.self) { try AnyStep(counted).runMapTask(context) }
         #expect(error.code == .cancelled)
     }
 
@@ -34,13 +34,13 @@ import Testing
         let map = MapTaskContext(
             task: 0, splits: [InputSplit(file: InputFile(path: input), start: 0, end: 16)], directory: directory.appending("map"),
             settings: ShuffleSettings(partitions: 1))
-        let output = try AnyJob(Self.wordCount).runMapTask(map)
+        let output = try AnyStep(Self.wordCount).runMapTask(map)
         let cancellation = TaskCancellation()
         cancellation.cancel()
         let reduce = ReduceTaskContext(
             partition: 0, inputs: output.files.map(\.path), outputPath: directory.appending("part-00000"), scratchDirectory: directory.appending("work"),
             settings: ShuffleSettings(partitions: 1), cancellation: cancellation)
-        let error = try #require(throws: JobError.self) { try AnyJob(Self.wordCount).runReduceTask(reduce) }
+        let error = try #require(throws: JobError.self) { try AnyStep(Self.wordCount).runReduceTask(reduce) }
         #expect(error.code == .cancelled)
         #expect(!FileManager.default.fileExists(atPath: directory.appending("part-00000")), "nothing was published")
     }

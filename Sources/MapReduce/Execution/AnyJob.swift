@@ -1,25 +1,56 @@
 import Foundation
 import Zstd
 
-/// A job with its key and value types hidden, as the catalog and the runners hold it.
-///
-/// The task functions are built where the job's types are known (this initializer is inlinable), so the
-/// per-record path is specialized for them.
+/// A job with its key and value types hidden, as the catalog and the runners hold it: its steps, in order (one, for
+/// a job that is a single MapReduce).
 public struct AnyJob: Sendable {
     /// The job's name.
     public let name: String
+    /// The job's steps in the order they run: each step after the first reads the pairs the one before it emitted,
+    /// and the last writes the job's output.
+    public let steps: [AnyStep]
+
+    /// Wraps `job` and the steps before it.
+    @inlinable
+    public init<Key, Value>(_ job: Job<Key, Value>) {
+        name = job.name
+        steps = job.earlierSteps + [AnyStep(job)]
+    }
+
+    /// A job, named after `step`, that runs `step` and the steps before it and publishes the pairs `step` emits as
+    /// its output: intermediate files (read them with ``IntermediateFileReader``). It shows, or tests, what a step
+    /// hands the next one.
+    public init<Key, Value, OutputKey, OutputValue>(_ step: Step<Key, Value, OutputKey, OutputValue>) {
+        name = step.name
+        steps = step.steps
+    }
+}
+
+/// One step of a job with its key and value types hidden: its task bodies.
+///
+/// The task functions are built where the step's types are known (this initializer is inlinable), so the
+/// per-record path is specialized for them.
+public struct AnyStep: Sendable {
+    /// The step's name (the job's, for a job of one step).
+    public let name: String
+    /// How the step's input is cut into records: ``RecordFraming/pairs`` for every step after the first.
+    public let framing: RecordFraming
+    /// Whether the step's reduce function emits pairs for a next step rather than writing the job's output.
+    public let writesPairs: Bool
     /// Runs one map attempt.
     public let runMapTask: @Sendable (MapTaskContext) throws -> MapTaskOutput
     /// Runs one reduce attempt.
     public let runReduceTask: @Sendable (ReduceTaskContext) throws -> ReduceTaskOutput
-    /// For a total-order job, the encoded keys the map function emits for the first records of each split (at most
-    /// the given number per split): the sample its partitions' key ranges are cut from. `nil` for other jobs.
+    /// For a total-order step, the encoded keys the map function emits for the first records of each split (at
+    /// most the given number per split): the sample its partitions' key ranges are cut from. `nil` for others.
     public let sampleKeys: (@Sendable ([InputSplit], Int) throws -> [[UInt8]])?
 
-    /// Wraps `job`.
+    /// Wraps `job` as one step.
     @inlinable
     public init<Key, Value>(_ job: Job<Key, Value>) {
         name = job.name
+        framing = job.framing
+        writesPairs = job.writesPairs
         runMapTask = { context in
             var (output, counters) = try Counters.collecting { try job.runMap(context) }
             output.counters = counters
@@ -83,8 +114,11 @@ extension Job {
                         return
                     }
                     let limit = skipping ? " (after skipping \(badRecords.count), the most --skip-bad-records allows)" : ""
-                    let place = number.map { "line \($0) (byte \(line.offset))" } ?? "the record at byte \(line.offset)"
-                    throw JobError(.mapFailed, "map of job '\(name)' failed on \(place) of '\(line.file.path)'\(limit): \(error)", cause: error)
+                    let place =
+                        if case .pairs = framing { "pair \(line.offset + 1) (emitted by the step before)" } else {
+                            number.map { "line \($0) (byte \(line.offset))" } ?? "the record at byte \(line.offset)"
+                        }
+                    throw JobError(.mapFailed, "map of \(described) failed on \(place) of '\(line.file.path)'\(limit): \(error)", cause: error)
                 }
                 try collector.checkFailure()
             }
@@ -110,7 +144,10 @@ extension Job {
         if valueOrder != nil { keyLength = { shuffleKey throws(RecordDecodingError) in try Self.keyLength(shuffleKey) } }
         let groups = try merge.open(keyLength: keyLength)
         let source = ValueSource(groups)
-        let file = try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
+        let file =
+            writesPairs
+            ? try OutputFile(pairsAt: context.outputPath, settings: context.settings)
+            : try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
         var keys: Int64 = 0
         var hotKeys = HotKeys()
         while try groups.nextKey() {
@@ -121,10 +158,10 @@ extension Job {
             do {
                 try reduce(key, Values(source), file)
             } catch {
-                if let failure = source.failure { throw failure }
-                throw JobError(.reduceFailed, "reduce of job '\(name)' failed on key '\(key)' in partition \(context.partition): \(error)", cause: error)
+                if let failure = source.failure ?? file.failure { throw failure }
+                throw JobError(.reduceFailed, "reduce of \(described) failed on key '\(key)' in partition \(context.partition): \(error)", cause: error)
             }
-            if let failure = source.failure { throw failure }
+            if let failure = source.failure ?? file.failure { throw failure }
             try groups.finishGroup()
             hotKeys.observe(groups.values) { "\(key)" }
         }
@@ -133,6 +170,10 @@ extension Job {
         return ReduceTaskOutput(
             path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, bytes: bytes, hotKeys: hotKeys.entries)
     }
+
+    /// `job 'name'`, or `step 'name'` for a step of a job of several, in messages.
+    @usableFromInline
+    var described: String { writesPairs || !earlierSteps.isEmpty ? "step '\(name)'" : "job '\(name)'" }
 
     /// The length of the key encoding at the front of a shuffle key that a sort key follows.
     @inlinable

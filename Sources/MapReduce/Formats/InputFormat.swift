@@ -31,6 +31,27 @@ extension InputFormat where Record == Line {
     public static var lines: InputFormat<Line> { InputFormat(framing: .lines) { $0 } }
 }
 
+/// A pair an earlier step of the job emitted, as the next step's map function receives it.
+@usableFromInline
+struct StepPair<Key, Value> {
+    let key: Key
+    let value: Value
+}
+
+extension InputFormat {
+    /// The pairs an earlier step emitted into its intermediate files: each record is a key's encoding followed by
+    /// its value's.
+    init<Key: RecordCodable, Value: RecordCodable>(pairsOf _: Key.Type, _: Value.Type) where Record == StepPair<Key, Value> {
+        self.init(framing: .pairs) { line in
+            var reader = RecordReader(line.bytes)
+            let key = try Key(from: &reader)
+            let value = try Value(from: &reader)
+            guard reader.isAtEnd else { throw RecordFormatError("\(reader.remaining) bytes follow the pair's value: the earlier step wrote other types") }
+            return StepPair(key: key, value: value)
+        }
+    }
+}
+
 extension InputFormat where Record == CSVRecord {
     /// CSV records (RFC 4180), split into fields; with a header, fields can be read by name.
     public static func csv(_ format: CSVFormat = CSVFormat()) -> InputFormat<CSVRecord> {

@@ -4,4 +4,7 @@ public enum RecordFraming: Hashable, Sendable {
     case lines
     /// Each CSV record is one, even when a quoted field holds line endings.
     case csv(CSVFormat)
+    /// Each record of an intermediate file is one: the pairs an earlier step of the job wrote, a key's encoding
+    /// followed by its value's. Such a file is never cut: it is one split.
+    case pairs
 }

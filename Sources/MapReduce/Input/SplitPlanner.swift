@@ -25,13 +25,14 @@ public struct SplitPlanner: Sendable {
     }
 
     /// The map tasks' inputs for `paths`, in order.
-    public func plan(_ paths: [String]) throws(InputError) -> [[InputSplit]] {
+    /// - Parameter wholeFiles: never cut a file (an earlier step's intermediate files, which are read whole).
+    public func plan(_ paths: [String], wholeFiles: Bool = false) throws(InputError) -> [[InputSplit]] {
         guard !paths.isEmpty else { throw InputError(.noInputs, path: nil, "no input files were given; name at least one file or directory") }
         var tasks: [[InputSplit]] = []
         var current: [InputSplit] = []
         var currentBytes: Int64 = 0
         for (file, size) in try expand(paths) where size > 0 {
-            for split in cut(file, size: size) {
+            for split in cut(file, size: size, whole: wholeFiles) {
                 if currentBytes + split.length > splitSize, !current.isEmpty {
                     tasks.append(current)
                     current = []
@@ -121,8 +122,8 @@ public struct SplitPlanner: Sendable {
     /// How far over the split size a file may be and still be one split.
     static let slop = 1.1
 
-    private func cut(_ file: InputFile, size: Int64) -> [InputSplit] {
-        if file.isCompressed { return [InputSplit(file: file, start: 0, end: size)] }
+    private func cut(_ file: InputFile, size: Int64, whole: Bool) -> [InputSplit] {
+        if file.isCompressed || whole { return [InputSplit(file: file, start: 0, end: size)] }
         let count = Double(size) <= Double(splitSize) * Self.slop ? 1 : (size + splitSize - 1) / splitSize
         let length = (size + count - 1) / count
         return stride(from: Int64(0), to: size, by: Int(length)).map { start in

@@ -72,6 +72,7 @@ public struct SplitReader {
                     .recordTooLong, path: record.file.path,
                     "\(record.message)\(hint); raise --max-record-size, or skip such records with --skip-bad-records")
             }
+        if case .pairs = framing { return try forEachPair(in: split, body) }
         if split.file.isCompressed {
             var source = try CompressedSource(file: split.file)
             var scan = Scan(file: split.file, end: .max, framing: framing, position: position, skipFirst: false)
@@ -90,6 +91,37 @@ public struct SplitReader {
         var source = PlainSource(file: file, offset: origin)
         try read(&scan, from: origin, source: &source, oversized: handler, body)
         try Self.checkUnchanged(file, split.file)
+        return split.length
+    }
+
+    /// Calls `body` with each record of the intermediate file `split` covers whole, as one ``Line`` holding the
+    /// key's encoding followed by the value's (copied together: the file stores a length between them). A record's
+    /// ``Line/number`` is its 1-based position in the file, and its ``Line/offset`` the position before it.
+    private func forEachPair(in split: InputSplit, _ body: (Line) throws -> Void) throws -> Int64 {
+        guard split.start == 0, split.end == split.file.fingerprint?.size ?? split.end else {
+            throw InputError(
+                .unreadable, path: split.file.path, "'\(split.file.path)' is an earlier step's output: it is read whole, never from byte \(split.start)")
+        }
+        try split.file.checkUnchanged()
+        let reader = try IntermediateFileReader(path: split.file.path, expectedSize: split.file.fingerprint?.size)
+        let position = SplitPosition(file: split.file)
+        var record: [UInt8] = []
+        var index: Int64 = 0
+        while try reader.next() {
+            guard reader.key.count + reader.value.count <= maximumRecordSize else {
+                throw InputError(
+                    .recordTooLong, path: split.file.path,
+                    "record \(index + 1) of '\(split.file.path)' is longer than the maximum record size of \(maximumRecordSize) bytes; raise --max-record-size")
+            }
+            record.removeAll(keepingCapacity: true)
+            record.append(contentsOf: reader.key)
+            record.append(contentsOf: reader.value)
+            try record.withUnsafeBytes { bytes in
+                try body(Line(bytes: bytes, file: split.file, offset: index, endsInCarriageReturn: false, lineEndingsBefore: index, position: position))
+            }
+            index += 1
+        }
+        try split.file.checkUnchanged()
         return split.length
     }
 

@@ -33,8 +33,13 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     @usableFromInline var valueOrder: (@Sendable (Value, inout RecordWriter) -> Void)? = nil
     /// Called once per key with its values; writes the key's output records.
     @usableFromInline let reduce: @Sendable (Key, Values<Value>, OutputFile) throws -> Void
+    /// Whether the reduce function emits pairs for a next step (this is a ``Step``'s job) rather than the output.
+    @usableFromInline var writesPairs = false
+    /// The steps that run before this one, in order, each reading the pairs the one before emitted: empty for a job
+    /// of one step.
+    @usableFromInline var earlierSteps: [AnyStep] = []
 
-    private init(
+    init(
         name: String, framing: RecordFraming, combiner: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,
         totalOrder: Bool, map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void,
         reduce: @escaping @Sendable (Key, Values<Value>, OutputFile) throws -> Void
@@ -116,7 +121,47 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
             map: Self.decoding(input, map), reduce: { key, values, file in try reduce(key, values, OutputWriter(file: file, format: output)) })
     }
 
-    private static func decoding<Record>(
+    /// Creates the last step of a job, after `earlier`: its map function is called once per pair `earlier`'s reduce
+    /// function emitted, and its output is `key value` lines.
+    /// - Parameters:
+    ///   - name: the job's catalog name, kebab-case.
+    ///   - earlier: the step before this one (itself possibly after others).
+    ///   - map: called once per pair of the earlier step; emits pairs.
+    ///   - reduce: called once per key with its values streamed; its result is written after the key.
+    public init<EarlierKey, EarlierValue, InputKey, InputValue, Output: CustomStringConvertible & SendableMetatype>(
+        _ name: String,
+        after earlier: Step<EarlierKey, EarlierValue, InputKey, InputValue>,
+        combiner: (@Sendable (Value, Value) -> Value)? = nil,
+        partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
+        map: @escaping @Sendable (InputKey, InputValue, Emitter<Key, Value>) throws -> Void,
+        reduce: @escaping @Sendable (Key, Values<Value>) throws -> Output
+    ) {
+        self.init(
+            name, input: InputFormat(pairsOf: InputKey.self, InputValue.self), combiner: combiner, partitioner: partitioner, totalOrder: totalOrder,
+            map: { pair, emit in try map(pair.key, pair.value, emit) }, reduce: reduce)
+        earlierSteps = earlier.steps
+    }
+
+    /// Creates the last step of a job, after `earlier`, whose reduce function writes records in `output`'s format.
+    public init<EarlierKey, EarlierValue, InputKey, InputValue, OutputRecord>(
+        _ name: String,
+        after earlier: Step<EarlierKey, EarlierValue, InputKey, InputValue>,
+        output: OutputFormat<OutputRecord>,
+        combiner: (@Sendable (Value, Value) -> Value)? = nil,
+        partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
+        map: @escaping @Sendable (InputKey, InputValue, Emitter<Key, Value>) throws -> Void,
+        reduce: @escaping @Sendable (Key, Values<Value>, OutputWriter<OutputRecord>) throws -> Void
+    ) {
+        self.init(
+            name, input: InputFormat(pairsOf: InputKey.self, InputValue.self), output: output, combiner: combiner, partitioner: partitioner,
+            totalOrder: totalOrder,
+            map: { pair, emit in try map(pair.key, pair.value, emit) }, reduce: reduce)
+        earlierSteps = earlier.steps
+    }
+
+    static func decoding<Record>(
         _ input: InputFormat<Record>, _ map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void
     ) -> @Sendable (Line, Emitter<Key, Value>) throws -> Void {
         { line, emit in

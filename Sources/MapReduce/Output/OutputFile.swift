@@ -1,24 +1,63 @@
-/// A reduce partition's output file: records are appended as bytes, and the file is published atomically.
+import Zstd
+
+/// A reduce partition's output file, published atomically: text records appended as bytes (the job's output
+/// format), or, for a step that feeds another, the pairs it emits in the intermediate format.
 @usableFromInline
 final class OutputFile {
-    private let file: WritableFile
+    private enum Storage {
+        case text(WritableFile)
+        case pairs(IntermediateFileWriter)
+    }
+
+    private let storage: Storage
     private let sync: Bool
     /// The record being built; the writer fills it, then ``flushLine()`` writes it. Only the reduce loop touches
     /// it, once per record, so dynamic exclusivity checks are off.
     @usableFromInline @exclusivity(unchecked) var line: [UInt8] = []
+    /// The encodings of the pair being emitted (pairs only); ``StepEmitter`` fills them, then ``flushPair()``.
+    @usableFromInline @exclusivity(unchecked) var pairKey = RecordWriter()
+    @usableFromInline @exclusivity(unchecked) var pairValue = RecordWriter()
+    /// The first error writing a pair: emitting does not throw, so the reduce loop throws it after the call.
+    @usableFromInline var failure: (any Error)?
     /// Records written so far.
     @usableFromInline @exclusivity(unchecked) var records: Int64 = 0
 
-    /// Creates the output at `path`, written under a temporary name in `temporaryDirectory` until ``commit()``.
+    /// Creates the text output at `path`, written under a temporary name in `temporaryDirectory` until ``commit()``.
     @usableFromInline
     init(path: String, temporaryDirectory: String, sync: Bool) throws {
-        file = try WritableFile(path: path, temporaryDirectory: temporaryDirectory)
+        storage = .text(try WritableFile(path: path, temporaryDirectory: temporaryDirectory))
         self.sync = sync
+    }
+
+    /// Creates the intermediate file of pairs at `path`, compressed and blocked as `settings` say.
+    @usableFromInline
+    init(pairsAt path: String, settings: ShuffleSettings) throws {
+        storage = .pairs(
+            try IntermediateFileWriter(
+                path: path, compressor: ZstdCompressor(level: settings.compressionLevel), blockSize: settings.blockSize, sync: settings.syncFiles))
+        sync = settings.syncFiles
     }
 
     /// Writes the bytes in ``line``.
     @usableFromInline
-    func flushLine() throws { try file.write(line) }
+    func flushLine() throws {
+        guard case .text(let file) = storage else { preconditionFailure("a step that feeds another writes pairs, not text") }
+        try file.write(line)
+    }
+
+    /// Appends the pair in ``pairKey`` and ``pairValue``, keeping the first failure in ``failure``.
+    @usableFromInline
+    func flushPair() {
+        guard failure == nil, case .pairs(let writer) = storage else { return }
+        do {
+            try pairKey.bytes.withUnsafeBytes { key in
+                try pairValue.bytes.withUnsafeBytes { value in try writer.append(key: key, value: value) }
+            }
+            records += 1
+        } catch {
+            failure = error
+        }
+    }
 
     /// Writes `key`, one space, `text` and a newline: the default `key value` output. A `String` key is written as
     /// is; others as `"\(key)"`.
@@ -36,7 +75,13 @@ final class OutputFile {
     /// Publishes the file under its final name. - Returns: its size.
     @usableFromInline
     func commit() throws -> Int64 {
-        try file.commit(sync: sync)
-        return file.bytesWritten
+        switch storage {
+        case .text(let file):
+            try file.commit(sync: sync)
+            return file.bytesWritten
+        case .pairs(let writer):
+            if let failure { throw failure }
+            return try writer.finish().bytes
+        }
     }
 }

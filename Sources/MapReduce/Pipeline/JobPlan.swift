@@ -26,8 +26,15 @@ public struct JobPlan: Codable, Sendable, Equatable {
     /// The job's working directory, holding every attempt's files: `<shared>/jobs/<id>` for a distributed run,
     /// `<output>/_temporary/shuffle` for a local one.
     public var directory: String
-    /// The output directory (absolute and canonical).
+    /// The output directory (absolute and canonical): the job's, or, for a step that feeds another, the
+    /// directory in the job's directory where the step's intermediate files are published.
     public var output: String
+    /// The step this plan runs, counted from 0, in a job of several steps (``stepCount``); absent for a job of one.
+    public var step: Int?
+    /// How many steps the job has; absent for a job of one.
+    public var steps: Int?
+    /// The job's output directory, when this plan's ``output`` is a step's intermediate files; absent otherwise.
+    public var jobOutput: String?
 
     /// Creates a plan.
     public init(
@@ -42,6 +49,32 @@ public struct JobPlan: Codable, Sendable, Equatable {
         self.configuration = configuration
         self.directory = directory
         self.output = output
+    }
+
+    /// The step this plan runs, counted from 0.
+    public var stepIndex: Int { step ?? 0 }
+    /// How many steps the job has.
+    public var stepCount: Int { steps ?? 1 }
+    /// Whether this is the job's last step, the one that writes the job's output.
+    public var isLastStep: Bool { stepIndex == stepCount - 1 }
+
+    /// The job's output directory: where its last step writes.
+    public var jobOutputDirectory: String { jobOutput ?? output }
+
+    /// Where the job's steps work and publish, under the job's directory.
+    public var layout: StepLayout {
+        StepLayout(jobDirectory: stepCount == 1 ? directory : StepLayout.jobDirectory(ofStepDirectory: directory), steps: stepCount)
+    }
+
+    /// This plan with the job's directory moved to `jobDirectory` and its output to `jobOutput` (a plan is made
+    /// before the shared directory is opened, then placed in it).
+    public func placed(inJobDirectory jobDirectory: String, jobOutput: String) -> JobPlan {
+        let layout = StepLayout(jobDirectory: jobDirectory, steps: stepCount)
+        var plan = self
+        plan.directory = layout.directory(ofStep: stepIndex)
+        plan.output = layout.output(ofStep: stepIndex, jobOutput: jobOutput)
+        plan.jobOutput = plan.output == jobOutput ? nil : jobOutput
+        return plan
     }
 
     /// The shuffle settings every task of the job uses.

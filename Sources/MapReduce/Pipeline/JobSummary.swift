@@ -41,6 +41,10 @@ public struct JobSummary: Hashable, Codable, Sendable {
     public var counters: [String: Int64]
     /// Wall time in seconds, from planning to the output's commit.
     public var seconds: Double
+    /// Each step's summary in order, for a job of several steps (absent for a job of one). The totals above are
+    /// then the whole job's: its input is the first step's, its output the last step's, and tasks, attempts,
+    /// intermediate data, skipped records and counters are summed over the steps.
+    public var steps: [JobSummary]?
 
     /// The name of the summary in the output directory.
     public static let fileName = "_summary.json"
@@ -74,6 +78,21 @@ public struct JobSummary: Hashable, Codable, Sendable {
         self.skippedRecords = skippedRecords
         self.counters = counters
         self.seconds = seconds
+    }
+
+    /// The summary of a job of several steps, from its steps' summaries (see ``steps``).
+    public init(job: String, steps: [JobSummary], seconds: Double) {
+        precondition(!steps.isEmpty, "a job has at least one step")
+        func sum<T: BinaryInteger>(_ value: (JobSummary) -> T) -> T { steps.reduce(0) { $0 + value($1) } }
+        var counters: [String: Int64] = [:]
+        for step in steps { counters.merge(step.counters) { $0.saturatingAdd($1) } }
+        self.init(
+            job: job, mapTasks: sum(\.mapTasks), reduceTasks: sum(\.reduceTasks), mapAttempts: sum(\.mapAttempts), reduceAttempts: sum(\.reduceAttempts),
+            failedAttempts: sum(\.failedAttempts), lostAttempts: sum(\.lostAttempts), inputBytes: steps[0].inputBytes,
+            inputRecords: steps[0].inputRecords, mapOutputRecords: sum(\.mapOutputRecords), intermediateRecords: sum(\.intermediateRecords),
+            intermediateBytes: sum(\.intermediateBytes), spills: sum(\.spills), outputRecords: steps[steps.count - 1].outputRecords,
+            outputBytes: steps[steps.count - 1].outputBytes, skippedRecords: sum(\.skippedRecords), counters: counters, seconds: seconds)
+        self.steps = steps
     }
 
     /// The summary as `_summary.json` holds it: pretty-printed JSON with sorted keys.

@@ -5,10 +5,10 @@ public enum KeyRanges {
     /// How many records of each split are sampled, so that about `target` keys are sampled in all.
     static func recordsPerSplit(splits: Int, target: Int = 20_000) -> Int { max(100, target / max(splits, 1)) }
 
-    /// The partition boundaries for `job` over `tasks` with `partitions` partitions, or `nil` if the job is not a
-    /// total-order job.
-    public static func boundaries(for job: AnyJob, tasks: [[InputSplit]], partitions: Int) throws -> [[UInt8]]? {
-        guard let sampleKeys = job.sampleKeys else { return nil }
+    /// The partition boundaries for `step` over `tasks` with `partitions` partitions, or `nil` if the step is not
+    /// a total-order step.
+    public static func boundaries(for step: AnyStep, tasks: [[InputSplit]], partitions: Int) throws -> [[UInt8]]? {
+        guard let sampleKeys = step.sampleKeys else { return nil }
         let splits = tasks.flatMap { $0 }
         let sample = try sampleKeys(splits, recordsPerSplit(splits: splits.count)).sorted { $0.lexicographicallyPrecedes($1) }
         return boundaries(ofSorted: sample, partitions: partitions)

@@ -11,13 +11,20 @@ public import MapReduce
 /// it writes `_summary.json`, `_bad_records.jsonl` and `_SUCCESS`; if that fails it tries again, and then fails the
 /// job with the reason: it never waits forever.
 public actor Coordinator {
-    /// The job.
-    public nonisolated let plan: JobPlan
+    /// The job: its steps, to plan each after the one before it.
+    public nonisolated let job: AnyJob
+    /// The plan of the step running now (the job's, for a job of one step).
+    public private(set) var plan: JobPlan
+    /// The job's configuration, the same for every step.
+    public nonisolated let configuration: JobConfiguration
     /// The coordinator's log.
     public nonisolated let logger: Logger
+    private let schedulerSettings: SchedulerSettings
     private var scheduler: Scheduler
     private var accounting: JobAccounting
-    private let journal: Journal
+    private var journal: Journal
+    /// When the running step started in this process.
+    private var stepStarted: ContinuousClock.Instant
     private var signal = ChangeSignal()
     private var credentials: WorkerCredentials
     private var toldToExit: Set<WorkerID> = []
@@ -27,7 +34,7 @@ public actor Coordinator {
     private var polling: [WorkerID: Int] = [:]
     /// Failed and lost attempts already logged.
     private var endingsLogged = 0
-    private var finishing = (tries: 0, next: ContinuousClock.now)
+    private var finishing = (tries: 0, next: ContinuousClock.now, published: false)
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let pollTimeout: Duration
@@ -50,29 +57,69 @@ public actor Coordinator {
         case failed(String)
     }
 
-    /// Creates the coordinator of `plan`, resuming from the progress recorded in `journal`.
+    /// How the scheduler of every step is set up.
+    private struct SchedulerSettings {
+        var leaseTimeout: Duration
+        var maxAttempts: Int
+        var speculation: Bool
+    }
+
+    /// Creates the coordinator of `job`, starting in the step `plan` plans and resuming from the progress recorded in
+    /// `journal` (the step's).
     ///
     /// Tasks the journal shows committed are not run again; attempts running when an earlier coordinator died
     /// are simply forgotten (their workers' reports are refused) and their tasks run again. Every replayed entry
     /// is checked against the plan: a journal of another plan, of an older format, or with an entry out of bounds
-    /// is refused with a message.
+    /// is refused with a message. When the step is done and there is a next one, the coordinator plans it and
+    /// carries on with the same workers.
     ///
     /// - Parameters:
+    ///   - job: the job `plan` is a step of.
     ///   - maximumRegistrations: the most worker registrations accepted over the coordinator's life.
     ///   - events: where to append the job's history; its earlier events (an earlier coordinator's) are read first.
     public init(
-        plan: JobPlan, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration,
+        plan: JobPlan, job: AnyJob, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration,
         maximumRegistrations: Int = 10_000, events: EventLog? = nil, logger: Logger
     ) throws {
-        let history = try Self.replayable(journal, plan: plan)
-        let epoch = history.count { $0.event == .started }
+        precondition(job.name == plan.job && job.steps.count == plan.stepCount, "the plan is not one of job '\(job.name)'")
+        let settings = SchedulerSettings(leaseTimeout: leaseTimeout, maxAttempts: maxAttempts, speculation: speculation)
+        let step = try Self.open(plan, journal: journal, settings: settings)
+        self.job = job
         self.plan = plan
+        configuration = plan.configuration
+        schedulerSettings = settings
         self.journal = journal
         credentials = WorkerCredentials(limit: maximumRegistrations)
-        scheduler = Scheduler(
+        scheduler = step.scheduler
+        accounting = step.accounting
+        restored = step.restored
+        started = clock.now
+        stepStarted = started
+        self.pollTimeout = pollTimeout
+        self.logger = logger
+        self.events = events
+        var past = JobHistory((try? events.map { _ in try EventLog.read(output: OutputDirectory(path: plan.jobOutputDirectory)) }) ?? [])
+        Self.record(Self.startEvent(.jobStarted, plan, job), into: &past, events: events, metrics: metrics, logger: logger)
+        self.history = past
+    }
+
+    /// A step's scheduler and accounting, brought up to its journal, which records this coordinator's start.
+    private static func open(
+        _ plan: JobPlan, journal: Journal, settings: SchedulerSettings
+    ) throws -> (scheduler: Scheduler, accounting: JobAccounting, restored: (maps: Int, reduces: Int)) {
+        let history = try Self.replayable(journal, plan: plan)
+        let epoch = history.count { $0.event == .started }
+        // Attempt numbers never repeat across steps and restarts, so a late report of an earlier step or coordinator
+        // is refused as stale: the step in bits 44 and up, the restart in bits 32 to 43 (all below 2^53, exact in
+        // any JSON reader).
+        guard epoch < 1 << 12, plan.stepIndex < 1 << 9 else {
+            throw JournalError(path: journal.path, reason: "records \(epoch) coordinator starts; remove '\(plan.layout.jobDirectory)' to start the job over")
+        }
+        var scheduler = Scheduler(
             .init(
-                mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: leaseTimeout, maxAttempts: maxAttempts,
-                speculation: speculation, firstAttempt: UInt64(epoch) << 40 + 1))
+                mapTasks: plan.mapTasks.count, reduceTasks: plan.configuration.reducers, leaseTimeout: settings.leaseTimeout,
+                maxAttempts: settings.maxAttempts, speculation: settings.speculation,
+                firstAttempt: UInt64(plan.stepIndex) << 44 | UInt64(epoch) << 32 + 1))
         var accounting = JobAccounting(plan)
         for entry in history {
             switch entry.event {
@@ -92,25 +139,33 @@ public actor Coordinator {
                 break
             }
         }
-        restored = (accounting.maps.count { $0 != nil }, accounting.reduces.count { $0 != nil })
-        self.accounting = accounting
+        let restored = (accounting.maps.count { $0 != nil }, accounting.reduces.count { $0 != nil })
         try journal.append(JournalEntry(event: .started, epoch: epoch, version: Journal.formatVersion, plan: plan.hash))
-        started = clock.now
-        self.pollTimeout = pollTimeout
-        self.logger = logger
-        self.events = events
-        var start = JobEvent(.jobStarted)
-        start.job = plan.job
-        start.mapTasks = plan.mapTasks.count
-        start.reduceTasks = plan.configuration.reducers
-        start.inputBytes = plan.mapTasks.joined().reduce(0) { $0 + $1.length }
-        var past = JobHistory((try? events.map { _ in try EventLog.read(output: OutputDirectory(path: plan.output)) }) ?? [])
-        Self.record(start, into: &past, events: events, metrics: metrics, logger: logger)
-        self.history = past
+        return (scheduler, accounting, restored)
     }
 
-    /// Folds `event` into the history, appends it to the event log, and counts it in the metrics.
-    private func record(_ event: JobEvent) { Self.record(event, into: &history, events: events, metrics: metrics, logger: logger) }
+    /// The event of a coordinator starting the job (`kind` ``JobEvent/Kind/jobStarted``) or of a step starting
+    /// (``JobEvent/Kind/stepStarted``), with the step's tasks.
+    private static func startEvent(_ kind: JobEvent.Kind, _ plan: JobPlan, _ job: AnyJob) -> JobEvent {
+        var event = JobEvent(kind)
+        event.job = plan.job
+        event.mapTasks = plan.mapTasks.count
+        event.reduceTasks = plan.configuration.reducers
+        event.inputBytes = plan.mapTasks.joined().reduce(0) { $0 + $1.length }
+        if plan.stepCount > 1 {
+            event.step = plan.stepIndex
+            event.steps = job.steps.map(\.name)
+        }
+        return event
+    }
+
+    /// Folds `event` into the history, appends it to the event log, and counts it in the metrics. In a job of
+    /// several steps, every event names the step it happened in.
+    private func record(_ event: JobEvent) {
+        var event = event
+        if plan.stepCount > 1, event.step == nil { event.step = plan.stepIndex }
+        Self.record(event, into: &history, events: events, metrics: metrics, logger: logger)
+    }
 
     private static func record(_ event: JobEvent, into history: inout JobHistory, events: EventLog?, metrics: CoordinatorMetrics, logger: Logger) {
         history.apply(event)
@@ -238,14 +293,15 @@ public actor Coordinator {
         return journal.entries.map(\.entry)
     }
 
-    /// Map and reduce tasks found committed in the journal at start.
-    public let restored: (maps: Int, reduces: Int)
+    /// Map and reduce tasks of the running step found committed in its journal at start.
+    public private(set) var restored: (maps: Int, reduces: Int)
 
     /// Finishes at once if the journal showed every task committed (the previous coordinator died just before
     /// writing `_SUCCESS`, or could not write it).
     public func resume() {
         if restored.maps > 0 || restored.reduces > 0 {
-            logger.info("resumed from journal", metadata: ["mr.maps": "\(restored.maps)", "mr.reduces": "\(restored.reduces)"])
+            logger.info(
+                "resumed from journal", metadata: ["mr.step": "\(plan.stepIndex + 1)", "mr.maps": "\(restored.maps)", "mr.reduces": "\(restored.reduces)"])
         }
         recordRestoredCommits()
         settle()
@@ -437,7 +493,9 @@ public actor Coordinator {
         }
         try scheduler.checkReport(from: request.worker, about: request.attempt)
         var message = request.error
-        if let lost = request.lostInput {
+        // Only a reduce's inputs are map outputs the coordinator can have written again; a map that cannot read an
+        // earlier step's output fails with the reason.
+        if let lost = request.lostInput, case .reduce = attempt.task {
             if case .reduce(let reduce) = attempt.task, let input = committedInput(lost, of: reduce) {
                 scheduler.setReporting(request.attempt, true, now: clock.now)
                 let file = input.file
@@ -548,7 +606,8 @@ public actor Coordinator {
         case nil: phase = scheduler.isComplete ? "finishing" : scheduler.mapsCommitted ? "reduce" : "map"
         }
         return JobStatus(
-            job: plan.job, phase: phase, maps: TaskCounts(scheduler.mapStates), reduces: TaskCounts(scheduler.reduceStates),
+            job: plan.job, phase: phase, step: plan.step.map { $0 + 1 }, steps: plan.steps, maps: TaskCounts(scheduler.mapStates),
+            reduces: TaskCounts(scheduler.reduceStates),
             mapAttempts: scheduler.attemptsStarted.map, reduceAttempts: scheduler.attemptsStarted.reduce,
             workers: scheduler.liveWorkers.map(\.rawValue).sorted(),
             failures: scheduler.failures.map { "\($0.task) \($0.attempt) on \($0.worker) (\($0.kind.rawValue)): \($0.message)" })
@@ -571,16 +630,23 @@ public actor Coordinator {
         }
         guard scheduler.isComplete, clock.now >= finishing.next else { return }
         do {
-            try finish()
-            end(.succeeded)
-            logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
+            if !finishing.published {
+                try finish()
+                finishing.published = true
+            }
+            if plan.isLastStep {
+                end(.succeeded)
+                logger.info("job succeeded", metadata: ["mr.job": "\(plan.job)"])
+            } else {
+                try startNextStep()
+            }
         } catch {
             finishing.tries += 1
             logger.error("cannot finish the output", metadata: ["mr.error": "\(error)", "mr.try": "\(finishing.tries)"])
             if finishing.tries >= Self.finishingTries {
                 end(
                     .failed(
-                        "every task committed, but the output's metadata could not be written (\(finishing.tries) tries): \(error); fix that and run the coordinator again with the same arguments to finish the job"
+                        "every task\(plan.stepCount > 1 ? " of step \(plan.stepIndex + 1)" : "") committed, but \(finishing.published ? "the next step could not be planned" : "the output's metadata could not be written") (\(finishing.tries) tries): \(error); fix that and run the coordinator again with the same arguments to finish the job"
                     ))
             } else {
                 finishing.next = clock.now + .seconds(finishing.tries)
@@ -603,15 +669,45 @@ public actor Coordinator {
         return ([scheduler.fatalReason ?? "\(task) failed"] + attempts + [reads]).joined(separator: "\n")
     }
 
-    /// Writes `_summary.json`, `_bad_records.jsonl` and `_SUCCESS`, then removes the job's intermediate data.
+    /// Writes the step's `_summary.json`, `_bad_records.jsonl` and `_SUCCESS` (the job's, for its last step), then
+    /// removes the intermediate data no later step reads: the step's attempts, or, after the last step, the job's
+    /// whole directory.
     private func finish() throws {
         let attempts = JobAccounting.Attempts(
             map: scheduler.attemptsStarted.map, reduce: scheduler.attemptsStarted.reduce, failed: scheduler.failures.count { $0.kind == .failed },
             lost: scheduler.failures.count { $0.kind == .lost })
-        let summary = try accounting.summary(job: plan.job, attempts: attempts, seconds: (clock.now - started).seconds)
-        try OutputCommitter(plan).finish(summary, badRecordLists: accounting.badRecordLists(plan, committedBy: scheduler.committedMapAttempts))
-        // The intermediate data and the journal are no longer needed.
-        try? FileManager.default.removeItem(atPath: plan.directory)
+        let summary = try accounting.summary(job: job.steps[plan.stepIndex].name, attempts: attempts, seconds: (clock.now - stepStarted).seconds)
+        try OutputCommitter(plan).finish(
+            summary, badRecordLists: accounting.badRecordLists(plan, committedBy: scheduler.committedMapAttempts), jobSeconds: (clock.now - started).seconds)
+        if plan.isLastStep {
+            try? FileManager.default.removeItem(atPath: plan.layout.jobDirectory)
+        } else {
+            for phase in ["map", "reduce"] { try? FileManager.default.removeItem(atPath: "\(plan.directory)/\(phase)") }
+        }
+    }
+
+    /// Plans the next step over the intermediate files the one just finished published and runs it with the same
+    /// workers: attempts of the finished step still reported are refused as stale.
+    private func startNextStep() throws {
+        let next = try JobDirectory.planStep(plan.stepIndex + 1, of: job, after: plan)
+        let nextJournal = try Journal(path: "\(next.directory)/journal")
+        let step = try Self.open(next, journal: nextJournal, settings: schedulerSettings)
+        let finished = plan.stepIndex
+        plan = next
+        journal = nextJournal
+        scheduler = step.scheduler
+        accounting = step.accounting
+        restored = step.restored
+        stepStarted = clock.now
+        finishing = (0, clock.now, false)
+        endingsLogged = 0
+        reporting = []
+        progress = [:]
+        logger.info("step started", metadata: ["mr.step": "\(plan.stepIndex + 1)", "mr.finished": "\(finished + 1)", "mr.maps": "\(plan.mapTasks.count)"])
+        record(Self.startEvent(.stepStarted, plan, job))
+        recordRestoredCommits()
+        settle()
+        wakeAll()
     }
 
     /// The job's own counters, summed over committed attempts (never over duplicates or failures).
@@ -622,7 +718,8 @@ public actor Coordinator {
         let status = status()
         let failed = scheduler.failures.count { $0.kind == .failed }
         let lost = scheduler.failures.count { $0.kind == .lost }
-        return "\(plan.job): \(status.phase); \(plan.mapTasks.count) map tasks (\(status.mapAttempts) attempts), "
+        let step = plan.stepCount > 1 ? " (step \(plan.stepIndex + 1) of \(plan.stepCount), \(job.steps[plan.stepIndex].name))" : ""
+        return "\(plan.job)\(step): \(status.phase); \(plan.mapTasks.count) map tasks (\(status.mapAttempts) attempts), "
             + "\(plan.configuration.reducers) reduce tasks (\(status.reduceAttempts) attempts), \(failed) failed and \(lost) lost attempts, "
             + String(format: "%.2f s", (clock.now - started).seconds)
             + (counters.isEmpty ? "" : "; counters: " + counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))

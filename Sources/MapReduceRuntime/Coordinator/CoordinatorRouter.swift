@@ -49,7 +49,7 @@ public enum CoordinatorRouter {
     public static func make(_ coordinator: Coordinator, secret: String? = nil, metrics: PrometheusCollectorRegistry? = nil) -> Router<CoordinatorRequestContext>
     {
         let router = Router(context: CoordinatorRequestContext.self)
-        let completionLimit = completionBodyLimit(reducers: coordinator.plan.configuration.reducers)
+        let completionLimit = completionBodyLimit(reducers: coordinator.configuration.reducers)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ServerErrorLogMiddleware(logger: coordinator.logger))
         router.add(middleware: AuthenticationMiddleware(coordinator: coordinator, secret: secret.map { Array($0.utf8) }, completionLimit: completionLimit))

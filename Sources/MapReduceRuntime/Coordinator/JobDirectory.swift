@@ -8,7 +8,8 @@ public import MapReduce
 /// The directory is named after the output, so a coordinator restarted with the same arguments finds the journal of
 /// the one that died and resumes; everything is checked before any task runs, with a one-line error.
 public struct JobDirectory: Sendable {
-    /// The job's plan: the one just written, or the one of the job being resumed.
+    /// The plan of the step to run: the first step's, just written, or, resuming, that of the first step whose
+    /// output is not done (read back, or planned now if the step before had just finished).
     public let plan: JobPlan
     /// Whether an earlier coordinator's journal was found (the job resumes from it).
     public let resuming: Bool
@@ -40,29 +41,62 @@ public struct JobDirectory: Sendable {
         let outputDirectory = OutputDirectory(path: outputPath)
         let directory = "\(shared)/jobs/\(job.name)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
         let locks = try lock(directory: directory, output: outputDirectory)
-        plan.directory = directory
-        plan.output = outputPath
-        guard manager.fileExists(atPath: "\(directory)/journal"), let previous = try JobPlan.read(from: directory) else {
+        plan = plan.placed(inJobDirectory: directory, jobOutput: outputPath)
+        guard manager.fileExists(atPath: "\(plan.directory)/journal"), let previous = try JobPlan.read(from: plan.directory) else {
             try outputDirectory.prepare()
+            if !plan.isLastStep { try OutputDirectory(path: plan.output).prepare() }
             try plan.write()
             return JobDirectory(plan: plan, resuming: false, locks: locks)
         }
         guard previous.job == plan.job, previous.parameters == plan.parameters, previous.configuration == plan.configuration,
-            previous.rangeBoundaries == plan.rangeBoundaries, previous.mapTasks.map({ $0.map(\.file.path) }) == plan.mapTasks.map({ $0.map(\.file.path) })
+            previous.steps == plan.steps, previous.rangeBoundaries == plan.rangeBoundaries,
+            previous.mapTasks.map({ $0.map(\.file.path) }) == plan.mapTasks.map({ $0.map(\.file.path) })
         else {
             throw JobError(
                 .badConfiguration, "shared directory '\(directory)' holds a different job for output '\(outputPath)'; remove it or choose another output")
         }
-        // The previous plan's fingerprints are what the committed tasks read: the caller checks the inputs against them.
-        let committed = try Journal(path: "\(directory)/journal").entries.filter { $0.entry.event == .reduceCommitted }.compactMap(\.entry.task)
-        for partition in committed where !manager.fileExists(atPath: outputDirectory.partFile(partition)) {
+        // The job resumes in the first step whose output is not marked done; the previous plans' fingerprints are what
+        // the committed tasks read: the caller checks the inputs against them.
+        var current = previous
+        while !current.isLastStep, manager.fileExists(atPath: OutputDirectory(path: current.output).successMarker) {
+            current = try planStep(current.stepIndex + 1, of: job, after: current)
+        }
+        let currentOutput = OutputDirectory(path: current.output)
+        let journal = "\(current.directory)/journal"
+        let committed =
+            manager.fileExists(atPath: journal)
+            ? try Journal(path: journal).entries.filter { $0.entry.event == .reduceCommitted }.compactMap(\.entry.task) : []
+        for partition in committed where !manager.fileExists(atPath: currentOutput.partFile(partition)) {
             throw JobError(
                 .outputExists,
-                "'\(directory)' records \(outputDirectory.partFileName(partition)) as done, but it is not in '\(outputPath)'; remove '\(directory)' to start over"
+                "'\(current.directory)' records \(currentOutput.partFileName(partition)) as done, but it is not in '\(current.output)'; remove '\(directory)' to start over"
             )
         }
         try outputDirectory.prepare(resuming: true)
-        return JobDirectory(plan: previous, resuming: true, locks: locks)
+        if !current.isLastStep { try currentOutput.prepare(resuming: true) }
+        return JobDirectory(plan: current, resuming: true, locks: locks)
+    }
+
+    /// The plan of step `step` of `job`, whose step before is `previous` (done): the one written in the step's
+    /// directory by an earlier coordinator, or a new one (over the intermediate files `previous` published), written
+    /// there and its output directory prepared.
+    /// - Throws: ``JobError`` if the step's directory holds another job's plan; what planning throws.
+    public static func planStep(_ step: Int, of job: AnyJob, after previous: JobPlan) throws -> JobPlan {
+        let directory = previous.layout.directory(ofStep: step)
+        if let written = try JobPlan.read(from: directory) {
+            guard written.job == previous.job, written.step == step, written.steps == previous.steps, written.configuration == previous.configuration
+            else {
+                throw JobError(
+                    .badConfiguration, "'\(directory)/job.json' is not step \(step + 1) of this job; remove '\(previous.layout.jobDirectory)' to start over")
+            }
+            return written
+        }
+        let plan = try JobPlanner.plan(
+            job, step: step, parameters: previous.parameters ?? [:], inputs: [], configuration: previous.configuration,
+            directory: previous.layout.jobDirectory, output: previous.jobOutputDirectory)
+        if !plan.isLastStep { try OutputDirectory(path: plan.output).prepare(resuming: true) }
+        try plan.write()
+        return plan
     }
 
     /// Takes the exclusive locks on the job's directory and on the output, refusing when another coordinator holds

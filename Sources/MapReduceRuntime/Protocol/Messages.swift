@@ -84,13 +84,16 @@ public struct MapAssignment: Codable, Sendable {
     public var badRecordLimit: Int?
     /// The longest record it reads (`--max-record-size`); absent means the default, 64 MiB.
     public var maximumRecordSize: Int?
+    /// The step of the job the task belongs to, counted from 0; absent means the first (a job of one step).
+    public var step: Int?
 
     /// Creates a map assignment.
     public init(
-        job: String, parameters: [String: String]? = nil, task: MapTaskID, splits: [InputSplit], directory: String, settings: ShuffleSettings,
-        badRecordLimit: Int? = nil, maximumRecordSize: Int? = nil
+        job: String, parameters: [String: String]? = nil, step: Int? = nil, task: MapTaskID, splits: [InputSplit], directory: String,
+        settings: ShuffleSettings, badRecordLimit: Int? = nil, maximumRecordSize: Int? = nil
     ) {
         self.job = job
+        self.step = step
         self.parameters = parameters
         self.task = task
         self.splits = splits
@@ -117,13 +120,16 @@ public struct ReduceAssignment: Codable, Sendable {
     public var scratchDirectory: String
     /// How to merge.
     public var settings: ShuffleSettings
+    /// The step of the job the task belongs to, counted from 0; absent means the first (a job of one step).
+    public var step: Int?
 
     /// Creates a reduce assignment.
     public init(
-        job: String, parameters: [String: String]? = nil, task: ReduceTaskID, inputs: [String], outputPath: String, scratchDirectory: String,
-        settings: ShuffleSettings
+        job: String, parameters: [String: String]? = nil, step: Int? = nil, task: ReduceTaskID, inputs: [String], outputPath: String,
+        scratchDirectory: String, settings: ShuffleSettings
     ) {
         self.job = job
+        self.step = step
         self.parameters = parameters
         self.task = task
         self.inputs = inputs
@@ -137,7 +143,7 @@ extension MapAssignment {
     /// The assignment of `context`, a map task of `plan`.
     public init(_ plan: JobPlan, _ context: MapTaskContext) {
         self.init(
-            job: plan.job, parameters: plan.parameters, task: MapTaskID(context.task), splits: context.splits, directory: context.directory,
+            job: plan.job, parameters: plan.parameters, step: plan.step, task: MapTaskID(context.task), splits: context.splits, directory: context.directory,
             settings: context.settings, badRecordLimit: context.badRecordLimit, maximumRecordSize: context.maximumRecordSize)
     }
 
@@ -153,7 +159,8 @@ extension ReduceAssignment {
     /// The assignment of `context`, a reduce task of `plan`.
     public init(_ plan: JobPlan, _ context: ReduceTaskContext) {
         self.init(
-            job: plan.job, parameters: plan.parameters, task: ReduceTaskID(context.partition), inputs: context.inputs, outputPath: context.outputPath,
+            job: plan.job, parameters: plan.parameters, step: plan.step, task: ReduceTaskID(context.partition), inputs: context.inputs,
+            outputPath: context.outputPath,
             scratchDirectory: context.scratchDirectory, settings: context.settings)
     }
 
@@ -254,8 +261,12 @@ public struct FailureRequest: Codable, Sendable {
 public struct JobStatus: Codable, Sendable {
     /// The job's name.
     public var job: String
-    /// `map`, `reduce`, `succeeded` or `failed`.
+    /// `map`, `reduce`, `finishing`, `succeeded` or `failed` (of the running step, in a job of several).
     public var phase: String
+    /// The running step, counted from 1, in a job of several steps; absent for a job of one.
+    public var step: Int?
+    /// How many steps the job has; absent for a job of one.
+    public var steps: Int?
     /// Map tasks by state.
     public var maps: TaskCounts
     /// Reduce tasks by state.

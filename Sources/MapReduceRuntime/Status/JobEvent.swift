@@ -8,8 +8,12 @@ public import MapReduce
 public struct JobEvent: Codable, Sendable, Equatable {
     /// What happened.
     public enum Kind: String, Codable, Sendable {
-        /// A coordinator started (or restarted) the job: `job`, `mapTasks`, `reduceTasks`, `inputBytes` (planned).
+        /// A coordinator started (or restarted) the job: `job`, `mapTasks`, `reduceTasks`, `inputBytes` (planned),
+        /// of the step it starts in (`step`, `steps`) for a job of several.
         case jobStarted = "job-started"
+        /// A step of a job of several started (`step`, `steps`, and its `mapTasks`, `reduceTasks`, `inputBytes`):
+        /// the one before it is done, and the tasks from here on are this step's.
+        case stepStarted = "step-started"
         /// A phase (`phase`: `map` or `reduce`) started: its first attempt was assigned.
         case phaseStarted = "phase-started"
         /// A phase ended: its last task committed.
@@ -44,6 +48,10 @@ public struct JobEvent: Codable, Sendable, Equatable {
     public var mapTasks: Int?
     /// Reduce tasks (``Kind/jobStarted``).
     public var reduceTasks: Int?
+    /// The step, counted from 0, of a job of several (``Kind/jobStarted``, ``Kind/stepStarted``).
+    public var step: Int?
+    /// The names of the job's steps, in order, for a job of several (``Kind/jobStarted``, ``Kind/stepStarted``).
+    public var steps: [String]?
     /// `map` or `reduce`.
     public var phase: String?
     /// The task's number in its phase.

@@ -23,6 +23,12 @@ public struct JobHistory: Sendable {
     public private(set) var partitions: [(bytes: Int64, records: Int64)] = []
     /// When each phase started and ended.
     public private(set) var phases: [String: (started: Double, ended: Double?)] = [:]
+    /// The names of the job's steps, for a job of several (empty for a job of one).
+    public private(set) var steps: [String] = []
+    /// The step the tasks are of, counted from 0.
+    public private(set) var step = 0
+    /// When each step started and ended, by step (a job of several).
+    public private(set) var stepTimes: [Int: (started: Double, ended: Double?)] = [:]
     private var mapTasks = 0
     private var reduceTasks = 0
 
@@ -79,9 +85,10 @@ public struct JobHistory: Sendable {
     public mutating func apply(_ event: JobEvent) {
         let key = event.phase.flatMap { phase in event.task.map { Key(phase: phase, number: $0) } }
         switch event.kind {
-        case .jobStarted:
+        case .jobStarted, .stepStarted:
             job = event.job ?? job
             started = started ?? event.time
+            if let names = event.steps, let number = event.step { enter(step: number, of: names, at: event.time) }
             mapTasks = event.mapTasks ?? mapTasks
             reduceTasks = event.reduceTasks ?? reduceTasks
             for number in 0..<mapTasks where tasks[Key(phase: "map", number: number)] == nil { tasks[Key(phase: "map", number: number)] = Task() }
@@ -145,11 +152,26 @@ public struct JobHistory: Sendable {
             }
         case .jobSucceeded, .jobFailed:
             ended = event.time
+            if event.kind == .jobSucceeded, !steps.isEmpty { stepTimes[step]?.ended = event.time }
             outcome = event.kind == .jobSucceeded ? "succeeded" : "failed"
             failure = event.message
             for (key, task) in tasks where task.state == "running" { tasks[key]?.state = "pending" }
             for name in workers.keys { workers[name]?.current = nil }
         }
+    }
+
+    /// Makes `number` the current step: the tasks, phases and partitions of an earlier one are set aside (its
+    /// figures are in its `_summary.json`).
+    private mutating func enter(step number: Int, of names: [String], at time: Double) {
+        steps = names
+        if stepTimes[number] == nil { stepTimes[number] = (time, nil) }
+        guard number != step else { return }
+        for earlier in stepTimes.keys where earlier < number && stepTimes[earlier]?.ended == nil { stepTimes[earlier]?.ended = time }
+        step = number
+        tasks = [:]
+        phases = [:]
+        partitions = []
+        for name in workers.keys { workers[name]?.current = nil }
     }
 
     private mutating func addPartitions(_ event: JobEvent, sign: Int64) {

@@ -7,8 +7,11 @@ import MapReduce
 public struct JobOverview: Codable, Sendable, Equatable {
     /// The job's name.
     public var job: String
-    /// `map`, `reduce`, `finishing`, `succeeded` or `failed`.
+    /// `map`, `reduce`, `finishing`, `succeeded` or `failed` (of the step running, for a job of several).
     public var phase: String
+    /// The job's steps in order, for a job of several (absent for a job of one): the tasks, partitions, totals and
+    /// counters shown are the running step's (or the last one's); each finished step's are in its `_summary.json`.
+    public var steps: [StepRow]?
     /// Why the job failed.
     public var failure: String?
     /// Seconds since the job started (until it ended).
@@ -44,6 +47,16 @@ public struct JobOverview: Codable, Sendable, Equatable {
         public var records: Int64
         /// Its partition (reduce task).
         public var partition: Int
+    }
+
+    /// One step of a job of several.
+    public struct StepRow: Codable, Sendable, Equatable {
+        /// Its name.
+        public var name: String
+        /// `pending`, `running`, `done`, or `failed`.
+        public var state: String
+        /// How long it ran (so far), once it started.
+        public var seconds: Double?
     }
 
     /// A phase's tasks by state.
@@ -188,6 +201,18 @@ public struct JobOverview: Codable, Sendable, Equatable {
             history.ended == nil
             ? JobProgress.remainingSeconds(elapsed: elapsedSeconds, done: maps.committed + reduces.committed, total: maps.total + reduces.total) : nil
 
+        steps =
+            history.steps.isEmpty
+            ? nil
+            : history.steps.enumerated().map { index, name in
+                let times = history.stepTimes[index]
+                let state =
+                    if times?.ended != nil || index < history.step { "done" } else if index == history.step {
+                        history.outcome == "failed" ? "failed" : "running"
+                    } else { "pending" }
+                return StepRow(name: name, state: state, seconds: times.map { max(0, ($0.ended ?? end) - $0.started) })
+            }
+
         let committed = rows.compactMap { $0.value.committed.map { (phase: $0.phase ?? "", event: $0) } }
         let maps = committed.filter { $0.phase == "map" }.map(\.event)
         let reduces = committed.filter { $0.phase == "reduce" }.map(\.event)
@@ -226,7 +251,8 @@ public struct JobOverview: Codable, Sendable, Equatable {
             let kind = event.kind == .attemptLost ? "lost" : event.kind == .mapOutputLost ? "output-lost" : "failed"
             groups[key, default: []].append(
                 FailedAttempt(
-                    task: "\(event.phase ?? "") \(event.task ?? 0)", attempt: event.attempt, worker: event.worker, kind: kind, message: message))
+                    task: (event.step.map { "step \($0 + 1) " } ?? "") + "\(event.phase ?? "") \(event.task ?? 0)", attempt: event.attempt,
+                    worker: event.worker, kind: kind, message: message))
         }
         failureGroups = order.map { FailureGroup(error: $0, attempts: groups[$0] ?? []) }.sorted { $0.attempts.count > $1.attempts.count }
 

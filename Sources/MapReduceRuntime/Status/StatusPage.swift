@@ -22,6 +22,17 @@ public enum StatusPage {
 
             """
         if let failure = overview.failure { html += "<h2 class=\"failed\">Why it failed</h2><pre class=\"failed\">\(escape(failure))</pre>\n" }
+        if let steps = overview.steps {
+            let running = steps.firstIndex { $0.state == "running" || $0.state == "failed" }
+            let current = running.map { "step \($0 + 1) of \(steps.count), \(escape(steps[$0].name))" } ?? "all \(steps.count) steps done"
+            html += "<h2>Steps</h2><p id=\"step\">\(current); the figures below are of \(running == nil ? "the last step" : "that step")</p>"
+            html += "<div class=\"wrap\"><table><tr><th>step</th><th>name</th><th>state</th><th>time</th></tr>\n"
+            for (index, step) in steps.enumerated() {
+                html += "<tr><td>\(index + 1)</td><td>\(escape(step.name))</td><td class=\"\(escape(step.state))\">\(escape(step.state))</td>"
+                html += "<td>\(step.seconds.map(duration) ?? "")</td></tr>\n"
+            }
+            html += "</table></div>\n"
+        }
         html += "<h2>Progress</h2><div class=\"wrap\"><table><tr><th>phase</th><th>done</th><th>running</th><th>pending</th><th></th></tr>\n"
         for (name, progress) in [("map", overview.maps), ("reduce", overview.reduces)] {
             let share = progress.total > 0 ? 100 * progress.committed / progress.total : 0

@@ -161,6 +161,7 @@ public struct Worker: Sendable {
             "mr.job": "\(assignment.map?.job ?? assignment.reduce?.job ?? "")",
             "mr.task": "\(assignment.map.map { "map \($0.task.rawValue)" } ?? assignment.reduce.map { "reduce \($0.task.rawValue)" } ?? "")",
         ]
+        if let step = assignment.map?.step ?? assignment.reduce?.step { metadata["mr.step"] = "\(step + 1)" }
         let cancellation = TaskCancellation()
         let progress = TaskProgress()
         let work: BlockingWork<Result<CompletionRequest, any Error>>
@@ -214,12 +215,20 @@ public struct Worker: Sendable {
         let job = try catalog.job(
             named: assignment.map?.job ?? assignment.reduce?.job ?? "", parameters: assignment.map?.parameters ?? assignment.reduce?.parameters ?? [:])
         try confine(assignment)
+        let index = assignment.map?.step ?? assignment.reduce?.step ?? 0
+        guard job.steps.indices.contains(index) else {
+            throw JobError(
+                .badConfiguration,
+                "job '\(job.name)' has \(job.steps.count) steps here, but the coordinator assigned a task of step \(index + 1): run workers built from the coordinator's code"
+            )
+        }
+        let step = job.steps[index]
         if let map = assignment.map {
             let context = map.context(cancellation: cancellation, progress: progress)
-            return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try job.runMapTask(context)) } }
+            return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try step.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
             let context = reduce.context(cancellation: cancellation, progress: progress)
-            return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try job.runReduceTask(context)) } }
+            return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try step.runReduceTask(context)) } }
         }
         throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")
     }

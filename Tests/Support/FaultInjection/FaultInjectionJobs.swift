@@ -2,9 +2,14 @@ import Foundation
 public import MapReduce
 
 extension JobCatalog {
-    /// The jobs that inject faults, for tests only: `probe-word-count` and `crash-word-count`. They exit, stall
-    /// and throw on request, so only the test program (`mr-testbed`) links them; production executables never do.
-    public static let faultInjection = JobCatalog([JobDefinition(probeWordCount), JobDefinition(crashWordCount)])
+    /// The jobs that inject faults, for tests only: `probe-word-count`, `crash-word-count`, `probe-steps` and its
+    /// first two steps as jobs of their own (`probe-count`, `probe-histogram`, which publish the pairs they hand the
+    /// next step). They exit, stall and throw on request, so only the test program (`mr-testbed`) links them;
+    /// production executables never do.
+    public static let faultInjection = JobCatalog([
+        JobDefinition(probeWordCount), JobDefinition(crashWordCount), JobDefinition(probeSteps), JobDefinition(AnyJob(probeCount)),
+        JobDefinition(AnyJob(probeHistogram)),
+    ])
 }
 
 // Jobs for testing the distributed runtime, as in the classic MapReduce lab's test suite. Each computes word
@@ -22,6 +27,7 @@ extension JobCatalog {
 //   worker that reads it).
 // - MR_PROBE_COUNTERS: the first map call on each file increments this many distinct counters (a completion too
 //   large for the coordinator to accept).
+// - MR_PROBE_STEP_PAUSE_MS: how long each map and reduce attempt of each step of `probe-steps` sleeps at its first call.
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
@@ -72,6 +78,7 @@ final class ProbeRecorder: Sendable {
     let directory = ProcessInfo.processInfo.environment["MR_PROBE_DIR"]
     let badPrefix = ProcessInfo.processInfo.environment["MR_PROBE_BAD_PREFIX"]
     let exitPrefix = ProcessInfo.processInfo.environment["MR_PROBE_EXIT_PREFIX"]
+    let stepPause = ProcessInfo.processInfo.environment["MR_PROBE_STEP_PAUSE_MS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
 
     /// Whether this is the first map call on `file` and `file` is MR_PROBE_SLOW_FIRST_FILE (claimed atomically
     /// with an exclusive create of a marker file).
@@ -128,5 +135,47 @@ enum Crasher {
         case .stall: usleep(UInt32.random(in: 0..<10_000_000))
         case .none: break
         }
+    }
+}
+
+/// Word count in three steps, for kills and restarts inside each step: count each word (`probe-count`), count how
+/// many words occur each number of times (`probe-histogram`), then list, per number of such words, the occurrence
+/// counts that have it (`probe-steps`). With MR_PROBE_STEP_PAUSE_MS set, every map and reduce attempt of every step
+/// sleeps that long at its first call, so each step lasts long enough to be interrupted.
+public let probeSteps = Job<Int, Int>("probe-steps", after: probeHistogram) { count, words, emit in
+    ProbeRecorder.pauseOncePerAttempt()
+    emit(words, count)
+} reduce: { _, counts in
+    ProbeRecorder.pauseOncePerAttempt()
+    return counts.sorted().map(String.init).joined(separator: ",")
+}
+
+/// The first step of ``probeSteps``: each word's count.
+public let probeCount = Step<String, Int, String, Int>("probe-count", combiner: +) { line, emit in
+    ProbeRecorder.pauseOncePerAttempt()
+    for word in line.words { emit(word, 1) }
+} reduce: { word, counts, emit in
+    ProbeRecorder.pauseOncePerAttempt()
+    emit(word, counts.reduce(0, +))
+}
+
+/// The second step of ``probeSteps``: how many words have each count.
+public let probeHistogram = Step<Int, Int, Int, Int>("probe-histogram", after: probeCount, combiner: +) { _, count, emit in
+    ProbeRecorder.pauseOncePerAttempt()
+    emit(count, 1)
+} reduce: { count, words, emit in
+    ProbeRecorder.pauseOncePerAttempt()
+    emit(count, words.reduce(0, +))
+}
+
+extension ProbeRecorder {
+    /// Sleeps MR_PROBE_STEP_PAUSE_MS at the first call of the attempt running on this thread (a worker runs each
+    /// attempt on a thread of its own).
+    static func pauseOncePerAttempt() {
+        guard let milliseconds = shared.stepPause else { return }
+        let key = "mr.probe.paused"
+        guard Thread.current.threadDictionary[key] == nil else { return }
+        Thread.current.threadDictionary[key] = true
+        usleep(UInt32(milliseconds) * 1000)
     }
 }

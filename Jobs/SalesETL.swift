@@ -1,6 +1,6 @@
 public import MapReduce
 
-/// A category and a day: the key of ``salesByCategoryDay``, so its output is in category, then day order.
+/// A category and a day: the key of ``salesETL``'s last step, so its output is in category, then day order.
 public struct CategoryDay: Codable, RecordCodable, Hashable, Sendable {
     /// The product category.
     public var category: String
@@ -32,17 +32,14 @@ public struct CategoryDaySales: Codable, Hashable, Sendable {
     public var customers: Int
 }
 
-/// Stage 2 of the sales ETL example: revenue, order count and distinct customers per category per day, as CSV
-/// with a header, from ``salesJoin``'s output (CSV without a header:
-/// `category,day,customer,order_id,revenue_cents`). A row that does not have those five fields is counted under
-/// `malformed joined rows` and dropped.
-public let salesByCategoryDay = Job<CategoryDay, OrderLineSale>(
-    "sales-by-category-day", input: .csv(CSVFormat(header: false)), output: .csv(header: true)
-) { record, emit in
-    guard record.count == 5, let cents = Int(record.fields[4]) else { return Counters.increment("malformed joined rows") }
-    emit(
-        CategoryDay(category: record.fields[0], day: record.fields[1]),
-        OrderLineSale(customer: record.fields[2], orderID: record.fields[3], revenueCents: cents))
+/// The sales ETL example, one job of two steps: revenue, order count and distinct customers per product category
+/// per day, as CSV with a header (`category,day,revenue,orders,customers`), from raw product and order CSV files.
+///
+/// Step 1, `join-orders-with-products`, is ``salesJoin``'s join and cleaning: it emits each kept order line under
+/// its category and day. Step 2 totals them. The joined lines pass between the steps as intermediate files, never
+/// as CSV text.
+public let salesETL = Job<CategoryDay, OrderLineSale>("sales-etl", after: joinOrdersWithProducts, output: .csv(header: true)) { key, sale, emit in
+    emit(key, sale)
 } reduce: { key, sales, output in
     var revenue = 0
     var orders = Set<String>()
@@ -55,3 +52,14 @@ public let salesByCategoryDay = Job<CategoryDay, OrderLineSale>(
     try output.write(
         CategoryDaySales(category: key.category, day: key.day, revenue: SalesFields.amount(cents: revenue), orders: orders.count, customers: customers.count))
 }
+
+/// The first step of ``salesETL``: ``salesJoin``'s join, emitting each kept order line under its category and day.
+let joinOrdersWithProducts = Step<String, SalesJoinValue, CategoryDay, OrderLineSale>(
+    "join-orders-with-products", input: .csv(), map: SalesJoin.map
+) { _, rows, emit in
+    try SalesJoin.join(rows) { line in
+        emit(
+            CategoryDay(category: line.category, day: line.day), OrderLineSale(customer: line.customer, orderID: line.orderID, revenueCents: line.revenueCents))
+    }
+}
+.sortingValues(by: SalesJoin.sortKey)
