@@ -116,6 +116,58 @@ import Testing
         #expect(Set(leftovers) == ["_SUCCESS", "_summary.json", "part-00000", "part-00001", "part-00002"], "no step's files are left behind")
     }
 
+    /// Parses `name amount` lines, dropping the others: a first step without a reduce function.
+    static let parse = Step<String, Int, String, Int>("parse") { line, emit in
+        let fields = line.string.split(separator: " ")
+        guard fields.count == 2, let amount = Int(fields[1]) else { return Counters.increment("unparsed lines") }
+        emit(String(fields[0]), amount)
+    }
+
+    /// Totals each name's amounts.
+    static let total = Step<String, Int, String, Int>("total", after: parse, combiner: +) { name, amount, emit in
+        emit(name, amount)
+    } reduce: { name, amounts, emit in
+        emit(name, amounts.reduce(0, +))
+    }
+
+    /// Keeps the totals over 100, keyed by their size class: a step without a reduce function after one with.
+    static let large = Step<Int, String, Int, String>("large", after: total) { name, total, emit in
+        if total > 100 { emit(total / 100, name) }
+    }
+
+    /// Writes each kept pair: a last step without a reduce function.
+    static let listed = Job<Int, String>("listed", after: large) { size, name, emit in
+        emit(size, name.uppercased())
+    }
+
+    @Test func stepsWithoutAReduceFunctionPassEveryPairOnOnce() throws {
+        let directory = try TemporaryDirectory()
+        var lines: [String] = []
+        var totals: [String: Int] = [:]
+        var random = SeededRandom(seed: 7)
+        for index in 0..<20_000 {
+            let name = "n\(Int.random(in: 0..<500, using: &random))"
+            let amount = Int.random(in: 0..<30, using: &random)
+            if index % 97 == 0 {
+                lines.append("not a record")
+                continue
+            }
+            lines.append("\(name) \(amount)")
+            totals[name, default: 0] += amount
+        }
+        let input = try directory.write("in.txt", lines.joined(separator: "\n") + "\n")
+        let expected = totals.filter { $0.value > 100 }.map { "\($0.value / 100) \($0.key.uppercased())" }.sorted()
+
+        let configuration = JobConfiguration(reducers: 3, splitSize: 32 << 10, memoryBudget: 64 << 10)
+        let summary = try SequentialRunner(configuration: configuration).run(Self.listed, inputs: [input], output: directory.appending("out"))
+        let output = try JobOutput(directory: directory.appending("out"))
+        #expect(output.lines.sorted() == expected)
+        #expect(summary.steps?.map(\.job) == ["parse", "total", "large", "listed"])
+        #expect(summary.counters == ["unparsed lines": Int64(lines.count { $0 == "not a record" })])
+        #expect(summary.steps?[0].outputRecords == summary.steps?[0].mapOutputRecords, "every parsed pair passed on, each once")
+        #expect(summary.steps?[3].outputRecords == Int64(expected.count))
+    }
+
     /// A last step whose map function fails on pairs with an odd count.
     static let picky = Job<String, Int>("picky", after: count) { word, count, emit in
         guard count % 2 == 0 else { throw RecordFormatError("odd count \(count)") }

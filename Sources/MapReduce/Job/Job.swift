@@ -161,6 +161,25 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
         earlierSteps = earlier.steps
     }
 
+    /// Creates the last step of a job without a reduce function, after `earlier`: each pair its map function
+    /// emits is written as a `key value` line. Like a ``Step`` without one, its pairs pass through the shuffle, so
+    /// the output is sorted and partitioned by key.
+    public init<EarlierKey, EarlierValue, InputKey, InputValue>(
+        _ name: String,
+        after earlier: Step<EarlierKey, EarlierValue, InputKey, InputValue>,
+        partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        totalOrder: Bool = false,
+        map: @escaping @Sendable (InputKey, InputValue, Emitter<Key, Value>) throws -> Void
+    ) {
+        self.init(
+            name: name, framing: .pairs, combiner: nil, partitioner: partitioner, totalOrder: totalOrder,
+            map: Self.decoding(InputFormat(pairsOf: InputKey.self, InputValue.self)) { pair, emit in try map(pair.key, pair.value, emit) },
+            reduce: { key, values, file in
+                for value in values { try file.writeKeyValue(key: key, text: "\(value)") }
+            })
+        earlierSteps = earlier.steps
+    }
+
     static func decoding<Record>(
         _ input: InputFormat<Record>, _ map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void
     ) -> @Sendable (Line, Emitter<Key, Value>) throws -> Void {

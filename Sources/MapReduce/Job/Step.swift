@@ -97,6 +97,41 @@ public struct Step<Key: RecordCodable, Value: RecordCodable, OutputKey: RecordCo
         job.earlierSteps = earlier.steps
     }
 
+    /// Creates a first step without a reduce function, over lines: every pair its map function emits reaches the
+    /// next step as it is (see ``init(_:after:partitioner:map:)`` for what that costs).
+    public init(
+        _ name: String, partitioner: (@Sendable (Key, Int) -> Int)? = nil, map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void
+    ) where OutputKey == Key, OutputValue == Value {
+        self.init(name, partitioner: partitioner, map: map, reduce: Self.passThrough)
+    }
+
+    /// Creates a first step without a reduce function, over records of `input`.
+    public init<Record>(
+        _ name: String, input: InputFormat<Record>, partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void
+    ) where OutputKey == Key, OutputValue == Value {
+        self.init(name, input: input, partitioner: partitioner, map: map, reduce: Self.passThrough)
+    }
+
+    /// Creates a step without a reduce function (map-only) after `earlier`: every pair its map function emits
+    /// reaches the next step as it is, each once.
+    ///
+    /// The pairs still pass through the shuffle, as through Hadoop's identity reducer: the next step reads them
+    /// sorted and partitioned by key, and the step costs a sort of its output. Its map function may filter,
+    /// reshape and re-key what the step before emitted, with types of its own.
+    public init<EarlierKey, EarlierValue, InputKey, InputValue>(
+        _ name: String, after earlier: Step<EarlierKey, EarlierValue, InputKey, InputValue>, partitioner: (@Sendable (Key, Int) -> Int)? = nil,
+        map: @escaping @Sendable (InputKey, InputValue, Emitter<Key, Value>) throws -> Void
+    ) where OutputKey == Key, OutputValue == Value {
+        self.init(name, after: earlier, partitioner: partitioner, map: map, reduce: Self.passThrough)
+    }
+
+    /// The reduce function of a step without one: each value, under its key.
+    @Sendable private static func passThrough(_ key: Key, _ values: Values<Value>, _ emit: StepEmitter<Key, Value>)
+    where OutputKey == Key, OutputValue == Value {
+        for value in values { emit(key, value) }
+    }
+
     /// This step with each key's values handed to its reduce function in the order of their sort keys, smallest
     /// first (see ``Job/sortingValues(by:)``).
     public func sortingValues<SortKey: RecordCodable>(by sortKey: @escaping @Sendable (Value) -> SortKey) -> Step {
