@@ -112,8 +112,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let watcher = JobWatcher(
             coordinator: coordinator, tick: .milliseconds(Int(max(10, min(250, leaseTimeout * 100)))), linger: .seconds(3),
             serveAfterEnd: .milliseconds(Int(linger * 1000)))
+        // The progress line ends with the job, which may be while the server still lingers: its end decides nothing.
         let progress = ProgressLine.forStandardError(quiet: quiet).map {
-            ServiceGroupConfiguration.ServiceConfiguration(service: ProgressReporter(coordinator: coordinator, line: $0))
+            ServiceGroupConfiguration.ServiceConfiguration(service: ProgressReporter(coordinator: coordinator, line: $0), successTerminationBehavior: .ignore)
         }
         let group = ServiceGroup(
             configuration: .init(

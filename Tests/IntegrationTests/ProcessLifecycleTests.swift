@@ -34,6 +34,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.appending("out/_SUCCESS")))
     }
 
+    /// The progress line's writer stops once the job is over, which may be while the coordinator still lingers (a
+    /// worker still listening, or `--linger`): that must not turn a finished job's exit status into a failure. (A CI
+    /// run of the crash test, whose respawned workers kept the coordinator lingering, exited 1 after its output was
+    /// final: the writer woke at its ten-second interval in that window and the service group called its return
+    /// unexpected.)
+    @Test func aCoordinatorStillServingWhenItsProgressLineEndsExitsWithTheJobsStatus() throws {
+        let cluster = try Cluster(.testbed)
+        // Not --quiet: standard error is not a terminal, so the progress line is written every ten seconds; the
+        // eleven seconds of --linger after a job of a second hold one of those wakes.
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: [input], extra: ["--linger", "11"])
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        #expect(FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+
     @Test func workerGivesUpOnAnUnreachableCoordinatorAfterItsGracePeriod() throws {
         let directory = try TemporaryDirectory()
         // Port 9 (discard) on loopback: nothing listens there in this sandbox, so connections are refused.
