@@ -21,11 +21,13 @@ struct ProgressReporter: Service {
 }
 
 extension ProgressLine.Status {
-    /// The status of the job `overview` shows.
+    /// The status of the job `overview` shows: the running step's phase, as `step 2/3 map`, in a job of several.
     init(_ overview: JobOverview) {
         let phase = overview.phase == "map" ? overview.maps : overview.reduces
+        let running = overview.steps.flatMap { steps in steps.firstIndex { $0.state == "running" }.map { "step \($0 + 1)/\(steps.count) " } }
         self.init(
-            phase: overview.phase, done: phase.committed, total: phase.total, inputBytes: overview.totals.inputBytes, elapsed: overview.elapsedSeconds,
+            phase: (running ?? "") + overview.phase, done: phase.committed, total: phase.total, inputBytes: overview.totals.inputBytes,
+            elapsed: overview.elapsedSeconds,
             remaining: overview.remainingSeconds)
     }
 }

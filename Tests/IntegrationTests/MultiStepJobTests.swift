@@ -58,6 +58,18 @@ import Testing
         #expect(
             cluster.coordinator.standardOutput.contains("top-words-per-book (step 2 of 2, top-words-per-book): succeeded"),
             "\(cluster.coordinator.standardOutput)")
+        // The job's history shows both steps, done, and the last step's tasks.
+        let report = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-testbed", ["report", "--json", cluster.output], errorLog: cluster.directory.appending("report.log"))
+        #expect(try report.waitForExit(timeout: .seconds(30)) == 0)
+        let overview = try JSONSerialization.jsonObject(with: Data(report.standardOutput.utf8)) as? [String: Any]
+        let steps = overview?["steps"] as? [[String: Any]]
+        #expect(steps?.compactMap { $0["name"] as? String } == ["count-words-per-book", "top-words-per-book"], "\(report.standardOutput)")
+        #expect(steps?.compactMap { $0["state"] as? String } == ["done", "done"])
+        #expect((overview?["maps"] as? [String: Any])?["total"] as? Int == summary.steps?.last?.mapTasks)
+        let page = try ChildProcess("\(Cluster.binaryDirectory)/mr-testbed", ["report", cluster.output], errorLog: cluster.directory.appending("page.log"))
+        #expect(try page.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(page.standardOutput.contains(#"<p id="step">all 2 steps done"#), "\(page.standardOutput)")
     }
 
     @Test func everyStepOfAThreeStepJobEqualsTheSequentialRunnerAcrossProcesses() throws {

@@ -25,7 +25,9 @@ public struct SplitPlanner: Sendable {
     }
 
     /// The map tasks' inputs for `paths`, in order.
-    /// - Parameter wholeFiles: never cut a file (an earlier step's intermediate files, which are read whole).
+    /// - Parameters:
+    ///   - paths: input files or directories.
+    ///   - wholeFiles: never cut a file (an earlier step's intermediate files, which are read whole).
     public func plan(_ paths: [String], wholeFiles: Bool = false) throws(InputError) -> [[InputSplit]] {
         guard !paths.isEmpty else { throw InputError(.noInputs, path: nil, "no input files were given; name at least one file or directory") }
         var tasks: [[InputSplit]] = []

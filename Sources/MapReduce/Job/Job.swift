@@ -126,6 +126,9 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     /// - Parameters:
     ///   - name: the job's catalog name, kebab-case.
     ///   - earlier: the step before this one (itself possibly after others).
+    ///   - combiner: folds two values of one key on the map side (associative and commutative), or `nil`.
+    ///   - partitioner: chooses a key's partition in `0..<partitions`, or `nil` for the stable hash.
+    ///   - totalOrder: partition by key ranges sampled from the earlier step's pairs.
     ///   - map: called once per pair of the earlier step; emits pairs.
     ///   - reduce: called once per key with its values streamed; its result is written after the key.
     public init<EarlierKey, EarlierValue, InputKey, InputValue, Output: CustomStringConvertible & SendableMetatype>(
