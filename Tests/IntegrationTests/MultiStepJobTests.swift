@@ -93,20 +93,35 @@ import Testing
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    @Test func aCoordinatorKilledInEveryStepResumesThereAndNeverRedoesAFinishedStep() throws {
+    /// Starts `probe-steps` over three books with two workers, every step's reduces held (see ``probeSteps``) until
+    /// the test lets them go by removing `hold-step-N` from the returned directory.
+    func startHeldProbeSteps(_ cluster: Cluster, extra: [String], port: Int = 0) throws -> (inputs: [String], holds: TemporaryDirectory) {
+        let holds = try TemporaryDirectory(prefix: "holds")
+        for step in 1...3 { _ = try holds.write("hold-step-\(step)", "") }
         let inputs = Array(Self.books.prefix(3))
+        try cluster.startCoordinator(job: "probe-steps", reducers: 3, inputs: inputs, extra: extra, port: port)
+        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_DIR": holds.path], extra: ["--grace-period", "60"]) }
+        return (inputs, holds)
+    }
+
+    /// Waits until `output`'s history shows a committed map task of `step` (from 0).
+    func waitForMapCommit(inStep step: Int, of output: String) throws {
+        try ChildProcess.waitUntil("a map commit in step \(step + 1)", timeout: .seconds(90)) { () -> Bool? in
+            events(output).contains { $0["kind"] as? String == "task-committed" && $0["phase"] as? String == "map" && $0["step"] as? Int == step }
+                ? true : nil
+        }
+    }
+
+    @Test func aCoordinatorKilledInEveryStepResumesThereAndNeverRedoesAFinishedStep() throws {
         let configuration = JobConfiguration(reducers: 3, splitSize: 64 << 10)
         let cluster = try Cluster(.testbed)
         let port = try Cluster.freePort()
         let arguments = ["--split-size", "64KiB", "--lease-timeout", "2"]
-        try cluster.startCoordinator(job: "probe-steps", reducers: 3, inputs: inputs, extra: arguments, port: port)
-        // Every attempt sleeps 400 ms first, so each step lasts long enough to be interrupted after its first commit.
-        for _ in 0..<2 { try cluster.startWorker(environment: ["MR_PROBE_STEP_PAUSE_MS": "400"], extra: ["--grace-period", "60"]) }
+        let (inputs, holds) = try startHeldProbeSteps(cluster, extra: arguments, port: port)
         let jobs = "\(cluster.shared)/jobs"
         for step in 0..<3 {
-            try ChildProcess.waitUntil("a commit in step \(step + 1)", timeout: .seconds(90)) { () -> Bool? in
-                events(cluster.output).contains { $0["kind"] as? String == "task-committed" && $0["step"] as? Int == step } ? true : nil
-            }
+            // The step's maps commit while its reduces are held: the coordinator is inside the step when it dies.
+            try waitForMapCommit(inStep: step, of: cluster.output)
             if step > 0 {
                 // What the finished step handed this one equals what the SequentialRunner's step writes.
                 let job = "\(jobs)/\(try #require(try FileManager.default.contentsOfDirectory(atPath: jobs).first))"
@@ -116,12 +131,13 @@ import Testing
                 #expect(difference == nil, "step \(step)'s output: \(difference ?? "")")
             }
             cluster.coordinator.send(SIGKILL)
-            #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) != 0)
+            #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
             try cluster.startCoordinator(job: "probe-steps", reducers: 3, inputs: inputs, extra: arguments, port: port)
             try ChildProcess.waitUntil("the restarted coordinator to resume in step \(step + 1)", timeout: .seconds(30)) {
                 cluster.coordinator.standardError.contains("resumed from journal") ? true : nil
             }
             #expect(cluster.coordinator.standardError.contains("mr.step=\(step + 1)"), "\(cluster.coordinator.standardError)")
+            try FileManager.default.removeItem(atPath: holds.appending("hold-step-\(step + 1)"))
         }
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(90)) == 0, "\(cluster.logs)")
         for worker in cluster.workers { #expect(try worker.waitForExit(timeout: .seconds(30)) == 0, "\(cluster.logs)") }
@@ -145,24 +161,23 @@ import Testing
     }
 
     @Test func workersKilledInsideEveryStepChangeNothing() throws {
-        let inputs = Array(Self.books.prefix(3))
         let configuration = JobConfiguration(reducers: 3, splitSize: 64 << 10)
         let cluster = try Cluster(.testbed)
-        try cluster.startCoordinator(
-            job: "probe-steps", reducers: 3, inputs: inputs, extra: ["--split-size", "64KiB", "--lease-timeout", "2", "--no-speculation"])
-        let environment = ["MR_PROBE_STEP_PAUSE_MS": "600"]
-        for _ in 0..<2 { try cluster.startWorker(environment: environment) }
+        let (inputs, holds) = try startHeldProbeSteps(cluster, extra: ["--split-size", "64KiB", "--lease-timeout", "2", "--no-speculation"])
         for step in 1...3 {
-            // A worker inside an attempt of this step (sleeping at its first call) dies; another takes its place.
-            let victim = try ChildProcess.waitUntil("a worker inside an attempt of step \(step)", timeout: .seconds(90)) { () -> ChildProcess? in
+            // A worker held inside a reduce attempt of this step dies; another takes its place, and the step goes on.
+            let victim = try ChildProcess.waitUntil("a worker inside a reduce attempt of step \(step)", timeout: .seconds(90)) { () -> ChildProcess? in
                 cluster.workers.first { worker in
                     worker.isRunning
-                        && worker.standardError.split(separator: "\n").contains { $0.contains("attempt started") && $0.contains("mr.step=\(step)") }
+                        && worker.standardError.split(separator: "\n").contains {
+                            $0.contains("attempt started") && $0.contains("mr.step=\(step)") && $0.contains("mr.task=reduce ")
+                        }
                 }
             }
             victim.send(SIGKILL)
-            #expect(try victim.waitForExit(timeout: .seconds(10)) != 0)
-            try cluster.startWorker(environment: environment)
+            #expect(try victim.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
+            try cluster.startWorker(environment: ["MR_PROBE_DIR": holds.path], extra: ["--grace-period", "60"])
+            try FileManager.default.removeItem(atPath: holds.appending("hold-step-\(step)"))
         }
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(120)) == 0, "\(cluster.logs)")
         for worker in cluster.workers where worker.isRunning { #expect(try worker.waitForExit(timeout: .seconds(30)) == 0) }

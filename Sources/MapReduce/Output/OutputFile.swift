@@ -14,8 +14,10 @@ final class OutputFile {
     /// The record being built; the writer fills it, then ``flushLine()`` writes it. Only the reduce loop touches
     /// it, once per record, so dynamic exclusivity checks are off.
     @usableFromInline @exclusivity(unchecked) var line: [UInt8] = []
-    /// The encodings of the pair being emitted (pairs only); ``StepEmitter`` fills them, then ``flushPair()``.
+    /// The encoding of the key of the pair being emitted (pairs only); ``StepEmitter`` fills it, then calls
+    /// ``flushPair()``.
     @usableFromInline @exclusivity(unchecked) var pairKey = RecordWriter()
+    /// The encoding of the value of the pair being emitted (pairs only).
     @usableFromInline @exclusivity(unchecked) var pairValue = RecordWriter()
     /// The first error writing a pair: emitting does not throw, so the reduce loop throws it after the call.
     @usableFromInline var failure: (any Error)?

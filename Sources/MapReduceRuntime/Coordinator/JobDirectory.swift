@@ -81,7 +81,7 @@ public struct JobDirectory: Sendable {
     /// directory by an earlier coordinator, or a new one (over the intermediate files `previous` published), written
     /// there and its output directory prepared.
     /// - Throws: ``JobError`` if the step's directory holds another job's plan; what planning throws.
-    public static func planStep(_ step: Int, of job: AnyJob, after previous: JobPlan) throws -> JobPlan {
+    static func planStep(_ step: Int, of job: AnyJob, after previous: JobPlan) throws -> JobPlan {
         let directory = previous.layout.directory(ofStep: step)
         if let written = try JobPlan.read(from: directory) {
             guard written.job == previous.job, written.step == step, written.steps == previous.steps, written.configuration == previous.configuration

@@ -16,8 +16,8 @@ public struct JobOverview: Codable, Sendable, Equatable {
     public var failure: String?
     /// Seconds since the job started (until it ended).
     public var elapsedSeconds: Double
-    /// An estimate of the seconds left, from the share of tasks done so far; absent before any task is done and
-    /// once the job ended.
+    /// An estimate of the seconds left, from the share of tasks done so far (of the running step, in a job of
+    /// several, which cannot foresee later steps); absent before any task is done and once the job ended.
     public var remainingSeconds: Double?
     /// Map tasks by state.
     public var maps: Progress
@@ -197,9 +197,11 @@ public struct JobOverview: Codable, Sendable, Equatable {
         } else {
             phase = reduces.committed < reduces.total ? "reduce" : "finishing"
         }
+        // Estimated from the running step alone: its share of tasks done in its time so far.
+        let stepElapsed = history.stepTimes[history.step].map { max(0, end - $0.started) } ?? elapsedSeconds
         remainingSeconds =
             history.ended == nil
-            ? JobProgress.remainingSeconds(elapsed: elapsedSeconds, done: maps.committed + reduces.committed, total: maps.total + reduces.total) : nil
+            ? JobProgress.remainingSeconds(elapsed: stepElapsed, done: maps.committed + reduces.committed, total: maps.total + reduces.total) : nil
 
         steps =
             history.steps.isEmpty

@@ -27,7 +27,7 @@ extension JobCatalog {
 //   worker that reads it).
 // - MR_PROBE_COUNTERS: the first map call on each file increments this many distinct counters (a completion too
 //   large for the coordinator to accept).
-// - MR_PROBE_STEP_PAUSE_MS: how long each map and reduce attempt of each step of `probe-steps` sleeps at its first call.
+// - `probe-steps` holds its reduce attempts while `hold-step-N` files exist in MR_PROBE_DIR (see there).
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
@@ -78,7 +78,6 @@ final class ProbeRecorder: Sendable {
     let directory = ProcessInfo.processInfo.environment["MR_PROBE_DIR"]
     let badPrefix = ProcessInfo.processInfo.environment["MR_PROBE_BAD_PREFIX"]
     let exitPrefix = ProcessInfo.processInfo.environment["MR_PROBE_EXIT_PREFIX"]
-    let stepPause = ProcessInfo.processInfo.environment["MR_PROBE_STEP_PAUSE_MS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
 
     /// Whether this is the first map call on `file` and `file` is MR_PROBE_SLOW_FIRST_FILE (claimed atomically
     /// with an exclusive create of a marker file).
@@ -140,42 +139,41 @@ enum Crasher {
 
 /// Word count in three steps, for kills and restarts inside each step: count each word (`probe-count`), count how
 /// many words occur each number of times (`probe-histogram`), then list, per number of such words, the occurrence
-/// counts that have it (`probe-steps`). With MR_PROBE_STEP_PAUSE_MS set, every map and reduce attempt of every step
-/// sleeps that long at its first call, so each step lasts long enough to be interrupted.
+/// counts that have it (`probe-steps`). With MR_PROBE_DIR set, every reduce attempt of step N (from 1) waits at its
+/// first call while `<MR_PROBE_DIR>/hold-step-N` exists (up to two minutes): a test holds a step open, its maps
+/// committed and its reduces running, for as long as it needs.
 public let probeSteps = Job<Int, Int>("probe-steps", after: probeHistogram) { count, words, emit in
-    ProbeRecorder.pauseOncePerAttempt()
     emit(words, count)
 } reduce: { _, counts in
-    ProbeRecorder.pauseOncePerAttempt()
+    ProbeRecorder.shared.holdOncePerAttempt(step: 3)
     return counts.sorted().map(String.init).joined(separator: ",")
 }
 
 /// The first step of ``probeSteps``: each word's count.
 public let probeCount = Step<String, Int, String, Int>("probe-count", combiner: +) { line, emit in
-    ProbeRecorder.pauseOncePerAttempt()
     for word in line.words { emit(word, 1) }
 } reduce: { word, counts, emit in
-    ProbeRecorder.pauseOncePerAttempt()
+    ProbeRecorder.shared.holdOncePerAttempt(step: 1)
     emit(word, counts.reduce(0, +))
 }
 
 /// The second step of ``probeSteps``: how many words have each count.
 public let probeHistogram = Step<Int, Int, Int, Int>("probe-histogram", after: probeCount, combiner: +) { _, count, emit in
-    ProbeRecorder.pauseOncePerAttempt()
     emit(count, 1)
 } reduce: { count, words, emit in
-    ProbeRecorder.pauseOncePerAttempt()
+    ProbeRecorder.shared.holdOncePerAttempt(step: 2)
     emit(count, words.reduce(0, +))
 }
 
 extension ProbeRecorder {
-    /// Sleeps MR_PROBE_STEP_PAUSE_MS at the first call of the attempt running on this thread (a worker runs each
-    /// attempt on a thread of its own).
-    static func pauseOncePerAttempt() {
-        guard let milliseconds = shared.stepPause else { return }
-        let key = "mr.probe.paused"
+    /// At the first call of the attempt running on this thread (a worker runs each attempt on a thread of its own),
+    /// waits while `<MR_PROBE_DIR>/hold-step-<step>` exists, up to two minutes.
+    func holdOncePerAttempt(step: Int) {
+        guard let directory else { return }
+        let key = "mr.probe.held"
         guard Thread.current.threadDictionary[key] == nil else { return }
         Thread.current.threadDictionary[key] = true
-        usleep(UInt32(milliseconds) * 1000)
+        let deadline = Date().addingTimeInterval(120)
+        while FileManager.default.fileExists(atPath: "\(directory)/hold-step-\(step)"), Date() < deadline { usleep(20_000) }
     }
 }
