@@ -48,6 +48,9 @@ public actor Coordinator {
     /// Each running attempt's progress, as its worker last reported it.
     private var progress: [AttemptID: AttemptProgress] = [:]
 
+    /// The most steps a job may have: attempt numbers hold the step in bits 44 to 52.
+    static let maximumSteps = 1 << 9
+
     /// How many times writing the finished job's metadata is tried before the job fails.
     static let finishingTries = 3
 
@@ -81,7 +84,15 @@ public actor Coordinator {
         plan: JobPlan, job: AnyJob, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration,
         maximumRegistrations: Int = 10_000, events: EventLog? = nil, logger: Logger
     ) throws {
-        precondition(job.name == plan.job && job.steps.count == plan.stepCount, "the plan is not one of job '\(job.name)'")
+        guard job.name == plan.job, job.steps.count == plan.stepCount else {
+            throw JobError(
+                .badConfiguration,
+                "the plan in '\(plan.directory)' is of job '\(plan.job)' with \(plan.stepCount) steps, not of '\(job.name)' with \(job.steps.count); remove '\(plan.layout.jobDirectory)' to start over"
+            )
+        }
+        guard job.steps.count <= Self.maximumSteps else {
+            throw JobError(.badConfiguration, "job '\(job.name)' has \(job.steps.count) steps; a coordinator runs at most \(Self.maximumSteps)")
+        }
         let settings = SchedulerSettings(leaseTimeout: leaseTimeout, maxAttempts: maxAttempts, speculation: speculation)
         let step = try Self.open(plan, journal: journal, settings: settings)
         self.job = job
@@ -110,9 +121,9 @@ public actor Coordinator {
         let history = try Self.replayable(journal, plan: plan)
         let epoch = history.count { $0.event == .started }
         // Attempt numbers never repeat across steps and restarts, so a late report of an earlier step or coordinator
-        // is refused as stale: the step in bits 44 and up, the restart in bits 32 to 43 (all below 2^53, exact in
-        // any JSON reader).
-        guard epoch < 1 << 12, plan.stepIndex < 1 << 9 else {
+        // is refused as stale: the step in bits 44 to 52 (``maximumSteps``), the restart in bits 32 to 43, all below
+        // 2^53, exact in any JSON reader.
+        guard epoch < 1 << 12 else {
             throw JournalError(path: journal.path, reason: "records \(epoch) coordinator starts; remove '\(plan.layout.jobDirectory)' to start the job over")
         }
         var scheduler = Scheduler(
