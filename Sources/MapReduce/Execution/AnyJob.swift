@@ -14,7 +14,7 @@ public struct AnyJob: Sendable {
     @inlinable
     public init<Key, Value>(_ job: Job<Key, Value>) {
         name = job.name
-        steps = job.earlierSteps + [AnyStep(job)]
+        steps = job.steps
     }
 
     /// A job, named after `step`, that runs `step` and the steps before it and publishes the pairs `step` emits as

@@ -39,6 +39,10 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     /// of one step.
     @usableFromInline var earlierSteps: [AnyStep] = []
 
+    /// This step and the ones before it, in the order they run.
+    @inlinable
+    var steps: [AnyStep] { earlierSteps + [AnyStep(self)] }
+
     init(
         name: String, framing: RecordFraming, combiner: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,
         totalOrder: Bool, map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void,

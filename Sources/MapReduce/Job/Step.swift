@@ -34,7 +34,7 @@ public struct Step<Key: RecordCodable, Value: RecordCodable, OutputKey: RecordCo
     public var name: String { job.name }
 
     /// This step and the ones before it, in the order they run.
-    var steps: [AnyStep] { job.earlierSteps + [AnyStep(job)] }
+    var steps: [AnyStep] { job.steps }
 
     private init(
         _ name: String, framing: RecordFraming, combiner: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,

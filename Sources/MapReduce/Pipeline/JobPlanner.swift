@@ -24,13 +24,12 @@ public enum JobPlanner {
         let tasks = try SplitPlanner(splitSize: configuration.splitSize).plan(stepInputs, wholeFiles: job.steps[step].framing == .pairs)
         let boundaries = try KeyRanges.boundaries(for: job.steps[step], tasks: tasks, partitions: configuration.reducers)
         var plan = JobPlan(
-            job: job.name, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: layout.directory(ofStep: step),
-            output: layout.output(ofStep: step, jobOutput: output), rangeBoundaries: boundaries)
+            job: job.name, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: directory, output: output,
+            rangeBoundaries: boundaries)
         if job.steps.count > 1 {
             plan.step = step
             plan.steps = job.steps.count
-            if !plan.isLastStep { plan.jobOutput = output }
         }
-        return plan
+        return plan.placed(inJobDirectory: directory, jobOutput: output)
     }
 }

@@ -506,8 +506,8 @@ public actor Coordinator {
         var message = request.error
         // Only a reduce's inputs are map outputs the coordinator can have written again; a map that cannot read an
         // earlier step's output fails with the reason.
-        if let lost = request.lostInput, case .reduce = attempt.task {
-            if case .reduce(let reduce) = attempt.task, let input = committedInput(lost, of: reduce) {
+        if let lost = request.lostInput, case .reduce(let reduce) = attempt.task {
+            if let input = committedInput(lost, of: reduce) {
                 scheduler.setReporting(request.attempt, true, now: clock.now)
                 let file = input.file
                 let damage = await BlockingWork { CompletionCheck.damage(of: file) }.value() ?? nil
