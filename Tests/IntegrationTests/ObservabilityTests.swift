@@ -36,14 +36,18 @@ import Testing
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 3, inputs: DistributedRunTests.examples, extra: ["--split-size", "1KiB", "--linger", "60", "--quiet"])
         let connection = try Connection(to: cluster)
-        // The first worker's map calls all throw, until one of its attempts has failed; the second finishes the job.
+        // A slow worker (2 s in each map task) joins first; then a worker whose map calls all throw. A task that failed
+        // on one worker goes to another live one, so each task fails at most once and the job cannot run out of
+        // attempts, however fast the failing worker is. (When the failing worker ran alone until the test stopped it,
+        // under load it failed one task --max-attempts times first, and the job failed.)
+        let slow = try cluster.startWorker(environment: ["MR_PROBE_MAP_SLEEP_MS": "2000"])
+        try ChildProcess.waitUntil("the slow worker to register", timeout: .seconds(60)) { slow.standardError.contains("registered") ? true : nil }
         let failing = try cluster.startWorker(environment: ["MR_PROBE_MAP_THROW": "disk <on> fire"])
         try ChildProcess.waitUntil("a failed attempt", timeout: .seconds(60)) {
             try connection.request("GET", "/v1/status", body: "").contains("disk <on> fire") ? true : nil
         }
         failing.send(SIGTERM)
         try failing.waitForExit(timeout: .seconds(10))
-        try cluster.startWorker()
         try ChildProcess.waitUntil("the output", timeout: .seconds(60)) { FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS") ? true : nil }
         try ChildProcess.waitUntil("the job to be over", timeout: .seconds(10)) {
             try connection.request("GET", "/v1/status", body: "").contains(#""phase":"succeeded""#) ? true : nil
