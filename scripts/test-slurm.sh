@@ -3,7 +3,8 @@
 # slurm-wlm and munge, installed by scripts/ensure-deps.sh; its own munged socket, configuration, state and ports,
 # so a Slurm already on the machine is left alone). The job is a word count by mr-testbed whose maps are slowed;
 # while they run, the node is drained and the step of a worker in the middle of a map is killed by Slurm
-# (scancel --signal=KILL): its attempt must be counted lost (no backups: --no-speculation) and run again.
+# (scancel --signal=KILL), then another one's is stopped (scancel --signal=TERM): both attempts must be counted lost
+# (no backups: --no-speculation) and run again, and the stopped worker must hand its attempt back.
 # The batch script starts another worker step, and the output must equal the SequentialRunner's byte for byte.
 # Needs root (the daemons); says so and fails otherwise.
 set -euo pipefail
@@ -115,6 +116,26 @@ step=$(scontrol listpids | awk -v pid="$pid" '$1 == pid { print $2 "." $3; exit 
 [[ -n $step ]] || fail "no step runs the worker with pid $pid"
 scancel --signal=KILL "$step"
 
+# Then a worker stopped cleanly, the way Slurm stops a step (scancel, a preemption): the other worker, or the
+# killed one's replacement, once it is inside a map call (more calls started than done): it hands its attempt back
+# and exits 2, and its step is started again.
+stopped=""
+for _ in $(seq 1 600); do
+    for marker in "$work"/probe/map-started-*; do
+        other=$(basename "$marker" | cut -d- -f3)
+        [[ $other != "$pid" ]] && kill -0 "$other" 2>/dev/null || continue
+        started=$( (compgen -G "$work/probe/map-started-$other-*" || true) | wc -l)
+        finished=$( (compgen -G "$work/probe/map-done-$other-*" || true) | wc -l)
+        ((started > finished)) && stopped=$other && break
+    done
+    [[ -n $stopped ]] && break
+    sleep 0.1
+done
+[[ -n $stopped ]] || fail "no other worker started a map call"
+step=$(scontrol listpids | awk -v pid="$stopped" '$1 == pid { print $2 "." $3; exit }')
+[[ -n $step ]] || fail "no step runs the worker with pid $stopped"
+scancel --signal=TERM "$step"
+
 state=""
 for _ in $(seq 1 1800); do
     state=$(scontrol show job "$job" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2)
@@ -124,10 +145,12 @@ done
 [[ $state == COMPLETED ]] || fail "the Slurm job ended $state"
 exit_code=$(scontrol show job "$job" | grep -o ' ExitCode=[0-9:]*' | cut -d= -f2)
 [[ $exit_code == 0:0 ]] || fail "the Slurm job exited $exit_code"
-grep -q "a worker step ended with status" "$work/job.log" || fail "the killed worker step was not started again"
+(($(grep -c "a worker step ended with status" "$work/job.log") >= 2)) || fail "the killed and the stopped worker steps were not both started again"
+grep -q "a worker step ended with status 2;" "$work/job.log" || fail "the stopped worker step did not exit 2"
+grep -q "was stopped (SIGTERM or SIGINT) and gave it back" "$work/output/_events.jsonl" || fail "the stopped worker did not hand its attempt back"
 [[ -f $work/output/_SUCCESS ]] || fail "no _SUCCESS"
 cmp <(cat "$work"/expected/part-*) <(cat "$work"/output/part-*) || fail "the output differs from the SequentialRunner's"
 lost=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["lostAttempts"])' "$work/output/_summary.json")
-((lost >= 1)) || fail "the killed worker's attempt was not counted as lost"
+((lost >= 2)) || fail "the killed and the stopped worker's attempts were not both counted as lost"
 job=""
-echo "test-slurm: word count under sbatch, with the node drained and a worker step killed by Slurm mid-map: output exact"
+echo "test-slurm: word count under sbatch, with the node drained, a worker step killed by Slurm mid-map and another stopped: output exact"

@@ -13,8 +13,9 @@ struct WorkerCommand: AsyncParsableCommand {
             commandName: CommandContext.commandName("worker"),
             abstract: "Run map and reduce tasks for a coordinator (a build of the same program: it sends job names, never code).",
             discussion: """
-                Exit status: 0 when the coordinator says the job is over (or on SIGTERM/SIGINT), 1 when the coordinator \
-                stayed unreachable for the grace period or refused the worker, 64 for bad arguments.
+                Exit status: 0 when the coordinator says the job is over, 1 when the coordinator stayed unreachable for \
+                the grace period or refused the worker, or the shared directory became unusable, 2 when stopped by \
+                SIGTERM or SIGINT (its running task is handed back to the coordinator first), 64 for bad arguments.
                 """)
     }
 
@@ -82,7 +83,9 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 }
 
-/// The worker loop as a service: on SIGTERM or SIGINT it exits at once. That is safe at any instant: an
+/// The worker loop as a service: on SIGTERM or SIGINT it tells the coordinator it is stopping (for at most 2 s,
+/// so that its task runs again elsewhere at once) and exits with status 2: stopped, not finished, so a supervisor
+/// (Kubernetes, Slurm, systemd) that restarts failed workers replaces it. Exiting at any instant is safe: an
 /// unfinished attempt's files are under temporary names, and the coordinator re-runs its task.
 struct WorkerService: Service {
     let worker: Worker
@@ -92,8 +95,11 @@ struct WorkerService: Service {
         _ = try await withGracefulShutdownHandler {
             try await worker.run()
         } onGracefulShutdown: {
-            logger.info("signal received; exiting", metadata: ["mr.worker": "\(worker.name)"])
-            exit(0)
+            logger.info("signal received; handing back the running task and exiting", metadata: ["mr.worker": "\(worker.name)"])
+            Task {
+                await worker.leave(timeout: .seconds(2))
+                exit(ExitStatus.stopped)
+            }
         }
     }
 }

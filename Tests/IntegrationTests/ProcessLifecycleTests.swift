@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import MapReduceTesting
 import MapReduce
 import Testing
@@ -107,10 +108,36 @@ import Testing
             try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
         }
         worker.send(signal)
-        #expect(try worker.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(try worker.waitForExit(timeout: .seconds(10)) == 2, "stopped, not finished: \(worker.standardError)")
         cluster.coordinator.send(signal)
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 2)
         #expect(cluster.coordinator.standardError.contains("stopped by a signal before the job finished"))
         #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+
+    /// A worker stopped by SIGTERM (a drained node, an evicted pod, `systemctl stop`) hands its running task back
+    /// before it exits, with status 2 so that a supervisor replaces it: the task runs again on another worker at
+    /// once, not when its lease expires, and the output is exact.
+    @Test func aStoppedWorkerHandsItsTaskBackAndExitsTwo() throws {
+        let cluster = try Cluster(.testbed)
+        // A lease of ten minutes and no backup attempts: within the deadlines below the job can end only if the task
+        // was handed back.
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB", "--lease-timeout", "600", "--no-speculation"])
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        let stopped = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "600000"])
+        try ChildProcess.waitUntil("the worker to start a map call", timeout: .seconds(30)) {
+            try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
+        }
+        stopped.send(SIGTERM)
+        #expect(try stopped.waitForExit(timeout: .seconds(10)) == 2, "\(stopped.standardError)")
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        #expect(try cluster.firstDifference(fromOracle: AnyJob(wordCount), inputs: [input], configuration: .init(reducers: 1, splitSize: 1024)) == nil)
+        let summary = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
+        #expect(summary.lostAttempts == 1 && summary.failedAttempts == 0)
+        let history = try String(contentsOfFile: "\(cluster.output)/_events.jsonl", encoding: .utf8)
+        #expect(history.contains("was stopped (SIGTERM or SIGINT) and gave it back"), "\(history)")
     }
 }

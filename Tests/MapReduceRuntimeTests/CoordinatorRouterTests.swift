@@ -51,6 +51,7 @@ import Testing
             let a = try await register(client, "a")
             for (path, body) in [
                 ("/v1/task", "{not json"), ("/v1/task", "{}"), ("/v1/heartbeat", "[]"), ("/v1/complete", #"{"worker":"WORKER"}"#), ("/v1/fail", ""),
+                ("/v1/leave", "{}"),
             ] {
                 let (status, _) = try await post(client, path, body, as: a)
                 #expect(status == .badRequest, "\(path) \(body)")
@@ -82,6 +83,28 @@ import Testing
         }
         let status = await coordinator.status()
         #expect(status.maps.running == 1 && status.failures.isEmpty)
+    }
+
+    @Test func aLeavingWorkersAttemptIsQueuedAgainAndItsLaterPollsAreToldToExit() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            let a = try await register(client, "a")
+            var (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            #expect(try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8)).action == .run)
+            (status, body) = try await post(client, "/v1/leave", #"{"worker":"WORKER"}"#, as: a)
+            #expect(status == .noContent, "\(body)")
+            let after = await coordinator.status()
+            #expect(after.maps.pending == 1 && after.maps.running == 0 && after.workers.isEmpty)
+            #expect(after.failures.count == 1 && after.failures[0].contains("stopped (SIGTERM or SIGINT)"), "\(after.failures)")
+            (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            #expect(try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8)).action == .exit)
+            // Another worker gets the task at once.
+            let b = try await register(client, "b")
+            (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: b)
+            #expect(try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8)).map?.task == MapTaskID(0))
+        }
     }
 
     @Test func progressOutOfBoundsGets400AndIsNotShown() async throws {
@@ -119,7 +142,7 @@ import Testing
             for headers in forged {
                 for (path, body) in [
                     ("/v1/task", #"{"worker":"a#0"}"#), ("/v1/heartbeat", #"{"worker":"a#0","attempt":1}"#),
-                    ("/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#),
+                    ("/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#), ("/v1/leave", #"{"worker":"a#0"}"#),
                 ] {
                     (status, _) = try await post(client, path, body, headers: headers)
                     #expect(status == .unauthorized, "\(path) with \(headers)")
@@ -128,6 +151,8 @@ import Testing
             // A registered worker cannot act as another.
             let b = try await register(client, "b")
             (status, body) = try await post(client, "/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#, headers: b.headers)
+            #expect(status == .forbidden, "\(body)")
+            (status, body) = try await post(client, "/v1/leave", #"{"worker":"a#0"}"#, headers: b.headers)
             #expect(status == .forbidden, "\(body)")
             // Nothing a client can read shows a credential.
             let statusBody = try await client.execute(uri: "/v1/status", method: .get) { String(buffer: $0.body) }

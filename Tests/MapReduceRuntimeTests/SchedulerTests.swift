@@ -53,6 +53,30 @@ import Testing
         expectConsistent(scheduler)
     }
 
+    @Test func aStoppedWorkersAttemptRunsAgainAtOnceAndCounts() throws {
+        var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1, leaseTimeout: .seconds(60), maxAttempts: 2))
+        let (first, task) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        let (other, _) = try #require(started(scheduler.assign(to: b, now: at(0))))
+        // b is committing its attempt when it is stopped: that attempt and b's lease stay.
+        scheduler.setReporting(other, true, now: at(1))
+        #expect(scheduler.leave(b).isEmpty)
+        #expect(scheduler.liveWorkers.contains(b))
+        #expect(try scheduler.complete(other, by: b, now: at(1)))
+        // a is stopped mid-map: no waiting for the lease; the task is the next one handed out.
+        #expect(scheduler.leave(a).map(\.id) == [first])
+        #expect(!scheduler.liveWorkers.contains(a))
+        #expect(scheduler.failures.map(\.kind) == [.lost])
+        #expect(scheduler.failures.first?.message.contains("stopped") == true)
+        expectConsistent(scheduler)
+        #expect(throws: SchedulerError.self) { try scheduler.heartbeat(from: a, attempt: first, now: at(2)) }
+        let (second, again) = try #require(started(scheduler.assign(to: b, now: at(2))))
+        #expect(again == task)
+        // Stopped again: the second loss reaches --max-attempts 2 and fails the job.
+        #expect(scheduler.leave(b).map(\.id) == [second])
+        #expect(scheduler.isFinished && !scheduler.isComplete)
+        expectConsistent(scheduler)
+    }
+
     @Test func heartbeatsKeepALeaseAlive() throws {
         var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, leaseTimeout: .seconds(10)))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
@@ -203,7 +227,7 @@ import Testing
             #expect(steps < 10_000)
             now += Double(random.next() % 4)
             let worker = workers[Int(random.next() % 4)]
-            switch random.next() % 5 {
+            switch random.next() % 6 {
             case 0, 1:
                 if case .run(let attempt, _) = scheduler.assign(to: worker, now: at(now)) { held[attempt] = worker }
             case 2:
@@ -216,8 +240,12 @@ import Testing
                     try? scheduler.fail(attempt, by: owner, message: "x", now: at(now))
                     held[attempt] = nil
                 }
-            default:
+            case 4:
                 scheduler.expireLeases(now: at(now))
+            default:
+                if random.next() % 4 == 0 {
+                    for attempt in scheduler.leave(worker) { held[attempt.id] = nil }
+                }
             }
             #expect(scheduler.invariantViolation() == nil)
         }

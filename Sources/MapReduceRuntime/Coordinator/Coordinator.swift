@@ -32,6 +32,8 @@ public actor Coordinator {
     private var reporting: Set<TaskID> = []
     /// Workers waiting in a long poll now, with how many polls each: they are alive.
     private var polling: [WorkerID: Int] = [:]
+    /// Workers that said they are stopping: a long poll of theirs still open is told to exit.
+    private var departed: Set<WorkerID> = []
     /// Failed and lost attempts already logged.
     private var endingsLogged = 0
     private var finishing = (tries: 0, next: ContinuousClock.now, published: false)
@@ -353,7 +355,7 @@ public actor Coordinator {
     public func nextTask(for worker: WorkerID) async -> TaskAssignment {
         let deadline = clock.now + pollTimeout
         while true {
-            if outcome != nil {
+            if outcome != nil || departed.contains(worker) {
                 toldToExit.insert(worker)
                 return TaskAssignment(action: .exit)
             }
@@ -527,6 +529,19 @@ public actor Coordinator {
         stateChanged()
     }
 
+    /// Records that a worker is stopping: the attempt it runs is lost now, and its task runs again elsewhere
+    /// without waiting for the lease (``Scheduler/leave(_:)``).
+    public func leave(_ request: LeaveRequest) {
+        departed.insert(request.worker)
+        let lost = scheduler.leave(request.worker)
+        logger.info("worker stopping", metadata: ["mr.worker": "\(request.worker)", "mr.attempts": "\(lost.count)"])
+        var event = JobEvent(.workerLost)
+        event.worker = request.worker.rawValue
+        event.message = "stopped by a signal"
+        record(event)
+        stateChanged()
+    }
+
     /// The map task and committed file that `path` is, if it is one of reduce task `reduce`'s inputs.
     private func committedInput(_ path: String, of reduce: ReduceTaskID) -> (map: MapTaskID, file: IntermediateFileSummary)? {
         for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
@@ -573,7 +588,7 @@ public actor Coordinator {
     /// a straggler to back up, or the job's end. Idle pollers cost nothing between changes.
     public func tick() {
         let now = clock.now
-        for worker in polling.keys { scheduler.renew(worker, now: now) }
+        for worker in polling.keys where !departed.contains(worker) { scheduler.renew(worker, now: now) }
         let alive = Set(scheduler.liveWorkers)
         let lost = scheduler.expireLeases(now: now)
         metrics.leasesExpired(lost.count)

@@ -78,6 +78,11 @@ public enum CoordinatorRouter {
             try await refusing { try await coordinator.fail(body) }
             return .noContent
         }
+        v1.post("leave") { request, context -> HTTPResponse.Status in
+            let body = try await request.decode(as: LeaveRequest.self, context: context)
+            await coordinator.leave(LeaveRequest(worker: try context.sender(body.worker)))
+            return .noContent
+        }
         v1.get("status") { _, _ -> JobStatus in await coordinator.status() }
         v1.get("job") { _, _ -> JobOverview in await coordinator.overview() }
         router.get("/") { _, _ -> Response in

@@ -257,6 +257,15 @@ public struct FailureRequest: Codable, Sendable {
     }
 }
 
+/// `POST /v1/leave`: the worker is stopping (it was sent SIGTERM or SIGINT); the attempt it runs should go to
+/// another worker now, not when its lease expires.
+public struct LeaveRequest: Codable, Sendable {
+    /// Who.
+    public var worker: WorkerID
+    /// Creates a request.
+    public init(worker: WorkerID) { self.worker = worker }
+}
+
 /// `GET /v1/status`: where the job stands.
 public struct JobStatus: Codable, Sendable {
     /// The job's name.

@@ -393,6 +393,21 @@ public struct Scheduler: Sendable {
         return expired
     }
 
+    /// Records that `worker` is stopping (it was sent SIGTERM or SIGINT): the attempts it runs are lost now rather
+    /// than when their lease would expire, so their tasks run again elsewhere at once. They count toward
+    /// `maxAttempts` like any lost attempt, so workers stopped again and again cannot retry a task forever. An
+    /// attempt the coordinator is committing is left to finish, and so is the worker's lease while it has one.
+    /// - Returns: the attempts lost.
+    @discardableResult
+    public mutating func leave(_ worker: WorkerID) -> [Attempt] {
+        let held = running.values.filter { $0.worker == worker }.sorted { $0.id < $1.id }
+        for attempt in held where !attempt.reporting {
+            lose(attempt, because: "\(worker) was stopped (SIGTERM or SIGINT) and gave it back")
+        }
+        if !held.contains(where: \.reporting) { workers.removeValue(forKey: worker) }
+        return held.filter { !$0.reporting }
+    }
+
     /// Puts `task` back in the queue unless it is committed or another attempt runs it.
     private mutating func requeue(_ task: TaskID) {
         guard !running.values.contains(where: { $0.task == task }) else { return }

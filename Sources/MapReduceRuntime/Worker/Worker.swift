@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 public import Logging
 public import MapReduce
 
@@ -22,6 +23,8 @@ public struct Worker: Sendable {
     /// How long the coordinator may be unreachable before the worker gives up. Default 30 s.
     public var gracePeriod: Duration
     let logger: Logger
+    /// The registration in use, for ``leave(timeout:)`` to name.
+    private let currentSession = CurrentSession()
 
     /// The coordinator stayed unreachable for the whole grace period.
     public struct Unreachable: MapReduceError {
@@ -94,6 +97,11 @@ public struct Worker: Sendable {
         let client: CoordinatorClient
     }
 
+    /// The session ``run()`` uses, readable from another task.
+    private final class CurrentSession: Sendable {
+        let session = Mutex<Session?>(nil)
+    }
+
     /// Registers with the coordinator.
     /// - Throws: ``CoordinatorClient/Refused`` (401: a wrong secret) or ``Unreachable``.
     private func register() async throws -> Session {
@@ -103,7 +111,9 @@ public struct Worker: Sendable {
             }
             if let registration {
                 logger.info("registered", metadata: ["mr.worker": "\(registration.worker)"])
-                return Session(id: registration.worker, client: client.sending(registration.credential))
+                let session = Session(id: registration.worker, client: client.sending(registration.credential))
+                currentSession.session.withLock { $0 = session }
+                return session
             }
             try await Task.sleep(for: .seconds(1))
         }
@@ -139,6 +149,17 @@ public struct Worker: Sendable {
                 attempts += 1
                 await execute(assignment, attempt: attempt, session: session)
             }
+        }
+    }
+
+    /// Tells the coordinator that this worker is stopping, so that the attempt it runs goes to another worker now
+    /// instead of when its lease expires. One try within `timeout`: if it fails, the lease expires as after a crash.
+    public func leave(timeout: Duration = .seconds(2)) async {
+        guard let session = currentSession.session.withLock({ $0 }) else { return }
+        do {
+            try await session.client.post("/v1/leave", LeaveRequest(worker: session.id), timeout: timeout)
+        } catch {
+            logger.warning("could not tell the coordinator this worker is stopping", metadata: ["mr.worker": "\(session.id)", "mr.error": "\(error)"])
         }
     }
 
