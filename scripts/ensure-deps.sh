@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux, chromium,
-# prometheus, time; iproute2, slurm-wlm, munge, sshfs and openssh when root) when they are missing.
+# prometheus, time, systemd, openssl; iproute2, slurm-wlm, munge, sshfs and openssh when root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -19,6 +19,9 @@ command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 # skipped, saying so, where its tool cannot run.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The systemd units are checked with systemd-analyze, and run over TLS with a certificate made by openssl.
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The sales-join memory test reads a run's peak resident memory from GNU time.
 [[ -x /usr/bin/time ]] || missing+=(time)
 # The Slurm recipe is tested on a one-host cluster (scripts/test-slurm.sh, as root).
