@@ -22,13 +22,8 @@ fi
 swift build >&2
 bin=$(swift build --show-bin-path)
 work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/background-processes.sh
+cleanup() { rm -rf "$work"; }
 
 # A job that cannot finish while the fuzzer runs (no worker yet), with attempts the fuzzer might take never
 # failing it.

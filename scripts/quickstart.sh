@@ -10,12 +10,7 @@ swift build --product mr-worker >&2
 bin=$(swift build --show-bin-path)
 
 work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
+source scripts/background-processes.sh
 
 "$bin/mr-coordinator" --job word-count --reducers 4 --shared-dir "$work/shared" --output "$work/output" \
     --address-file "$work/address" --log-level warning --quiet Examples/WordCount/input >"$work/coordinator.out" &

@@ -11,13 +11,8 @@ scripts/ensure-deps.sh
 swift build >&2
 bin=$(swift build --show-bin-path)
 work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/background-processes.sh
+cleanup() { rm -rf "$work"; }
 fail() {
     echo "test-systemd-units: $*" >&2
     exit 1
