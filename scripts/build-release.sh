@@ -20,7 +20,7 @@ fi
 products=("$@")
 ((${#products[@]} > 0)) || products=(mr-coordinator mr-worker mr-local)
 dist=$(realpath -m "${DIST_DIR:-dist}")
-mkdir -p "$dist"
+mkdir -p "$dist/debug"
 
 for product in "${products[@]}"; do
     swift build --package-path "$package" -c release --static-swift-stdlib --product "$product" >&2
@@ -31,6 +31,12 @@ toolchain=$(dirname "$(dirname "$(realpath "$(command -v swift)")")")
 : >"$dist/DEPENDENCIES"
 for product in "${products[@]}"; do
     install -m 0755 "$bin/$product" "$dist/$product"
+    # The debug information (about 50 MB of each) goes to debug/PRODUCT.debug: put it beside the binary (or in
+    # /usr/lib/debug) and gdb and lldb find it through the binary's debug link to show a crash's file and line. The
+    # binary keeps its symbols, so a backtrace still names every function.
+    objcopy --only-keep-debug "$dist/$product" "$dist/debug/$product.debug"
+    strip --strip-debug "$dist/$product"
+    (cd "$dist/debug" && objcopy --add-gnu-debuglink="$product.debug" "$dist/$product")
     libraries=$(ldd "$dist/$product" | awk '/=>/ { print $3 } !/=>/ && /^[[:space:]]*\// { print $1 }' | sort)
     if grep -q "^$toolchain/" <<<"$libraries"; then
         echo "build-release: $product still needs the toolchain's libraries:" >&2
@@ -39,4 +45,4 @@ for product in "${products[@]}"; do
     fi
     { echo "$product:"; sed 's/^/  /' <<<"$libraries"; } >>"$dist/DEPENDENCIES"
 done
-echo "build-release: ${products[*]} in $dist; dynamic libraries listed in $dist/DEPENDENCIES" >&2
+echo "build-release: ${products[*]} in $dist (their debug information in $dist/debug); dynamic libraries listed in $dist/DEPENDENCIES" >&2

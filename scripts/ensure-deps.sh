@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux, chromium,
-# prometheus, time, systemd, openssl; iproute2, slurm-wlm, munge, sshfs and openssh when root) when they are missing.
+# prometheus, time, systemd, openssl; iproute2, slurm-wlm, munge, sshfs, openssh, podman, runc and debootstrap when
+# root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
 set -euo pipefail
 
@@ -30,6 +31,10 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [[ $(id -u) -ne 0 ]] || [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
 [[ $(id -u) -ne 0 ]] || command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
 [[ $(id -u) -ne 0 ]] || command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm munge)
+# The container image is built and run with podman (runc), on a base made with debootstrap (as root).
+[[ $(id -u) -ne 0 ]] || command -v podman >/dev/null 2>&1 || missing+=(podman)
+[[ $(id -u) -ne 0 ]] || command -v runc >/dev/null 2>&1 || missing+=(runc)
+[[ $(id -u) -ne 0 ]] || command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 
 if ((${#missing[@]} > 0)); then
     echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and for the network tests)" >&2

@@ -12,14 +12,11 @@ cd "$(dirname "$0")/.."
 
 dist=$(mktemp -d)
 root=$(mktemp -d)
-pids=()
+source scripts/background-processes.sh
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
     umount "$root/proc" 2>/dev/null || true
     rm -rf "$dist" "$root"
 }
-trap cleanup EXIT
 
 DIST_DIR=$dist scripts/build-release.sh mr-coordinator mr-worker mr-local mr-testbed
 swift build --product mr-local >&2

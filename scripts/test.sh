@@ -3,9 +3,11 @@
 # checks a live coordinator's answers against Docs/openapi.yaml (scripts/fuzz-control-plane.sh), the example
 # package Examples/LogDigest (its own Package.swift, depending on this checkout by path: built and tested as a
 # user's package would be), the DocC catalog (scripts/docs.sh, warnings are errors), the Kubernetes manifests
-# against the API schemas (scripts/validate-deploy.sh), the systemd units (scripts/test-systemd-units.sh), and, as root, the release binaries in a chroot without the
-# Swift toolchain (scripts/test-release-binaries.sh) and the Slurm recipe on a one-host cluster (scripts/test-slurm.sh). Arguments go to
-# `swift test` (for example `--filter FailureModelTests`) and skip the rest. Installs what it needs first.
+# against the API schemas (scripts/validate-deploy.sh), the systemd units (scripts/test-systemd-units.sh), and, as
+# root, the release binaries in a chroot without the Swift toolchain (scripts/test-release-binaries.sh), the
+# container image (scripts/test-container-image.sh) and the Slurm recipe on a one-host cluster
+# (scripts/test-slurm.sh). Arguments go to `swift test` (for example `--filter FailureModelTests`) and skip the
+# rest. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -18,8 +20,9 @@ if (($# == 0)); then
     scripts/test-systemd-units.sh
     if [[ $(id -u) -eq 0 ]]; then
         scripts/test-release-binaries.sh
+        scripts/test-container-image.sh
         scripts/test-slurm.sh
     else
-        echo "test: skipping scripts/test-release-binaries.sh and scripts/test-slurm.sh (they need root)" >&2
+        echo "test: skipping scripts/test-release-binaries.sh, scripts/test-container-image.sh and scripts/test-slurm.sh (they need root)" >&2
     fi
 fi
