@@ -96,17 +96,24 @@ import Testing
         #expect(bad.standardError == "mr-testbed local: no input files were given; name at least one file or directory\n", "\(bad.standardError)")
     }
 
+    /// Starts a worker of `cluster`'s `probe-word-count` job whose map calls sleep ten minutes, and returns once it is
+    /// inside one.
+    func startWorkerInsideAMapCall(of cluster: Cluster) throws -> ChildProcess {
+        let probes = cluster.directory.appending("probes")
+        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
+        let worker = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "600000"])
+        try ChildProcess.waitUntil("the worker to start a map call", timeout: .seconds(30)) {
+            try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
+        }
+        return worker
+    }
+
     @Test(arguments: [SIGTERM, SIGINT])
     func bothExecutablesStopCleanlyOnASignal(signal: Int32) throws {
         let cluster = try Cluster(.testbed)
         // A slow job, so both processes are busy when the signal arrives.
         try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB"])
-        let probes = cluster.directory.appending("probes")
-        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
-        let worker = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "60000"])
-        try ChildProcess.waitUntil("the worker to start a map call", timeout: .seconds(30)) {
-            try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
-        }
+        let worker = try startWorkerInsideAMapCall(of: cluster)
         worker.send(signal)
         #expect(try worker.waitForExit(timeout: .seconds(10)) == 2, "stopped, not finished: \(worker.standardError)")
         cluster.coordinator.send(signal)
@@ -124,12 +131,7 @@ import Testing
         // was handed back.
         try cluster.startCoordinator(
             job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB", "--lease-timeout", "600", "--no-speculation"])
-        let probes = cluster.directory.appending("probes")
-        try FileManager.default.createDirectory(atPath: probes, withIntermediateDirectories: true)
-        let stopped = try cluster.startWorker(environment: ["MR_PROBE_DIR": probes, "MR_PROBE_MAP_SLEEP_MS": "600000"])
-        try ChildProcess.waitUntil("the worker to start a map call", timeout: .seconds(30)) {
-            try FileManager.default.contentsOfDirectory(atPath: probes).first { $0.hasPrefix("map-started-") }
-        }
+        let stopped = try startWorkerInsideAMapCall(of: cluster)
         stopped.send(SIGTERM)
         #expect(try stopped.waitForExit(timeout: .seconds(10)) == 2, "\(stopped.standardError)")
         try cluster.startWorker()

@@ -19,6 +19,17 @@ import Testing
             pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
     }
 
+    /// Runs `body` with a client of a fresh coordinator's routes and that coordinator; returns the coordinator, so
+    /// that a test can check its state afterwards.
+    @discardableResult
+    func withRoutes(_ body: @Sendable (any TestClientProtocol, Coordinator) async throws -> Void) async throws -> Coordinator {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in try await body(client, coordinator) }
+        return coordinator
+    }
+
     func post(_ client: some TestClientProtocol, _ path: String, _ body: String, headers: HTTPFields = [:]) async throws -> (HTTPResponse.Status, String) {
         try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
             (response.status, String(buffer: response.body))
@@ -44,10 +55,7 @@ import Testing
     }
 
     @Test func malformedBodiesGet400AndChangeNothing() async throws {
-        let directory = try TemporaryDirectory()
-        let coordinator = try makeCoordinator(directory)
-        let app = Application(router: CoordinatorRouter.make(coordinator))
-        try await app.test(.router) { client in
+        let coordinator = try await withRoutes { client, coordinator in
             let a = try await register(client, "a")
             for (path, body) in [
                 ("/v1/task", "{not json"), ("/v1/task", "{}"), ("/v1/heartbeat", "[]"), ("/v1/complete", #"{"worker":"WORKER"}"#), ("/v1/fail", ""),
@@ -62,10 +70,7 @@ import Testing
     }
 
     @Test func unknownAttemptsGet404AndOthersAttemptsGet409() async throws {
-        let directory = try TemporaryDirectory()
-        let coordinator = try makeCoordinator(directory)
-        let app = Application(router: CoordinatorRouter.make(coordinator))
-        try await app.test(.router) { client in
+        let coordinator = try await withRoutes { client, coordinator in
             let a = try await register(client, "a")
             let b = try await register(client, "b")
             var (status, body) = try await post(client, "/v1/heartbeat", #"{"worker":"WORKER","attempt":null}"#, as: a)
@@ -86,10 +91,7 @@ import Testing
     }
 
     @Test func aLeavingWorkersAttemptIsQueuedAgainAndItsLaterPollsAreToldToExit() async throws {
-        let directory = try TemporaryDirectory()
-        let coordinator = try makeCoordinator(directory)
-        let app = Application(router: CoordinatorRouter.make(coordinator))
-        try await app.test(.router) { client in
+        try await withRoutes { client, coordinator in
             let a = try await register(client, "a")
             var (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
             #expect(try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8)).action == .run)
@@ -108,10 +110,7 @@ import Testing
     }
 
     @Test func progressOutOfBoundsGets400AndIsNotShown() async throws {
-        let directory = try TemporaryDirectory()
-        let coordinator = try makeCoordinator(directory)
-        let app = Application(router: CoordinatorRouter.make(coordinator))
-        try await app.test(.router) { client in
+        try await withRoutes { client, coordinator in
             let a = try await register(client, "a")
             var (status, _) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
             #expect(status == .ok)
@@ -128,10 +127,7 @@ import Testing
 
     /// Today's bug: any client could act as any worker; the status page listed the names to use.
     @Test func noCallActsWithoutAnIssuedCredentialOrAsAnotherWorker() async throws {
-        let directory = try TemporaryDirectory()
-        let coordinator = try makeCoordinator(directory)
-        let app = Application(router: CoordinatorRouter.make(coordinator))
-        try await app.test(.router) { client in
+        let coordinator = try await withRoutes { client, coordinator in
             let a = try await register(client, "a")
             var (status, body) = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
             #expect(status == .ok)
