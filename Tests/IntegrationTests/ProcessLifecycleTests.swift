@@ -141,5 +141,6 @@ import Testing
         #expect(summary.lostAttempts == 1 && summary.failedAttempts == 0)
         let history = try String(contentsOfFile: "\(cluster.output)/_events.jsonl", encoding: .utf8)
         #expect(history.contains("was stopped (SIGTERM or SIGINT) and gave it back"), "\(history)")
+        #expect(history.contains(#""kind":"worker-stopped""#), "\(history)")
     }
 }

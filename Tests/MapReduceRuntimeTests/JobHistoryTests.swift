@@ -89,6 +89,19 @@ import Testing
         #expect(overview.workers.first { $0.name == "w2" }?.lastHeardSecondsAgo == nil, "a lost worker is not heard")
     }
 
+    @Test func aWorkerThatSaidItWasStoppingIsShownStoppedNotLost() {
+        var handedBack = event(.attemptLost, 1003, phase: "map", task: 0, attempt: 1, worker: "w1")
+        handedBack.message = "w1 was stopped (SIGTERM or SIGINT) and gave it back"
+        let history = JobHistory([
+            started(at: 1000), event(.workerJoined, 1001, worker: "w1"), event(.workerJoined, 1001, worker: "w2"),
+            event(.taskAssigned, 1002, phase: "map", task: 0, attempt: 1, worker: "w1"), handedBack, event(.workerStopped, 1003, worker: "w1"),
+        ])
+        let overview = JobOverview(history, now: 1004)
+        #expect(overview.workers.map(\.state) == ["stopped", "alive"])
+        #expect(overview.workers[0].current == nil && overview.workers[0].lastHeardSecondsAgo == nil)
+        #expect(overview.maps.pending == 3 && overview.failureGroups.first?.attempts.map(\.kind) == ["lost"])
+    }
+
     @Test func theHottestKeysAreMergedAcrossPartitions() {
         var history = JobHistory(events)
         for (partition, keys) in [(0, [("the", 90), ("a", 40)]), (1, [("and", 70), ("of", 40)])] {

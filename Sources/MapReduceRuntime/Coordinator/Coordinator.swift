@@ -535,9 +535,8 @@ public actor Coordinator {
         departed.insert(request.worker)
         let lost = scheduler.leave(request.worker)
         logger.info("worker stopping", metadata: ["mr.worker": "\(request.worker)", "mr.attempts": "\(lost.count)"])
-        var event = JobEvent(.workerLost)
+        var event = JobEvent(.workerStopped)
         event.worker = request.worker.rawValue
-        event.message = "stopped by a signal"
         record(event)
         stateChanged()
     }

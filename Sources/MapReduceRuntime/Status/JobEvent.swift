@@ -32,6 +32,8 @@ public struct JobEvent: Codable, Sendable, Equatable {
         case workerJoined = "worker-joined"
         /// A worker's lease expired with no attempt of its running any longer.
         case workerLost = "worker-lost"
+        /// A worker said it was stopping (SIGTERM or SIGINT) and gave back what it ran.
+        case workerStopped = "worker-stopped"
         /// The output is final.
         case jobSucceeded = "job-succeeded"
         /// The job failed: `message` says why.

@@ -65,6 +65,8 @@ public struct JobHistory: Sendable {
         public var joined: Double
         /// When it was declared lost, if it was.
         public var lost: Double?
+        /// When it said it was stopping, if it did.
+        public var stopped: Double?
         /// The attempt it runs, if any: `map 3`.
         public var current: Key?
         /// Attempts it committed.
@@ -148,6 +150,11 @@ public struct JobHistory: Sendable {
         case .workerLost:
             if let worker = event.worker {
                 workers[worker]?.lost = event.time
+                workers[worker]?.current = nil
+            }
+        case .workerStopped:
+            if let worker = event.worker {
+                workers[worker]?.stopped = event.time
                 workers[worker]?.current = nil
             }
         case .jobSucceeded, .jobFailed:

@@ -141,7 +141,7 @@ public struct JobOverview: Codable, Sendable, Equatable {
     public struct WorkerRow: Codable, Sendable, Equatable {
         /// Its name.
         public var name: String
-        /// `alive`, `lost`, or `done` once the job ended.
+        /// `alive`, `lost`, `stopped` (it said so, on SIGTERM or SIGINT), or `done` once the job ended.
         public var state: String
         /// Seconds since its last heartbeat or request (live only).
         public var lastHeardSecondsAgo: Double?
@@ -259,9 +259,9 @@ public struct JobOverview: Codable, Sendable, Equatable {
         failureGroups = order.map { FailureGroup(error: $0, attempts: groups[$0] ?? []) }.sorted { $0.attempts.count > $1.attempts.count }
 
         workers = history.workers.sorted { $0.key < $1.key }.map { name, worker in
-            let alive = worker.lost == nil && history.ended == nil
+            let alive = worker.lost == nil && worker.stopped == nil && history.ended == nil
             return WorkerRow(
-                name: name, state: worker.lost != nil ? "lost" : history.ended != nil ? "done" : "alive",
+                name: name, state: worker.stopped != nil ? "stopped" : worker.lost != nil ? "lost" : history.ended != nil ? "done" : "alive",
                 lastHeardSecondsAgo: alive ? live?.lastHeard[name] : nil,
                 current: worker.current.map { "\($0.phase) \($0.number)" }, committed: worker.committed)
         }
