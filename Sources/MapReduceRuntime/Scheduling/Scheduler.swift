@@ -401,11 +401,10 @@ public struct Scheduler: Sendable {
     @discardableResult
     public mutating func leave(_ worker: WorkerID) -> [Attempt] {
         let held = running.values.filter { $0.worker == worker }.sorted { $0.id < $1.id }
-        for attempt in held where !attempt.reporting {
-            lose(attempt, because: "\(worker) was stopped (SIGTERM or SIGINT) and gave it back")
-        }
-        if !held.contains(where: \.reporting) { workers.removeValue(forKey: worker) }
-        return held.filter { !$0.reporting }
+        let handedBack = held.filter { !$0.reporting }
+        for attempt in handedBack { lose(attempt, because: "\(worker) was stopped (SIGTERM or SIGINT) and gave it back") }
+        if handedBack.count == held.count { workers.removeValue(forKey: worker) }
+        return handedBack
     }
 
     /// Puts `task` back in the queue unless it is committed or another attempt runs it.
