@@ -76,7 +76,5 @@ for worker in 1 2; do
 done
 [[ $(stat -c %u "$work/shared/output/_SUCCESS") == 65532 ]] || fail "the output was not written as the image's user 65532"
 "$oracle" --job word-count --reducers 2 --quiet --output "$work/expected" "$input" 2>/dev/null
-for part in "$work"/expected/part-*; do
-    cmp -s "$part" "$work/shared/output/$(basename "$part")" || fail "$(basename "$part") differs from mr-local's"
-done
+scripts/same-output.sh "$work/expected" "$work/shared/output" || fail "the output differs from mr-local's"
 echo "test-container-image: Deploy/Containerfile built; a coordinator and two workers in containers wrote word count exactly, and a stopped worker exited 2"

@@ -100,7 +100,5 @@ timeout 30 tail --pid="$coordinator_pid" -f /dev/null || fail "the coordinator d
 wait "$coordinator_pid" || status=$?
 ((status == 0)) || fail "the coordinator unit's command exited $status: $(tail -5 "$work/coordinator.log")"
 "$bin/mr-local" --job word-count --reducers 2 --quiet --output "$work/expected" "$input" 2>/dev/null
-for part in "$work"/expected/part-*; do
-    cmp -s "$part" "$work/output/$(basename "$part")" || fail "$(basename "$part") differs from mr-local's"
-done
+scripts/same-output.sh "$work/expected" "$work/output" || fail "the output differs from mr-local's"
 echo "test-systemd-units: Deploy/systemd verified; their command lines ran word count over TLS with exactly mr-local's output"
