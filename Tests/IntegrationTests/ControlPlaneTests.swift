@@ -42,7 +42,7 @@ import Testing
             from: Data(try connection.request("POST", "/v1/task", body: #"{"worker":"\#(a.id)"}"#, bearer: a.credential).utf8))
         let attempt = try #require(assignment.attempt).rawValue
         let file = #"{"path":"/etc/passwd","bytes":41,"records":0,"checksum":0}"#
-        let map = #""map":{"files":[\#(file)],"inputBytes":1,"inputRecords":1,"emittedRecords":1,"spills":0}"#
+        let map = #""map":{"file":\#(file),"inputBytes":1,"inputRecords":1,"emittedRecords":1,"spills":0}"#
         let forgedCredential = "0." + String(repeating: "0", count: 64)
         let cases: [(String, String, String?, String)] = [
             ("/v1/fail", #"{"worker":"\#(a.id)","attempt":\#(attempt),"error":"x"}"#, nil, "401"),

@@ -224,7 +224,7 @@ import Testing
         let jobs = "\(cluster.shared)/jobs"
         let job = "\(jobs)/\(try #require(try FileManager.default.contentsOfDirectory(atPath: jobs).first))"
         let attempt = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(job)/map/0").first)
-        let victim = "\(job)/map/0/\(attempt)/part-00000.mri"
+        let victim = "\(job)/map/0/\(attempt)/output.mri"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: victim)))
         switch fault {
         case .corrupt:

@@ -184,15 +184,15 @@ import Testing
 
     /// A map completion of attempt 1 of map 0, with the given file path and fields.
     func mapCompletion(path: String, bytes: String = "41", extra: String = "", worker: String = "WORKER", attempt: Int = 1) -> String {
-        let files = #"[{"path":"\#(path)","bytes":\#(bytes),"records":0,"checksum":0}]"#
+        let file = #"{"path":"\#(path)","bytes":\#(bytes),"records":0,"checksum":0}"#
         return
-            #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"files":\#(files),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
+            #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"file":\#(file),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
     }
 
     @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
-        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1))
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
         let app = Application(router: CoordinatorRouter.make(coordinator))
@@ -219,7 +219,7 @@ import Testing
     func completionsThatDoNotFitTheirAttemptGet400AndChangeNothing(problem: String, path: String, bytes: String, extra: String) async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
-        let assigned = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let assigned = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             let a = try await register(client, "a")
@@ -240,7 +240,7 @@ import Testing
     @Test func aCompletionWhoseFilesTheCoordinatorCannotSeeFailsTheAttempt() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)
-        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             let a = try await register(client, "a")
@@ -253,8 +253,8 @@ import Testing
         #expect(status.failures.count == 1 && status.failures[0].contains("view of the shared directory on worker a#0 differs"), "\(status.failures)")
     }
 
-    /// The completion body limit fits the largest legitimate completion: every partition's file at the largest
-    /// supported reducer count, and the most counters a report may carry.
+    /// The completion body limit fits the largest legitimate completion: the output file at the largest supported
+    /// reducer count (one file, whatever the count), and the most counters a report may carry.
     @Test func theLargestLegitimateCompletionFitsItsBodyLimit() async throws {
         let directory = try TemporaryDirectory()
         let input = try directory.write("in.txt", "a b\n")
@@ -266,14 +266,13 @@ import Testing
         let coordinator = try Coordinator(
             plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
             pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
-        let files = (0..<reducers).map { partition in
-            #"{"path":"\#(plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: partition))","bytes":1125899906842624,"records":1125899906842624,"checksum":18446744073709551615}"#
-        }
+        let file =
+            #"{"path":"\#(plan.mapOutputFile(MapTaskID(0), AttemptID(1)))","bytes":1125899906842624,"records":1125899906842624,"checksum":18446744073709551615}"#
         let counters = (0..<1000).map { #""\#(String(repeating: "c", count: 190))-\#($0)":-1125899906842624"# }
         let body =
-            #"{"worker":"WORKER","attempt":1,"map":{"files":[\#(files.joined(separator: ","))],"inputBytes":1,"inputRecords":1,"emittedRecords":1,"spills":1,"#
+            #"{"worker":"WORKER","attempt":1,"map":{"file":\#(file),"inputBytes":1,"inputRecords":1,"emittedRecords":1,"spills":1,"#
             + #""counters":{\#(counters.joined(separator: ","))}}}"#
-        #expect(body.utf8.count <= CoordinatorRouter.completionBodyLimit(reducers: reducers), "\(body.utf8.count) bytes")
+        #expect(body.utf8.count <= CoordinatorRouter.completionBodyLimit, "\(body.utf8.count) bytes")
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             let a = try await register(client, "a")

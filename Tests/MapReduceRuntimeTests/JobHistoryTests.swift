@@ -16,15 +16,13 @@ import Testing
         return event
     }
 
-    func committedMap(_ task: Int, _ time: Double, attempt: UInt64, worker: String, partitionBytes: [Int64]) -> JobEvent {
+    func committedMap(_ task: Int, _ time: Double, attempt: UInt64, worker: String, outputBytes: Int64) -> JobEvent {
         var commit = event(.taskCommitted, time, phase: "map", task: task, attempt: attempt, worker: worker)
         commit.inputBytes = 100
         commit.inputRecords = 10
-        commit.outputBytes = partitionBytes.reduce(0, +)
+        commit.outputBytes = outputBytes
         commit.outputRecords = 4
         commit.spills = 1
-        commit.partitionBytes = partitionBytes
-        commit.partitionRecords = partitionBytes.map { $0 / 10 }
         commit.counters = ["lines": 10]
         return commit
     }
@@ -50,7 +48,7 @@ import Testing
             event(.phaseStarted, 1001, phase: "map"),
             event(.taskAssigned, 1001, phase: "map", task: 0, attempt: 1, worker: "w1"),
             event(.taskAssigned, 1002, phase: "map", task: 1, attempt: 2, worker: "w1"),
-            committedMap(0, 1002, attempt: 1, worker: "w1", partitionBytes: [10, 10, 10, 100]),
+            committedMap(0, 1002, attempt: 1, worker: "w1", outputBytes: 130),
             failed, event(.taskAssigned, 1003, phase: "map", task: 2, attempt: 3, worker: "w1"), failedToo,
             event(.taskAssigned, 1004, phase: "map", task: 2, attempt: 4, worker: "w2"), lost, event(.workerLost, 1005, worker: "w2"),
             event(.taskAssigned, 1006, phase: "map", task: 1, attempt: 5, worker: "w1"),
@@ -73,8 +71,24 @@ import Testing
         #expect(overview.tasks.first?.task == "map 1", "the running task has run longest")
         #expect(overview.tasks.first { $0.task == "map 0" }?.seconds == 1)
         #expect(overview.totals.inputBytes == 100 && overview.totals.intermediateBytes == 130)
-        #expect(overview.partitions.map(\.skewed) == [false, false, false, true], "100 bytes > 1.5 × the 75th percentile (10)")
+        #expect(overview.partitions.map(\.bytes) == [0, 0, 0, 0], "no reduce has read its partition yet")
         #expect(overview.counters == ["lines": 10])
+    }
+
+    /// A partition's figures are what its committed reduce read: a map's one output file holds every partition, and
+    /// its commit carries the file's totals only (per-partition figures in every map commit would grow the events
+    /// and the journal with M × R numbers).
+    @Test func thePartitionTableShowsWhatEachCommittedReduceRead() {
+        var history = JobHistory(events)
+        for (partition, bytes) in [(0, 10), (1, 10), (3, 100)] {
+            var commit = event(.taskCommitted, 1008, phase: "reduce", task: partition, attempt: 10, worker: "w1")
+            commit.inputBytes = Int64(bytes)
+            commit.inputRecords = Int64(bytes / 10)
+            history.apply(commit)
+        }
+        let overview = JobOverview(history, now: 1010)
+        #expect(overview.partitions.map(\.bytes) == [10, 10, 0, 100] && overview.partitions.map(\.records) == [1, 1, 0, 10])
+        #expect(overview.partitions.map(\.skewed) == [false, false, false, true], "100 bytes > 1.5 × the 75th percentile (10)")
     }
 
     @Test func aRunningTaskShowsTheProgressItsWorkerReportedAndWhenItWasLastHeard() {
@@ -118,7 +132,7 @@ import Testing
     @Test func aLostMapOutputIsTakenBackAndARestartForgetsRunningAttempts() {
         var history = JobHistory(events)
         var lost = event(.mapOutputLost, 1007, phase: "map", task: 0, worker: "w1")
-        lost.message = "intermediate file '/s/part-00003.mri' is truncated"
+        lost.message = "intermediate file '/s/output.mri' is truncated"
         history.apply(lost)
         history.apply(started(at: 1008))
         let overview = JobOverview(history, now: 1010)

@@ -27,11 +27,11 @@ import Testing
         let plan = try plan(directory)
         let path = directory.appending("journal")
         _ = try start(plan, path)
-        let file = plan.mapOutputFile(MapTaskID(0), AttemptID(1), partition: 0)
+        let file = plan.mapOutputFile(MapTaskID(0), AttemptID(1))
         let output = try JSONDecoder().decode(
             MapTaskOutput.self,
             from: Data(
-                #"{"files":[{"path":"\#(file)","bytes":41,"records":0,"checksum":0}],"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}"#.utf8))
+                #"{"file":{"path":"\#(file)","bytes":41,"records":0,"checksum":0},"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}"#.utf8))
         try Journal(path: path).append(JournalEntry(event: .mapCommitted, task: 0, attempt: AttemptID(1), map: output))
         let restarted = try start(plan, path)
         #expect(await restarted.restored.maps == 1)
@@ -39,7 +39,8 @@ import Testing
 
     @Test(arguments: [
         (#"{"event":"started","epoch":0}"#, "journal format 1"),
-        (#"{"event":"started","epoch":0,"version":2,"plan":"0"}"#, "belongs to another plan"),
+        (#"{"event":"started","epoch":0,"version":3,"plan":"0"}"#, "belongs to another plan"),
+        (#"{"event":"started","epoch":0,"version":2,"plan":"0"}"#, "journal format 2"),
         (#"{"event":"map-lost","task":0}"#, "comes before any 'started' entry"),
     ])
     func aJournalOfAnotherPlanOrFormatIsRefused(firstLine: String, problem: String) throws {
@@ -56,7 +57,7 @@ import Testing
         #"{"event":"map-lost","task":-1}"#,
         #"{"event":"reduce-committed","task":3,"attempt":2,"reduce":{"path":"/x","records":0,"inputRecords":0,"bytes":0}}"#,
         #"{"event":"reduce-committed","task":0,"attempt":2}"#,
-        #"{"event":"map-committed","task":0,"attempt":1,"map":{"files":[{"path":"/etc/passwd","bytes":1,"records":0,"checksum":0}],"inputBytes":0,"inputRecords":0,"emittedRecords":0,"spills":0}}"#,
+        #"{"event":"map-committed","task":0,"attempt":1,"map":{"file":{"path":"/etc/passwd","bytes":1,"records":0,"checksum":0},"inputBytes":0,"inputRecords":0,"emittedRecords":0,"spills":0}}"#,
     ])
     func anEntryOutOfBoundsIsRefused(entry: String) throws {
         let directory = try TemporaryDirectory()

@@ -14,8 +14,20 @@ import Zstd
         return try writer.finish()
     }
 
-    func readAll(_ path: String, expectedSize: Int64? = nil) throws -> [(String, Int)] {
-        let reader = try IntermediateFileReader(path: path, expectedSize: expectedSize)
+    /// Writes `partitions`, each a list of records, into one file.
+    func write(partitions: [[(String, Int)]], to path: String) throws -> IntermediateFileSummary {
+        let writer = try IntermediateFileWriter(path: path, partitions: partitions.count, compressor: ZstdCompressor(), blockSize: 256, sync: false)
+        for (partition, records) in partitions.enumerated() where !records.isEmpty {
+            try writer.startPartition(partition)
+            for (key, value) in records {
+                try key.encodedBytes.withUnsafeBytes { k in try value.encodedBytes.withUnsafeBytes { v in try writer.append(key: k, value: v) } }
+            }
+        }
+        return try writer.finish()
+    }
+
+    func readAll(_ path: String, partition: Int = 0, expectedSize: Int64? = nil) throws -> [(String, Int)] {
+        let reader = try IntermediateFileReader(path: path, partition: partition, expectedSize: expectedSize)
         var records: [(String, Int)] = []
         while try reader.next() { records.append((try String(decoding: reader.key), try Int(decoding: reader.value))) }
         return records
@@ -85,6 +97,68 @@ import Zstd
         #expect(foreignError.code == .wrongFormat)
         let missingError = try #require(throws: IntermediateFileError.self) { try IntermediateFileReader(path: directory.appending("nope.mri")) }
         #expect(missingError.code == .missing)
+    }
+
+    /// Partitions of five, two of them empty: each partition reads back exactly its own records, and only them.
+    var partitioned: [[(String, Int)]] { [sample.prefix(700).map { $0 }, [], Array(sample[700..<1500]), [], Array(sample[1500...])] }
+
+    @Test func eachPartitionReadsBackItsOwnRunOnly() throws {
+        let directory = try TemporaryDirectory()
+        let summary = try write(partitions: partitioned, to: directory.appending("output.mri"))
+        #expect(summary.records == 2000)
+        for (partition, records) in partitioned.enumerated() {
+            let read = try readAll(summary.path, partition: partition, expectedSize: summary.bytes)
+            #expect(read.map(\.0) == records.map(\.0) && read.map(\.1) == records.map(\.1), "partition \(partition)")
+        }
+        let reader = try IntermediateFileReader(path: summary.path, partition: 2)
+        #expect(reader.indexChecksum == summary.checksum)
+        let beyond = try #require(throws: IntermediateFileError.self) { try IntermediateFileReader(path: summary.path, partition: 5) }
+        #expect(beyond.code == .corrupt && beyond.message.contains("holds 5 partitions, so it has no partition 5"), "\(beyond)")
+    }
+
+    /// A damaged run fails the reducer of that partition (as that map's lost output), and no other: each run is
+    /// checked against its own index entry.
+    @Test func aDamagedRunFailsItsPartitionAndNoOther() throws {
+        let directory = try TemporaryDirectory()
+        let summary = try write(partitions: partitioned, to: directory.appending("output.mri"))
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: summary.path)))
+        let run0 = try IntermediateFileReader(path: summary.path, partition: 0).runBytes
+        let run2 = try IntermediateFileReader(path: summary.path, partition: 2).runBytes
+        bytes[Int(8 + run0 + run2 / 2)] ^= 0x20  // partition 1 is empty: partition 2's run follows partition 0's
+        try Data(bytes).write(to: URL(fileURLWithPath: summary.path))
+        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 2) }
+        #expect(error.code == .corrupt && error.message.contains("partition 2"), "\(error)")
+        #expect(try readAll(summary.path, partition: 0).count == 700)
+        #expect(try readAll(summary.path, partition: 4).count == 500)
+    }
+
+    @Test func aDamagedIndexOrTrailerIsReported() throws {
+        let directory = try TemporaryDirectory()
+        let summary = try write(partitions: partitioned, to: directory.appending("output.mri"))
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: summary.path)))
+        var bytes = original
+        bytes[bytes.count - 25 - 44 * 3 + 5] ^= 0x01  // inside partition 2's index entry
+        try Data(bytes).write(to: URL(fileURLWithPath: summary.path))
+        let index = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 0) }
+        #expect(index.code == .corrupt && index.message.contains("checksum mismatch in its index"), "\(index)")
+        bytes = original
+        bytes[bytes.count - 1] ^= 0x01  // the end marker
+        try Data(bytes).write(to: URL(fileURLWithPath: summary.path))
+        let trailer = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 0) }
+        #expect(trailer.code == .truncated && trailer.message.contains("without its trailer"), "\(trailer)")
+    }
+
+    /// A file of the format before one file per map attempt (version 1: one file per partition) is refused, saying
+    /// what to do, never read as something it is not.
+    @Test func aVersion1FileIsRefusedSayingWhatToDo() throws {
+        let directory = try TemporaryDirectory()
+        var version1: [UInt8] = [0x4D, 0x52, 0x49, 0x46, 1, 1, 0, 0, 0x54]
+        version1 += [UInt8](repeating: 0, count: 28) + [0x46, 0x49, 0x52, 0x4D]
+        let path = directory.appending("part-00000.mri")
+        try Data(version1).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: IntermediateFileError.self) { try IntermediateFileReader(path: path) }
+        #expect(error.code == .wrongVersion)
+        #expect(error.message.contains("has format version 1, but this build reads version 2") && error.message.contains("run the job again"), "\(error)")
     }
 
     @Test func writerLeavesNothingVisibleUntilFinished() throws {

@@ -20,7 +20,7 @@ import Testing
         let output = try AnyStep(job).runMapTask(map)
         let precious = try directory.write("precious/keep.txt", "not the attempt's\n")
         let reduce = ReduceTaskContext(
-            partition: 0, inputs: output.files.map(\.path), outputPath: directory.appending("part-00000"),
+            partition: 0, inputs: [output.file.path], outputPath: directory.appending("part-00000"),
             scratchDirectory: directory.appending("precious"), settings: ShuffleSettings(partitions: 1))
         let error = try #require(throws: FileIOError.self) { try AnyStep(job).runReduceTask(reduce) }
         #expect(error.description.contains("already exists"), "\(error)")

@@ -38,7 +38,7 @@ import Testing
         let cancellation = TaskCancellation()
         cancellation.cancel()
         let reduce = ReduceTaskContext(
-            partition: 0, inputs: output.files.map(\.path), outputPath: directory.appending("part-00000"), scratchDirectory: directory.appending("work"),
+            partition: 0, inputs: [output.file.path], outputPath: directory.appending("part-00000"), scratchDirectory: directory.appending("work"),
             settings: ShuffleSettings(partitions: 1), cancellation: cancellation)
         let error = try #require(throws: JobError.self) { try AnyStep(Self.wordCount).runReduceTask(reduce) }
         #expect(error.code == .cancelled)

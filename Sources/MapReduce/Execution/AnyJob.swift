@@ -70,7 +70,7 @@ public struct AnyStep: Sendable {
 }
 
 extension Job {
-    /// Reads the context's splits, calls `map` per line and writes the attempt's partition files.
+    /// Reads the context's splits, calls `map` per line and writes the attempt's output file.
     @inlinable
     func runMap(_ context: MapTaskContext) throws -> MapTaskOutput {
         let output = try MapOutputWriter(directory: context.directory, settings: context.settings)
@@ -123,7 +123,7 @@ extension Job {
                 try collector.checkFailure()
             }
         }
-        let files = try collector.finish()
+        let file = try collector.finish()
         var badRecordsPath: String? = nil
         if !badRecords.isEmpty {
             let path = MapOutputLayout.badRecordsFile(in: context.directory)
@@ -131,7 +131,7 @@ extension Job {
             badRecordsPath = path
         }
         return MapTaskOutput(
-            files: files, inputBytes: inputBytes, inputRecords: lines, emittedRecords: collector.emitted, spills: output.spillCount,
+            file: file, inputBytes: inputBytes, inputRecords: lines, emittedRecords: collector.emitted, spills: output.spillCount,
             skippedRecords: Int64(badRecords.count), badRecords: badRecordsPath)
     }
 
@@ -168,7 +168,8 @@ extension Job {
         let bytes = try file.commit()
         merge.cleanUp()
         return ReduceTaskOutput(
-            path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, bytes: bytes, hotKeys: hotKeys.entries)
+            path: context.outputPath, records: file.records, inputRecords: merge.inputRecords, inputBytes: merge.inputBytes, bytes: bytes,
+            hotKeys: hotKeys.entries)
     }
 
     /// `job 'name'`, or `step 'name'` for a step of a job of several, in messages.
@@ -236,14 +237,19 @@ final class ReduceMerge {
         let merging = RunMerging(
             settings: context.settings, compressor: ZstdCompressor(level: context.settings.compressionLevel),
             scratchDirectory: context.scratchDirectory)
-        let inputs = try merging.reduceFanIn(context.inputs)
-        readers = try inputs.map { path throws(IntermediateFileError) in try IntermediateFileReader(path: path) }
+        let (inputs, firstPassBytes) = try merging.reduceFanIn(context.inputs.map { IntermediateRun(path: $0, partition: context.partition) })
+        readers = try inputs.map { run throws(IntermediateFileError) in try run.open() }
+        inputBytes = inputs.count == context.inputs.count ? readers.reduce(0) { $0 + $1.runBytes } : firstPassBytes
         return KeyGroups(try RecordMerger(readers), keyLength: keyLength)
     }
 
     /// Records read from the final merge's inputs.
     @usableFromInline
     var inputRecords: Int64 { readers.reduce(0) { $0 + $1.recordsRead } }
+
+    /// The bytes of the partition's runs in the map outputs (compressed, as stored).
+    @usableFromInline
+    private(set) var inputBytes: Int64 = 0
 
     @usableFromInline
     func cleanUp() { try? FileManager.default.removeItem(atPath: context.scratchDirectory) }

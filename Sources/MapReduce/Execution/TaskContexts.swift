@@ -4,7 +4,7 @@ public struct MapTaskContext: Sendable {
     public var task: Int
     /// The input ranges the task reads, in order.
     public var splits: [InputSplit]
-    /// The attempt's own directory, where it writes its partition files.
+    /// The attempt's own directory, where it writes its output file.
     public var directory: String
     /// How outputs are buffered and written.
     public var settings: ShuffleSettings
@@ -38,8 +38,8 @@ public struct MapTaskContext: Sendable {
 
 /// What a map attempt produced.
 public struct MapTaskOutput: Hashable, Codable, Sendable {
-    /// One file per partition, in partition order.
-    public var files: [IntermediateFileSummary]
+    /// The attempt's output file: every partition's sorted run, with an index of them.
+    public var file: IntermediateFileSummary
     /// Input bytes read.
     public var inputBytes: Int64
     /// Input records read.
@@ -57,10 +57,10 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
 
     /// Creates a map task's result.
     public init(
-        files: [IntermediateFileSummary], inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int, counters: [String: Int64] = [:],
+        file: IntermediateFileSummary, inputBytes: Int64, inputRecords: Int64, emittedRecords: Int64, spills: Int, counters: [String: Int64] = [:],
         skippedRecords: Int64 = 0, badRecords: String? = nil
     ) {
-        self.files = files
+        self.file = file
         self.inputBytes = inputBytes
         self.inputRecords = inputRecords
         self.emittedRecords = emittedRecords
@@ -75,7 +75,8 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
 public struct ReduceTaskContext: Sendable {
     /// The partition the task reduces.
     public var partition: Int
-    /// The partition's file of every committed map attempt, in map task order.
+    /// The output file of every committed map attempt, in map task order: the task reads partition
+    /// ``partition`` of each.
     public var inputs: [String]
     /// The final output file, for example `out/part-00003`.
     public var outputPath: String
@@ -115,14 +116,14 @@ extension ReduceTaskContext {
 
 extension MapTaskOutput {
     private enum CodingKeys: String, CodingKey {
-        case files, inputBytes, inputRecords, emittedRecords, spills, counters, skippedRecords, badRecords
+        case file, inputBytes, inputRecords, emittedRecords, spills, counters, skippedRecords, badRecords
     }
 
     /// Decodes a result; `counters`, `skippedRecords` and `badRecords` may be absent (none).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            files: try container.decode([IntermediateFileSummary].self, forKey: .files), inputBytes: try container.decode(Int64.self, forKey: .inputBytes),
+            file: try container.decode(IntermediateFileSummary.self, forKey: .file), inputBytes: try container.decode(Int64.self, forKey: .inputBytes),
             inputRecords: try container.decode(Int64.self, forKey: .inputRecords),
             emittedRecords: try container.decode(Int64.self, forKey: .emittedRecords), spills: try container.decode(Int.self, forKey: .spills),
             counters: try container.decodeIfPresent([String: Int64].self, forKey: .counters) ?? [:],
@@ -139,6 +140,8 @@ public struct ReduceTaskOutput: Hashable, Codable, Sendable {
     public var records: Int64
     /// Values read from the map outputs.
     public var inputRecords: Int64
+    /// Bytes of the partition's runs in the map outputs, compressed as stored.
+    public var inputBytes: Int64
     /// Bytes written.
     public var bytes: Int64
     /// The job's own counters (``Counters``) from this attempt.
@@ -147,10 +150,13 @@ public struct ReduceTaskOutput: Hashable, Codable, Sendable {
     public var hotKeys: [HotKey]
 
     /// Creates a reduce task's result.
-    public init(path: String, records: Int64, inputRecords: Int64, bytes: Int64, counters: [String: Int64] = [:], hotKeys: [HotKey] = []) {
+    public init(
+        path: String, records: Int64, inputRecords: Int64, inputBytes: Int64 = 0, bytes: Int64, counters: [String: Int64] = [:], hotKeys: [HotKey] = []
+    ) {
         self.path = path
         self.records = records
         self.inputRecords = inputRecords
+        self.inputBytes = inputBytes
         self.bytes = bytes
         self.counters = counters
         self.hotKeys = hotKeys
@@ -159,15 +165,16 @@ public struct ReduceTaskOutput: Hashable, Codable, Sendable {
 
 extension ReduceTaskOutput {
     private enum CodingKeys: String, CodingKey {
-        case path, records, inputRecords, bytes, counters, hotKeys
+        case path, records, inputRecords, inputBytes, bytes, counters, hotKeys
     }
 
-    /// Decodes a result; `counters` and `hotKeys` may be absent (none).
+    /// Decodes a result; `inputBytes` may be absent (0), `counters` and `hotKeys` too (none).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             path: try container.decode(String.self, forKey: .path), records: try container.decode(Int64.self, forKey: .records),
-            inputRecords: try container.decode(Int64.self, forKey: .inputRecords), bytes: try container.decode(Int64.self, forKey: .bytes),
+            inputRecords: try container.decode(Int64.self, forKey: .inputRecords),
+            inputBytes: try container.decodeIfPresent(Int64.self, forKey: .inputBytes) ?? 0, bytes: try container.decode(Int64.self, forKey: .bytes),
             counters: try container.decodeIfPresent([String: Int64].self, forKey: .counters) ?? [:],
             hotKeys: try container.decodeIfPresent([HotKey].self, forKey: .hotKeys) ?? [])
     }

@@ -37,9 +37,9 @@ final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
         if let failure = state.pointee.failure { throw failure }
     }
 
-    /// Writes the final partition files.
+    /// Writes the attempt's output file.
     @inlinable
-    func finish() throws -> [IntermediateFileSummary] {
+    func finish() throws -> IntermediateFileSummary {
         try checkFailure()
         return try state.pointee.finish()
     }
@@ -277,7 +277,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     }
 
     @inlinable
-    mutating func finish() throws -> [IntermediateFileSummary] {
+    mutating func finish() throws -> IntermediateFileSummary {
         guard let combine else { return try output.finish(&buffer, combiner: nil) }
         flushRing()
         if let failure { throw failure }

@@ -4,12 +4,14 @@ import Foundation
 /// job's partition boundaries, and where every task reads and writes. ``JobPlanner`` makes one.
 ///
 /// It is the task layout of both runners: the ``SequentialRunner`` and a distributed coordinator derive every path
-/// from the plan (``mapOutputFile(_:_:partition:)``, ``reduceOutputFile(_:_:)``, …), never from a request, and
+/// from the plan (``mapOutputFile(_:_:)``, ``reduceOutputFile(_:_:)``, …), never from a request, and
 /// build each task's context from it (``mapTaskContext(_:_:cancellation:)``). A coordinator writes it to
 /// `<job directory>/job.json`.
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The format this build writes; a `job.json` of another version is refused with a message.
-    public static let formatVersion = 2
+    /// (3: map attempts write one output file, `map/<m>/attempt-<a>/output.mri`, and the configuration has
+    /// `targetMapTasks`.)
+    public static let formatVersion = 3
 
     /// The plan's format version.
     public var version: Int
@@ -93,14 +95,14 @@ public struct JobPlan: Codable, Sendable, Equatable {
         return String(XXHash64.hash(bytes), radix: 16)
     }
 
-    /// Where `attempt` of map task `task` writes its partition files.
+    /// Where `attempt` of map task `task` writes its output file.
     public func mapDirectory(_ task: MapTaskID, _ attempt: AttemptID) -> String {
         "\(directory)/map/\(task.rawValue)/attempt-\(attempt.rawValue)"
     }
 
-    /// The file of `partition` that `attempt` of map task `task` writes.
-    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID, partition: Int) -> String {
-        MapOutputLayout.partitionFile(partition, in: mapDirectory(task, attempt))
+    /// The output file, holding every partition, that `attempt` of map task `task` writes.
+    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID) -> String {
+        MapOutputLayout.outputFile(in: mapDirectory(task, attempt))
     }
 
     /// The list of records `attempt` of map task `task` skipped, if it skipped any.
@@ -128,13 +130,13 @@ public struct JobPlan: Codable, Sendable, Equatable {
             badRecordLimit: configuration.skipBadRecords, maximumRecordSize: configuration.maximumRecordSize, cancellation: cancellation)
     }
 
-    /// What `attempt` of reduce task `task` reads (partition `task` of each map task's committed attempt, in map
-    /// task order) and where it writes.
+    /// What `attempt` of reduce task `task` reads (partition `task` of each map task's committed output file, in
+    /// map task order) and where it writes.
     public func reduceTaskContext(
         _ task: ReduceTaskID, _ attempt: AttemptID, mapAttempts: [AttemptID], cancellation: TaskCancellation = TaskCancellation()
     ) -> ReduceTaskContext {
         ReduceTaskContext(
-            partition: task.rawValue, inputs: mapAttempts.enumerated().map { mapOutputFile(MapTaskID($0), $1, partition: task.rawValue) },
+            partition: task.rawValue, inputs: mapAttempts.enumerated().map { mapOutputFile(MapTaskID($0), $1) },
             outputPath: reduceOutputFile(task, attempt), scratchDirectory: reduceScratchDirectory(task, attempt), settings: shuffle,
             cancellation: cancellation)
     }

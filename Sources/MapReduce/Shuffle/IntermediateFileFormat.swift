@@ -1,16 +1,24 @@
-/// Constants of the intermediate (shuffle) file format, version 1. `Docs/IntermediateFileFormat.md` in the
+/// Constants of the intermediate (shuffle) file format, version 2. `Docs/IntermediateFileFormat.md` in the
 /// repository describes the layout byte by byte.
+///
+/// A file holds one or more partitions, each a contiguous run of blocks, and ends with an index of the runs and a
+/// fixed-size trailer that locates and checksums the index: a map attempt writes all R partitions into one file,
+/// and a reducer reads only its run.
 enum IntermediateFileFormat {
     /// "MRIF": the first four bytes of every intermediate file.
     static let magic: [UInt8] = [0x4D, 0x52, 0x49, 0x46]
     /// "FIRM": the last four bytes of every complete intermediate file.
     static let endMagic: [UInt8] = [0x46, 0x49, 0x52, 0x4D]
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
     static let headerSize = 8
     /// Tag (1) + stored length (4) + raw length (4) + record count (4) + checksum (8).
     static let blockHeaderSize = 21
-    /// Tag (1) + records (8) + raw bytes (8) + blocks (4) + checksum of block checksums (8) + end magic (4).
-    static let trailerSize = 33
+    /// Offset (8) + length (8) + records (8) + raw bytes (8) + blocks (4) + checksum of the run's block checksums (8).
+    static let indexEntrySize = 44
+    /// Tag (1) + index offset (8) + partition count (4) + checksum of the index (8) + end magic (4).
+    static let trailerSize = 25
+    /// The most partitions one file may index (the largest R a job may have).
+    static let maximumPartitions = 1 << 20
     static let blockTag: UInt8 = 0x42  // "B"
     static let trailerTag: UInt8 = 0x54  // "T"
 
@@ -18,6 +26,49 @@ enum IntermediateFileFormat {
     enum Codec: UInt8 {
         case none = 0
         case zstd = 1
+    }
+}
+
+/// One partition's run of blocks, as the index of an intermediate file describes it.
+struct PartitionRun: Equatable {
+    /// Where the run's first block starts.
+    var offset: Int64
+    /// The run's length in bytes, block headers included.
+    var length: Int64
+    var records: Int64
+    /// The run's uncompressed record bytes.
+    var rawBytes: Int64
+    var blocks: UInt32
+    /// The xxHash64 of the run's block checksums, each as u64 little-endian.
+    var checksum: UInt64
+
+    func append(to bytes: inout [UInt8]) {
+        bytes.appendLittleEndian(UInt64(offset))
+        bytes.appendLittleEndian(UInt64(length))
+        bytes.appendLittleEndian(UInt64(records))
+        bytes.appendLittleEndian(UInt64(rawBytes))
+        bytes.appendLittleEndian(blocks)
+        bytes.appendLittleEndian(checksum)
+    }
+
+    /// The entry at `position` of an index; numbers past `Int64.max` are left for the caller's bounds checks to
+    /// refuse (they come out negative).
+    init(_ index: UnsafeRawBufferPointer, at position: Int) {
+        offset = Int64(truncatingIfNeeded: index.littleEndian(at: position, as: UInt64.self))
+        length = Int64(truncatingIfNeeded: index.littleEndian(at: position + 8, as: UInt64.self))
+        records = Int64(truncatingIfNeeded: index.littleEndian(at: position + 16, as: UInt64.self))
+        rawBytes = Int64(truncatingIfNeeded: index.littleEndian(at: position + 24, as: UInt64.self))
+        blocks = index.littleEndian(at: position + 32, as: UInt32.self)
+        checksum = index.littleEndian(at: position + 36, as: UInt64.self)
+    }
+
+    init(offset: Int64) {
+        self.offset = offset
+        length = 0
+        records = 0
+        rawBytes = 0
+        blocks = 0
+        checksum = 0
     }
 }
 

@@ -6,19 +6,26 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads the records of an intermediate file in order, verifying it as it goes.
+/// Reads the records of one partition of an intermediate file in order, verifying them as it goes.
 ///
-/// Every block's checksum and length, every record's bounds, and the trailer's counts are checked; anything off
-/// throws an ``IntermediateFileError`` that names the file and the problem. Memory is one block (compressed and
-/// raw), whatever the file's size.
+/// Opening checks the header, the trailer and the index (its checksum, and that the partitions' runs tile the file).
+/// Then every block's checksum and length, every record's bounds, and the run's counts and checksum against its
+/// index entry are checked; anything off throws an ``IntermediateFileError`` that names the file and the problem.
+/// Only the partition's run is read. Memory is one block (compressed and raw) plus the index, whatever the file's
+/// size.
 public final class IntermediateFileReader {
     /// The file being read.
     public let path: String
+    /// The partition being read.
+    public let partition: Int
+    /// The xxHash64 of the file's index, as in its trailer (``IntermediateFileSummary/checksum``).
+    public private(set) var indexChecksum: UInt64 = 0
     private let file: ReadableFile
     private let size: Int64
     private var codec = IntermediateFileFormat.Codec.none
     private let decompressor = ZstdDecompressor()
-    private var offset = Int64(IntermediateFileFormat.headerSize)
+    private var run = PartitionRun(offset: 0)
+    private var offset: Int64 = 0
     private var stored = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
     private var raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
     private var rawEnd = 0
@@ -35,15 +42,21 @@ public final class IntermediateFileReader {
     /// The current record's value; valid until the next call to ``next()``.
     public private(set) var value = UnsafeRawBufferPointer(start: nil, count: 0)
 
-    /// Records in the blocks read so far (all of them once ``next()`` has returned `false`).
+    /// Records in the blocks read so far (all of the partition's once ``next()`` has returned `false`).
     public var recordsRead: Int64 { records }
 
-    /// Opens the file at `path` and checks its header.
+    /// The bytes of the partition's run in the file (compressed blocks with their headers).
+    public var runBytes: Int64 { run.length }
+
+    /// Opens the file at `path`, checks its header, trailer and index, and positions the reader before the first
+    /// record of `partition`.
     /// - Parameters:
     ///   - path: the intermediate file.
+    ///   - partition: the partition to read; a file a step or a merge wrote holds one, partition 0.
     ///   - expectedSize: the size its writer reported, if known; a different size is an error.
-    public init(path: String, expectedSize: Int64? = nil) throws(IntermediateFileError) {
+    public init(path: String, partition: Int = 0, expectedSize: Int64? = nil) throws(IntermediateFileError) {
         self.path = path
+        self.partition = partition
         do {
             file = try ReadableFile(path: path)
             size = try file.size()
@@ -55,9 +68,8 @@ public final class IntermediateFileReader {
             throw IntermediateFileError(
                 size < expectedSize ? .truncated : .corrupt, path: path, "is \(size) bytes long, but its writer reported \(expectedSize)")
         }
-        let minimum = Int64(IntermediateFileFormat.headerSize + IntermediateFileFormat.trailerSize)
-        guard size >= minimum else {
-            throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, shorter than an empty file's \(minimum)")
+        guard size >= Int64(IntermediateFileFormat.headerSize) else {
+            throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, inside its header")
         }
         var header = [UInt8](repeating: 0, count: IntermediateFileFormat.headerSize)
         try read(into: &header, at: 0)
@@ -66,12 +78,19 @@ public final class IntermediateFileReader {
         }
         guard header[4] == IntermediateFileFormat.version else {
             throw IntermediateFileError(
-                .wrongVersion, path: path, "has format version \(header[4]), but this build reads version \(IntermediateFileFormat.version)")
+                .wrongVersion, path: path,
+                "has format version \(header[4]), but this build reads version \(IntermediateFileFormat.version); it was written by another build of swift-mapreduce: remove the job's directory and run the job again"
+            )
+        }
+        let minimum = Int64(IntermediateFileFormat.headerSize + IntermediateFileFormat.indexEntrySize + IntermediateFileFormat.trailerSize)
+        guard size >= minimum else {
+            throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, shorter than an empty file's \(minimum)")
         }
         guard let codec = IntermediateFileFormat.Codec(rawValue: header[5]) else {
             throw IntermediateFileError(.wrongFormat, path: path, "names unknown codec \(header[5])")
         }
         self.codec = codec
+        try locateRun()
     }
 
     deinit {
@@ -79,15 +98,58 @@ public final class IntermediateFileReader {
         raw.deallocate()
     }
 
-    /// Moves to the next record.
-    /// - Returns: `false` after the last record, once the trailer has been verified.
+    /// Reads and checks the trailer and the index, and finds the partition's run.
+    private func locateRun() throws(IntermediateFileError) {
+        var trailer = [UInt8](repeating: 0, count: IntermediateFileFormat.trailerSize)
+        let trailerStart = size - Int64(IntermediateFileFormat.trailerSize)
+        try read(into: &trailer, at: trailerStart)
+        guard trailer[0] == IntermediateFileFormat.trailerTag, Array(trailer[21..<25]) == IntermediateFileFormat.endMagic else {
+            throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes without its trailer (cut short, or damaged at the end)")
+        }
+        let (rawIndexOffset, partitions, checksum) = trailer.withUnsafeBytes {
+            ($0.littleEndian(at: 1, as: UInt64.self), $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self))
+        }
+        let indexLength = Int64(partitions) * Int64(IntermediateFileFormat.indexEntrySize)
+        guard (1...UInt32(IntermediateFileFormat.maximumPartitions)).contains(partitions), rawIndexOffset <= UInt64(trailerStart),
+            Int64(rawIndexOffset) == trailerStart - indexLength
+        else {
+            throw IntermediateFileError(.corrupt, path: path, "has a damaged trailer (an index of \(partitions) partitions at byte \(rawIndexOffset))")
+        }
+        let indexOffset = Int64(rawIndexOffset)
+        guard partition >= 0, partition < Int(partitions) else {
+            throw IntermediateFileError(.corrupt, path: path, "holds \(partitions) partitions, so it has no partition \(partition)")
+        }
+        var index = [UInt8](repeating: 0, count: Int(indexLength))
+        try read(into: &index, at: indexOffset)
+        guard index.withUnsafeBytes({ XXHash64.hash($0) }) == checksum else {
+            throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in its index at byte \(indexOffset)")
+        }
+        indexChecksum = checksum
+        // The runs must tile the blocks exactly: each starts where the one before ends, from the header to the index.
+        var expected = Int64(IntermediateFileFormat.headerSize)
+        index.withUnsafeBytes { bytes in
+            for entry in 0..<Int(partitions) {
+                let candidate = PartitionRun(bytes, at: entry * IntermediateFileFormat.indexEntrySize)
+                if entry == partition { run = candidate }
+                expected = candidate.offset == expected && candidate.length >= 0 && candidate.length <= indexOffset ? expected + candidate.length : -1
+                if expected < 0 { break }
+            }
+        }
+        guard expected == indexOffset else {
+            throw IntermediateFileError(.corrupt, path: path, "has an index whose partitions do not tile its \(indexOffset - 8) bytes of blocks")
+        }
+        offset = run.offset
+    }
+
+    /// Moves to the next record of the partition.
+    /// - Returns: `false` after the partition's last record, once its run has been verified against the index.
     public func next() throws(IntermediateFileError) -> Bool {
         while cursor == rawEnd {
             if finished { return false }
             if blockRecordsLeft != 0 {
                 throw IntermediateFileError(.corrupt, path: path, "block \(blockIndex - 1) holds fewer records than its header says")
             }
-            guard try loadFrame() else {
+            guard try loadBlock() else {
                 finished = true
                 return false
             }
@@ -107,93 +169,84 @@ public final class IntermediateFileReader {
     }
 
     private func recordError() -> IntermediateFileError {
-        IntermediateFileError(.corrupt, path: path, "has a record that overruns block \(blockIndex - 1)")
+        IntermediateFileError(.corrupt, path: path, "has a record that overruns block \(blockIndex - 1) of partition \(partition)")
     }
 
-    /// Reads the next block (returning `true`) or verifies the trailer (returning `false`).
-    private func loadFrame() throws(IntermediateFileError) -> Bool {
-        let left = size - offset
-        guard left > 0 else { throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes with no trailer") }
-        var head = [UInt8](repeating: 0, count: Int(min(left, Int64(IntermediateFileFormat.trailerSize))))
-        try read(into: &head, at: offset)
-        switch head[0] {
-        case IntermediateFileFormat.blockTag:
-            guard head.count >= IntermediateFileFormat.blockHeaderSize else {
-                throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, inside the header of block \(blockIndex)")
-            }
-            let (storedLength, rawLength, recordCount, checksum) = head.withUnsafeBytes {
-                (
-                    $0.littleEndian(at: 1, as: UInt32.self), $0.littleEndian(at: 5, as: UInt32.self),
-                    $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self)
-                )
-            }
-            let dataStart = offset + Int64(IntermediateFileFormat.blockHeaderSize)
-            let dataEnd = dataStart + Int64(storedLength)
-            guard dataEnd <= size else {
-                throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, inside block \(blockIndex), which needs \(dataEnd)")
-            }
-            if Int(storedLength) > stored.count { stored = regrow(stored, to: Int(storedLength)) }
-            if Int(rawLength) > raw.count { raw = regrow(raw, to: Int(rawLength)) }
-            let storedBytes = UnsafeMutableRawBufferPointer(rebasing: stored[..<Int(storedLength)])
-            do { _ = try file.read(into: storedBytes, at: dataStart) } catch { throw IntermediateFileError(.io, path: path, "cannot be read: \(error)") }
-            guard XXHash64.hash(UnsafeRawBufferPointer(storedBytes)) == checksum else {
-                throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in block \(blockIndex) at byte \(offset)")
-            }
-            switch codec {
-            case .zstd:
-                let produced: Int
-                do {
-                    produced = try decompressor.decompress(
-                        UnsafeRawBufferPointer(storedBytes), into: UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(rawLength)]))
-                } catch {
-                    throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) that does not decompress: \(error.reason)")
-                }
-                guard produced == Int(rawLength) else {
-                    throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) that decompresses to \(produced) bytes, not \(rawLength)")
-                }
-            case .none:
-                guard storedLength == rawLength else {
-                    throw IntermediateFileError(.corrupt, path: path, "has uncompressed block \(blockIndex) with mismatched lengths")
-                }
-                UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(rawLength)]).copyMemory(from: UnsafeRawBufferPointer(storedBytes))
-            }
-            blockChecksums.appendLittleEndian(checksum)
-            offset = dataEnd
-            rawEnd = Int(rawLength)
-            cursor = 0
-            blockRecordsLeft = Int(recordCount)
-            blockIndex += 1
-            records += Int64(recordCount)
-            rawBytes += Int64(rawLength)
-            return true
-        case IntermediateFileFormat.trailerTag:
-            guard head.count == IntermediateFileFormat.trailerSize else {
-                throw IntermediateFileError(.truncated, path: path, "ends after \(size) bytes, inside its trailer")
-            }
-            guard left == Int64(IntermediateFileFormat.trailerSize) else {
-                throw IntermediateFileError(.corrupt, path: path, "has \(left - Int64(IntermediateFileFormat.trailerSize)) bytes after its trailer")
-            }
-            let (trailerRecords, trailerRawBytes, trailerBlocks, trailerChecksum) = head.withUnsafeBytes {
-                (
-                    $0.littleEndian(at: 1, as: UInt64.self), $0.littleEndian(at: 9, as: UInt64.self),
-                    $0.littleEndian(at: 17, as: UInt32.self), $0.littleEndian(at: 21, as: UInt64.self)
-                )
-            }
-            guard Array(head[29..<33]) == IntermediateFileFormat.endMagic else {
-                throw IntermediateFileError(.corrupt, path: path, "has a damaged trailer (bad end marker)")
-            }
+    /// Reads the run's next block (returning `true`), or verifies the run against its index entry at its end
+    /// (returning `false`).
+    private func loadBlock() throws(IntermediateFileError) -> Bool {
+        let end = run.offset + run.length
+        guard offset < end else {
             let checksum = blockChecksums.withUnsafeBytes { XXHash64.hash($0) }
-            guard trailerRecords == UInt64(records), trailerRawBytes == UInt64(rawBytes), Int(trailerBlocks) == blockIndex, trailerChecksum == checksum else {
+            guard run.records == records, run.rawBytes == rawBytes, Int(run.blocks) == blockIndex, run.checksum == checksum else {
                 throw IntermediateFileError(
                     .corrupt, path: path,
-                    "has a trailer that does not match its blocks (\(trailerRecords) records in \(trailerBlocks) blocks claimed, \(records) in \(blockIndex) found)"
+                    "has partition \(partition) not matching its index (\(run.records) records in \(run.blocks) blocks listed, \(records) in \(blockIndex) found)"
                 )
             }
-            offset = size
             return false
-        default:
+        }
+        guard end - offset >= Int64(IntermediateFileFormat.blockHeaderSize) else {
+            throw IntermediateFileError(.corrupt, path: path, "has partition \(partition) ending inside the header of block \(blockIndex)")
+        }
+        var head = [UInt8](repeating: 0, count: IntermediateFileFormat.blockHeaderSize)
+        try read(into: &head, at: offset)
+        guard head[0] == IntermediateFileFormat.blockTag else {
             throw IntermediateFileError(.corrupt, path: path, "has an unknown frame tag 0x\(String(head[0], radix: 16)) at byte \(offset)")
         }
+        let (storedLength, rawLength, recordCount, checksum) = head.withUnsafeBytes {
+            (
+                $0.littleEndian(at: 1, as: UInt32.self), $0.littleEndian(at: 5, as: UInt32.self),
+                $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self)
+            )
+        }
+        let dataStart = offset + Int64(IntermediateFileFormat.blockHeaderSize)
+        let dataEnd = dataStart + Int64(storedLength)
+        guard dataEnd <= end else {
+            throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) of partition \(partition) running past its run's end at byte \(end)")
+        }
+        if Int(storedLength) > stored.count { stored = regrow(stored, to: Int(storedLength)) }
+        if Int(rawLength) > raw.count { raw = regrow(raw, to: Int(rawLength)) }
+        let storedBytes = UnsafeMutableRawBufferPointer(rebasing: stored[..<Int(storedLength)])
+        do {
+            guard try file.read(into: storedBytes, at: dataStart) == storedBytes.count else {
+                throw IntermediateFileError(.truncated, path: path, "ends inside block \(blockIndex) of partition \(partition)")
+            }
+        } catch let error as IntermediateFileError {
+            throw error
+        } catch {
+            throw IntermediateFileError(.io, path: path, "cannot be read: \(error)")
+        }
+        guard XXHash64.hash(UnsafeRawBufferPointer(storedBytes)) == checksum else {
+            throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in block \(blockIndex) of partition \(partition) at byte \(offset)")
+        }
+        switch codec {
+        case .zstd:
+            let produced: Int
+            do {
+                produced = try decompressor.decompress(
+                    UnsafeRawBufferPointer(storedBytes), into: UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(rawLength)]))
+            } catch {
+                throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) that does not decompress: \(error.reason)")
+            }
+            guard produced == Int(rawLength) else {
+                throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) that decompresses to \(produced) bytes, not \(rawLength)")
+            }
+        case .none:
+            guard storedLength == rawLength else {
+                throw IntermediateFileError(.corrupt, path: path, "has uncompressed block \(blockIndex) with mismatched lengths")
+            }
+            UnsafeMutableRawBufferPointer(rebasing: raw[..<Int(rawLength)]).copyMemory(from: UnsafeRawBufferPointer(storedBytes))
+        }
+        blockChecksums.appendLittleEndian(checksum)
+        offset = dataEnd
+        rawEnd = Int(rawLength)
+        cursor = 0
+        blockRecordsLeft = Int(recordCount)
+        blockIndex += 1
+        records += Int64(recordCount)
+        rawBytes += Int64(rawLength)
+        return true
     }
 
     private func read(into bytes: inout [UInt8], at position: Int64) throws(IntermediateFileError) {

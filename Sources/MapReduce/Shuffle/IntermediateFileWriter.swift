@@ -6,43 +6,53 @@ public struct IntermediateFileSummary: Hashable, Codable, Sendable {
     public var path: String
     /// The file's size in bytes.
     public var bytes: Int64
-    /// How many records it holds.
+    /// How many records it holds, in all its partitions.
     public var records: Int64
-    /// The xxHash64 of its block checksums, as in its trailer.
+    /// The xxHash64 of its index, as in its trailer: it fixes every partition's run (offsets, counts and block
+    /// checksums).
     public var checksum: UInt64
 }
 
-/// Writes sorted records into a new intermediate file, block by block, and publishes it atomically.
+/// Writes sorted records into a new intermediate file, partition by partition and block by block, and publishes it
+/// atomically.
 ///
-/// Records must be appended in key order (the writer does not check). Until ``finish()``, the file lives under a
-/// temporary name, so a crash leaves nothing a reader could mistake for output.
+/// Records go into the current partition (``startPartition(_:)`` moves on; partitions never go back) and must be
+/// appended in key order within it (the writer does not check). ``finish()`` writes the index of the partitions'
+/// runs and the trailer. Until then the file lives under a temporary name, so a crash leaves nothing a reader could
+/// mistake for output.
 final class IntermediateFileWriter {
     private let file: WritableFile
     private let compressor: ZstdCompressor?
     private let blockSize: Int
     private let sync: Bool
+    private let partitions: Int
     private var block: UnsafeMutableRawBufferPointer
     private var blockUsed = 0
     private var blockRecords: UInt32 = 0
     private var compressed: UnsafeMutableRawBufferPointer
     private var frame: [UInt8] = []
+    private var runs: [PartitionRun] = []
+    private var run: PartitionRun
+    private var runChecksums: [UInt8] = []
     private var records: Int64 = 0
-    private var rawBytes: Int64 = 0
-    private var blockChecksums: [UInt8] = []
-    private var blocks: UInt32 = 0
 
-    /// Creates the file at `path` (under a temporary name until ``finish()``).
+    /// Creates the file at `path` (under a temporary name until ``finish()``), positioned at partition 0.
     /// - Parameters:
+    ///   - partitions: how many partitions the file holds (its index has an entry for each, empty ones too).
     ///   - compressor: compresses blocks; `nil` stores them raw.
     ///   - blockSize: the uncompressed size a block is filled to.
-    ///   - sync: whether ``finish()`` fsyncs before publishing.
-    init(path: String, compressor: ZstdCompressor?, blockSize: Int, sync: Bool) throws(IntermediateFileError) {
+    ///   - sync: whether ``finish()`` fsyncs before publishing (for files nothing can recompute).
+    init(path: String, partitions: Int = 1, compressor: ZstdCompressor?, blockSize: Int, sync: Bool) throws(IntermediateFileError) {
+        precondition((1...IntermediateFileFormat.maximumPartitions).contains(partitions), "an intermediate file holds 1 to 2^20 partitions")
         do { file = try WritableFile(path: path) } catch { throw IntermediateFileError(.io, path: path, "cannot be created: \(error)") }
         self.compressor = compressor
         self.blockSize = blockSize
         self.sync = sync
+        self.partitions = partitions
         block = .allocate(byteCount: blockSize, alignment: 16)
         compressed = .allocate(byteCount: ZstdCompressor.maximumCompressedSize(of: blockSize), alignment: 16)
+        run = PartitionRun(offset: Int64(IntermediateFileFormat.headerSize))
+        runs.reserveCapacity(partitions)
         var header = IntermediateFileFormat.magic
         header += [IntermediateFileFormat.version, (compressor == nil ? IntermediateFileFormat.Codec.none : .zstd).rawValue, 0, 0]
         try io { () throws(FileIOError) in try file.write(header) }
@@ -55,7 +65,16 @@ final class IntermediateFileWriter {
 
     var path: String { file.path }
 
-    /// Appends one record.
+    /// The partition records are appended to.
+    var partition: Int { runs.count }
+
+    /// Ends the current partition's run and moves to `partition` (later partitions only; those skipped are empty).
+    func startPartition(_ partition: Int) throws(IntermediateFileError) {
+        precondition(partition >= runs.count && partition < partitions, "partitions are written in order")
+        while runs.count < partition { try endRun() }
+    }
+
+    /// Appends one record to the current partition.
     func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(IntermediateFileError) {
         let needed = key.count + value.count + 20
         if blockUsed + needed > block.count {
@@ -75,22 +94,34 @@ final class IntermediateFileWriter {
         if blockUsed >= blockSize { try flushBlock() }
     }
 
-    /// Writes the trailer and publishes the file under its final name.
+    /// Ends the last partitions, writes the index and the trailer, and publishes the file under its final name.
     @discardableResult
     func finish() throws(IntermediateFileError) -> IntermediateFileSummary {
-        try flushBlock()
-        let checksum = blockChecksums.withUnsafeBytes { XXHash64.hash($0) }
+        while runs.count < partitions { try endRun() }
+        let indexOffset = run.offset
+        var index: [UInt8] = []
+        index.reserveCapacity(partitions * IntermediateFileFormat.indexEntrySize)
+        for run in runs { run.append(to: &index) }
+        let checksum = index.withUnsafeBytes { XXHash64.hash($0) }
         var trailer: [UInt8] = [IntermediateFileFormat.trailerTag]
-        trailer.appendLittleEndian(UInt64(records))
-        trailer.appendLittleEndian(UInt64(rawBytes))
-        trailer.appendLittleEndian(blocks)
+        trailer.appendLittleEndian(UInt64(indexOffset))
+        trailer.appendLittleEndian(UInt32(partitions))
         trailer.appendLittleEndian(checksum)
         trailer += IntermediateFileFormat.endMagic
         try io { () throws(FileIOError) in
+            try file.write(index)
             try file.write(trailer)
             try file.commit(sync: sync)
         }
         return IntermediateFileSummary(path: file.path, bytes: file.bytesWritten, records: records, checksum: checksum)
+    }
+
+    private func endRun() throws(IntermediateFileError) {
+        try flushBlock()
+        run.checksum = runChecksums.withUnsafeBytes { XXHash64.hash($0) }
+        runs.append(run)
+        run = PartitionRun(offset: run.offset + run.length)
+        runChecksums.removeAll(keepingCapacity: true)
     }
 
     private func growBlock(to size: Int) {
@@ -121,13 +152,15 @@ final class IntermediateFileWriter {
         frame.appendLittleEndian(UInt32(blockUsed))
         frame.appendLittleEndian(blockRecords)
         frame.appendLittleEndian(checksum)
-        blockChecksums.appendLittleEndian(checksum)
+        runChecksums.appendLittleEndian(checksum)
         try io { () throws(FileIOError) in
             try file.write(frame)
             try file.write(stored)
         }
-        rawBytes += Int64(blockUsed)
-        blocks += 1
+        run.length += Int64(IntermediateFileFormat.blockHeaderSize + stored.count)
+        run.records += Int64(blockRecords)
+        run.rawBytes += Int64(blockUsed)
+        run.blocks += 1
         blockUsed = 0
         blockRecords = 0
     }

@@ -1,17 +1,19 @@
 import Foundation
 import Zstd
 
-/// Turns a map attempt's buffered records into its R sorted partition files, spilling sorted runs when the
-/// buffer outgrows the memory budget and merging them at the end.
+/// Turns a map attempt's buffered records into its one sorted output file of R partitions, spilling sorted runs
+/// when the buffer outgrows the memory budget and merging them at the end.
 ///
-/// Layout inside the attempt directory: `part-00000.mri` … one per partition (empty partitions too, so every
-/// reducer finds its file), and while running `spill/run-<n>-part-<r>.mri`, removed at the end.
+/// Layout inside the attempt directory (``MapOutputLayout``): `output.mri`, holding every partition (empty ones
+/// too) with an index of their runs, and while running `spill/run-<n>.mri`, one file of R partitions per spill,
+/// removed at the end. So an attempt leaves one file whatever R is. None of them is fsynced: a map output can be
+/// computed again, and every reader verifies what it reads.
 @usableFromInline
 final class MapOutputWriter {
     let directory: String
     @usableFromInline let settings: ShuffleSettings
     private let compressor: ZstdCompressor
-    private var runs: [[String]] = []
+    private var runs: [String] = []
 
     /// Creates a writer; nothing is written (not even the directory) until a spill or ``finish(_:combiner:)``.
     @usableFromInline
@@ -23,57 +25,56 @@ final class MapOutputWriter {
 
     private var spillDirectory: String { "\(directory)/spill" }
 
-    /// Sorts `buffer`, writes it as one run of R files, and empties it.
+    /// Sorts `buffer`, writes it as one file of R partitions, and empties it.
     @usableFromInline
     func spill(_ buffer: inout RecordBuffer) throws {
         if runs.isEmpty { try OwnedDirectory.create(spillDirectory) }
-        let run = runs.count
-        let paths = (0..<settings.partitions).map { "\(spillDirectory)/run-\(run)-part-\(paddedNumber($0)).mri" }
-        try write(&buffer, to: paths)
-        runs.append(paths)
+        let path = "\(spillDirectory)/run-\(runs.count).mri"
+        try write(&buffer, to: path)
+        runs.append(path)
     }
 
-    /// Writes the final partition files from `buffer` and any spilled runs.
+    /// Writes the attempt's output file from `buffer` and any spilled runs.
     @usableFromInline
-    func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> [IntermediateFileSummary] {
-        let finalPaths = (0..<settings.partitions).map { MapOutputLayout.partitionFile($0, in: directory) }
+    func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> IntermediateFileSummary {
+        let path = MapOutputLayout.outputFile(in: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if runs.isEmpty { return try write(&buffer, to: finalPaths) }
+        if runs.isEmpty { return try write(&buffer, to: path) }
         if !buffer.isEmpty { try spill(&buffer) }
         let merging = RunMerging(settings: settings, compressor: compressor, scratchDirectory: spillDirectory)
-        var summaries: [IntermediateFileSummary] = []
+        let writer = try IntermediateFileWriter(
+            path: path, partitions: settings.partitions, compressor: compressor, blockSize: settings.blockSize, sync: false)
         for partition in 0..<settings.partitions {
-            let inputs = try merging.reduceFanIn(runs.map { $0[partition] })
-            summaries.append(try merging.merge(inputs, into: finalPaths[partition], combiner: combiner))
+            try writer.startPartition(partition)
+            let inputs = try merging.reduceFanIn(runs.map { IntermediateRun(path: $0, partition: partition) }).runs
+            try merging.merge(inputs, into: writer, combiner: combiner)
+            for input in inputs where input.partition == 0 && input.path.hasPrefix("\(spillDirectory)/pass-") {
+                try? FileManager.default.removeItem(atPath: input.path)
+            }
         }
+        let summary = try writer.finish()
         try FileManager.default.removeItem(atPath: spillDirectory)
-        return summaries
+        return summary
     }
 
     /// The number of sorted runs spilled so far.
     @usableFromInline var spillCount: Int { runs.count }
 
     @discardableResult
-    private func write(_ buffer: inout RecordBuffer, to paths: [String]) throws -> [IntermediateFileSummary] {
+    private func write(_ buffer: inout RecordBuffer, to path: String) throws -> IntermediateFileSummary {
         buffer.sort()
-        var summaries: [IntermediateFileSummary] = []
+        let writer = try IntermediateFileWriter(
+            path: path, partitions: settings.partitions, compressor: compressor, blockSize: settings.blockSize, sync: false)
         try buffer.arena.withUnsafeBytes { arena in
-            var index = 0
-            let records = buffer.records
-            for partition in 0..<settings.partitions {
-                let writer = try IntermediateFileWriter(path: paths[partition], compressor: compressor, blockSize: settings.blockSize, sync: settings.syncFiles)
-                while index < records.count, Int(records[index].partition) == partition {
-                    let record = records[index]
-                    try writer.append(
-                        key: UnsafeRawBufferPointer(rebasing: arena[record.keyOffset..<(record.keyOffset + Int(record.keyLength))]),
-                        value: UnsafeRawBufferPointer(rebasing: arena[record.valueOffset..<(record.valueOffset + Int(record.valueLength))]))
-                    index += 1
-                }
-                summaries.append(try writer.finish())
+            for record in buffer.records {
+                if Int(record.partition) != writer.partition { try writer.startPartition(Int(record.partition)) }
+                try writer.append(
+                    key: UnsafeRawBufferPointer(rebasing: arena[record.keyOffset..<(record.keyOffset + Int(record.keyLength))]),
+                    value: UnsafeRawBufferPointer(rebasing: arena[record.valueOffset..<(record.valueOffset + Int(record.valueLength))]))
             }
         }
         buffer.removeAll()
-        return summaries
+        return try writer.finish()
     }
 }
 

@@ -9,7 +9,9 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
     public var compressionLevel: Int32
     /// The uncompressed size of one block of an intermediate file. Default 64 KiB.
     public var blockSize: Int
-    /// Whether finished files are fsynced before they are published. Default `true`.
+    /// Whether output files (a reduce's, and a step's output for the next step) are fsynced before they are
+    /// published. Default `true`. Map outputs, spills and merge passes never are: they can be computed again, and
+    /// every reader verifies them.
     public var syncFiles: Bool
     /// For a total-order job, the R - 1 sorted key encodings that cut the key space into partitions: a key goes to
     /// the number of boundaries at or below it. `nil`: partitions by hash (or the job's partitioner).

@@ -48,14 +48,10 @@ struct CompletionCheck {
         switch task {
         case .map(let id):
             guard var output = request.map, request.reduce == nil else { throw refuse("a map attempt must report a map result, and only that") }
-            let reducers = plan.configuration.reducers
-            guard output.files.count == reducers else { throw refuse("it reports \(output.files.count) partition files, not \(reducers)") }
-            for (partition, file) in output.files.enumerated() {
-                let expected = plan.mapOutputFile(id, request.attempt, partition: partition)
-                guard file.path == expected else { throw refuse("partition \(partition)'s file must be '\(expected)', not '\(file.path)'") }
-                try check(file.bytes, "the size of partition \(partition)'s file")
-                try check(file.records, "the record count of partition \(partition)'s file")
-            }
+            let expected = plan.mapOutputFile(id, request.attempt)
+            guard output.file.path == expected else { throw refuse("its output file must be '\(expected)', not '\(output.file.path)'") }
+            try check(output.file.bytes, "the size of its output file")
+            try check(output.file.records, "the record count of its output file")
             try check(output.inputBytes, "inputBytes")
             try check(output.inputRecords, "inputRecords")
             try check(output.emittedRecords, "emittedRecords")
@@ -73,6 +69,7 @@ struct CompletionCheck {
             guard output.path == expected else { throw refuse("its output file must be '\(expected)', not '\(output.path)'") }
             try check(output.records, "records")
             try check(output.inputRecords, "inputRecords")
+            try check(output.inputBytes, "inputBytes")
             try check(output.bytes, "bytes")
             try check(output.counters)
             guard output.hotKeys.count <= 10, output.hotKeys.allSatisfy({ $0.key.utf8.count <= 200 }) else {
@@ -89,7 +86,7 @@ struct CompletionCheck {
     func confirm(_ result: Result, reportedBy worker: WorkerID) throws {
         switch result {
         case .map(_, let output):
-            for file in output.files { try Self.expect(file.path, bytes: file.bytes, reportedBy: worker) }
+            try Self.expect(output.file.path, bytes: output.file.bytes, reportedBy: worker)
             if let badRecords = output.badRecords { try Self.expect(badRecords, bytes: nil, reportedBy: worker) }
         case .reduce(let id, let attempt, let output):
             try Self.expect(plan.reduceOutputFile(id, attempt), bytes: output.bytes, reportedBy: worker)
@@ -108,15 +105,15 @@ struct CompletionCheck {
         )
     }
 
-    /// What is wrong with a committed map output file, read whole and verified, or `nil` if it is intact.
-    /// Blocks: call it off the actor.
-    static func damage(of file: IntermediateFileSummary) -> String? {
+    /// What is wrong with `partition` of a committed map output file (its size, index and run, read and verified),
+    /// or `nil` if it is intact. Blocks: call it off the actor.
+    static func damage(of file: IntermediateFileSummary, partition: Int) -> String? {
         do {
-            let reader = try IntermediateFileReader(path: file.path, expectedSize: file.bytes)
-            while try reader.next() {}
-            guard reader.recordsRead == file.records else {
-                return "intermediate file '\(file.path)' holds \(reader.recordsRead) records, but its writer reported \(file.records)"
+            let reader = try IntermediateFileReader(path: file.path, partition: partition, expectedSize: file.bytes)
+            guard reader.indexChecksum == file.checksum else {
+                return "intermediate file '\(file.path)' has an index with checksum \(reader.indexChecksum), but its writer reported \(file.checksum)"
             }
+            while try reader.next() {}
             return nil
         } catch {
             return "\(error)"

@@ -223,15 +223,14 @@ public actor Coordinator {
             event = .attempt(.taskCommitted, .map(id), attempt, worker: worker)
             event.inputBytes = output.inputBytes
             event.inputRecords = output.inputRecords
-            event.outputBytes = output.files.reduce(0) { $0 + $1.bytes }
-            event.outputRecords = output.files.reduce(0) { $0 + $1.records }
+            event.outputBytes = output.file.bytes
+            event.outputRecords = output.file.records
             event.spills = output.spills
-            event.partitionBytes = output.files.map(\.bytes)
-            event.partitionRecords = output.files.map(\.records)
             event.counters = output.counters.isEmpty ? nil : output.counters
         case .reduce(let id, _, let output):
             event = .attempt(.taskCommitted, .reduce(id), attempt, worker: worker)
             event.inputRecords = output.inputRecords
+            event.inputBytes = output.inputBytes
             event.outputBytes = output.bytes
             event.outputRecords = output.records
             event.counters = output.counters.isEmpty ? nil : output.counters
@@ -289,8 +288,7 @@ public actor Coordinator {
                 guard entry.plan == plan.hash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(plan.hash))") }
             case .mapCommitted:
                 guard let task = entry.task, (0..<mapTasks).contains(task), let attempt = entry.attempt, let output = entry.map,
-                    output.files.count == reducers,
-                    output.files.indices.allSatisfy({ output.files[$0].path == plan.mapOutputFile(MapTaskID(task), attempt, partition: $0) })
+                    output.file.path == plan.mapOutputFile(MapTaskID(task), attempt)
                 else { throw refuse(line, "is not a map commit of this plan (a task out of 0..<\(mapTasks), or files it did not assign)") }
             case .mapLost:
                 guard let task = entry.task, (0..<mapTasks).contains(task) else { throw refuse(line, "names a map task out of 0..<\(mapTasks)") }
@@ -512,7 +510,7 @@ public actor Coordinator {
             if let input = committedInput(lost, of: reduce) {
                 scheduler.setReporting(request.attempt, true, now: clock.now)
                 let file = input.file
-                let damage = await BlockingWork { CompletionCheck.damage(of: file) }.value() ?? nil
+                let damage = await BlockingWork { CompletionCheck.damage(of: file, partition: reduce.rawValue) }.value() ?? nil
                 guard scheduler.running[request.attempt] != nil else { return }
                 scheduler.setReporting(request.attempt, false, now: clock.now)
                 if let damage {
@@ -546,7 +544,7 @@ public actor Coordinator {
         for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
             guard let attempt, let output = accounting[MapTaskID(index)] else { continue }
             let map = MapTaskID(index)
-            if plan.mapOutputFile(map, attempt, partition: reduce.rawValue) == path { return (map, output.files[reduce.rawValue]) }
+            if plan.mapOutputFile(map, attempt) == path { return (map, output.file) }
         }
         return nil
     }

@@ -39,9 +39,9 @@ public enum CoordinatorRouter {
     /// The body limit of every route but `complete`: 16 KiB.
     public static let smallBodyLimit = 16 << 10
 
-    /// The body limit of `complete` for a job of `reducers` partitions: room for every partition's file entry and
-    /// the largest counters a report may carry (``CompletionCheck``).
-    public static func completionBodyLimit(reducers: Int) -> Int { (512 << 10) + reducers * 1024 }
+    /// The body limit of `complete`: 512 KiB, room for a result (one output file, whatever the number of
+    /// partitions) and the largest counters a report may carry (``CompletionCheck``).
+    public static let completionBodyLimit = 512 << 10
 
     /// Builds the router for `coordinator`.
     /// - Parameter metrics: the registry `/metrics` serves (swift-prometheus, bootstrapped as the process's
@@ -49,10 +49,9 @@ public enum CoordinatorRouter {
     public static func make(_ coordinator: Coordinator, secret: String? = nil, metrics: PrometheusCollectorRegistry? = nil) -> Router<CoordinatorRequestContext>
     {
         let router = Router(context: CoordinatorRequestContext.self)
-        let completionLimit = completionBodyLimit(reducers: coordinator.configuration.reducers)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ServerErrorLogMiddleware(logger: coordinator.logger))
-        router.add(middleware: AuthenticationMiddleware(coordinator: coordinator, secret: secret.map { Array($0.utf8) }, completionLimit: completionLimit))
+        router.add(middleware: AuthenticationMiddleware(coordinator: coordinator, secret: secret.map { Array($0.utf8) }, completionLimit: completionBodyLimit))
         let v1 = router.group("v1")
         v1.post("register") { request, context -> Registration in
             let body = try await request.decode(as: RegistrationRequest.self, context: context)

@@ -53,9 +53,10 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 /// the next append starts on a line of its own. An append that fails is undone (the file is cut back to where it
 /// was); if even that fails, the journal refuses every later append rather than leave a damaged line behind.
 public final class Journal: @unchecked Sendable {
-    /// The format this build writes and reads. Version 1 (before `version` and `plan` in `started` entries) is
-    /// refused with a message saying to start the job over.
-    public static let formatVersion = 2
+    /// The format this build writes and reads. Earlier versions are refused with a message saying to start the job
+    /// over: version 1 had no `version` and `plan` in `started` entries, version 2 committed a map with one file per
+    /// partition (intermediate format 1) where version 3 commits its one output file.
+    public static let formatVersion = 3
 
     /// The journal file.
     public let path: String

@@ -64,20 +64,17 @@ public struct JobEvent: Codable, Sendable, Equatable {
     public var worker: String?
     /// Why an attempt failed or was lost, or why the job failed.
     public var message: String?
-    /// Bytes read: the input planned (``Kind/jobStarted``), or a committed map's input.
+    /// Bytes read: the input planned (``Kind/jobStarted``), a committed map's input, or a committed reduce's
+    /// partition of the map outputs (compressed, as stored).
     public var inputBytes: Int64?
     /// Records read by a committed task.
     public var inputRecords: Int64?
-    /// Bytes a committed task wrote: a map's intermediate files, a reduce's output file.
+    /// Bytes a committed task wrote: a map's output file, a reduce's output file.
     public var outputBytes: Int64?
     /// Records a committed task wrote.
     public var outputRecords: Int64?
     /// Sorted runs a committed map spilled.
     public var spills: Int?
-    /// A committed map's intermediate bytes per partition, in partition order.
-    public var partitionBytes: [Int64]?
-    /// A committed map's intermediate records per partition, in partition order.
-    public var partitionRecords: [Int64]?
     /// A committed attempt's counters.
     public var counters: [String: Int64]?
     /// A committed reduce's keys with the most values.

@@ -19,7 +19,7 @@ public struct JobHistory: Sendable {
     public private(set) var failures: [JobEvent] = []
     /// Every worker that joined, by name.
     public private(set) var workers: [String: Worker] = [:]
-    /// Intermediate bytes and records per partition, from the committed map tasks.
+    /// Each reduce partition's input, bytes (compressed, as stored) and records, from its committed reduce task.
     public private(set) var partitions: [(bytes: Int64, records: Int64)] = []
     /// When each phase started and ended.
     public private(set) var phases: [String: (started: Double, ended: Double?)] = [:]
@@ -127,7 +127,9 @@ public struct JobHistory: Sendable {
             let started = tasks[key]?.started
             tasks[key]?.seconds = started.map { event.time - $0 }
             tasks[key]?.committed = event
-            if key.phase == "map" { addPartitions(event, sign: 1) }
+            if key.phase == "reduce", partitions.indices.contains(key.number) {
+                partitions[key.number] = (event.inputBytes ?? 0, event.inputRecords ?? 0)
+            }
             if let worker = event.worker {
                 workers[worker]?.committed += 1
                 workers[worker]?.lastSeen = event.time
@@ -141,7 +143,6 @@ public struct JobHistory: Sendable {
             if let worker = event.worker, workers[worker]?.current == key { workers[worker]?.current = nil }
         case .mapOutputLost:
             guard let key else { return }
-            if let committed = tasks[key]?.committed { addPartitions(committed, sign: -1) }
             tasks[key]?.state = "pending"
             tasks[key]?.committed = nil
             failures.append(event)
@@ -179,12 +180,5 @@ public struct JobHistory: Sendable {
         phases = [:]
         partitions = []
         for name in workers.keys { workers[name]?.current = nil }
-    }
-
-    private mutating func addPartitions(_ event: JobEvent, sign: Int64) {
-        for (partition, bytes) in (event.partitionBytes ?? []).enumerated() where partition < partitions.count {
-            partitions[partition].bytes += sign * bytes
-            partitions[partition].records += sign * (event.partitionRecords?[partition] ?? 0)
-        }
     }
 }
