@@ -11,19 +11,22 @@ struct JobOptions: ParsableArguments {
     @Option(help: "The number of reduce partitions (output files).") var reducers = 1
     @Option(help: "The output directory; must not hold earlier output.") var output: String?
     @Option(help: "The most input bytes per map task, e.g. 64MiB.") var splitSize = ByteSize(bytes: 64 << 20)
+    @Option(help: "Map tasks to aim for when the input is small: splits shrink to input ÷ N (not below 4 MiB, not above --split-size).")
+    var mapTasks = 8
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.") var memoryBudget = ByteSize(bytes: 64 << 20)
     @Option(help: "Records whose map call throws (or that are too long) that the job may skip, listing them in _bad_records.jsonl.")
     var skipBadRecords = 0
     @Option(help: "The longest input record, e.g. 64MiB; a longer one fails its task, or is skipped with --skip-bad-records.")
     var maxRecordSize = ByteSize(bytes: Int64(JobConfiguration.defaultMaximumRecordSize))
     @Option(help: "The zstd level of intermediate files (1-19).") var compressionLevel: Int32 = 1
-    @Flag(help: "Skip fsync before publishing files (faster, not crash-safe).") var noSync = false
+    @Flag(help: "Skip fsync before publishing output files (faster, not crash-safe; intermediate files are never fsynced).")
+    var noSync = false
     @Argument(help: "Input files or directories.") var inputs: [String] = []
 
     /// The job's configuration.
     var configuration: JobConfiguration {
         JobConfiguration(
-            reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
+            reducers: reducers, splitSize: splitSize.bytes, targetMapTasks: mapTasks, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
             syncFiles: !noSync, skipBadRecords: skipBadRecords, maximumRecordSize: Int(clamping: maxRecordSize.bytes))
     }
 

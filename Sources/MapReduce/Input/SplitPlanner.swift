@@ -13,15 +13,26 @@ import Darwin
 /// bytes, except that a file up to 10% over the bound stays whole (Hadoop's split slop: a 65 MiB file is one
 /// task, not two of 32.5 MiB); consecutive small files share a task until it holds `splitSize` bytes, so a thousand small files do
 /// not cost a thousand tasks. Empty files hold no lines and get no split. Compressed (`.zst`) files are one split
-/// each.
+/// each. With a ``targetMapTasks`` count, a small input is cut finer, so that there are enough tasks for every
+/// worker (``JobConfiguration/effectiveSplitSize(forInputOf:)``).
 public struct SplitPlanner: Sendable {
     /// The most bytes one map task reads (compressed bytes for `.zst` files).
     public var splitSize: Int64
+    /// The configuration whose ``JobConfiguration/effectiveSplitSize(forInputOf:)`` shrinks ``splitSize`` for a
+    /// small input; `nil`: ``splitSize`` as it is.
+    public var configuration: JobConfiguration?
 
     /// Creates a planner with a split size bound.
     public init(splitSize: Int64) {
         precondition(splitSize > 0, "splitSize must be positive")
         self.splitSize = splitSize
+    }
+
+    /// Creates a planner that cuts splits as `configuration` says: at most its split size, smaller for a small
+    /// input.
+    public init(_ configuration: JobConfiguration) {
+        self.init(splitSize: configuration.splitSize)
+        self.configuration = configuration
     }
 
     /// The map tasks' inputs for `paths`, in order.
@@ -33,8 +44,12 @@ public struct SplitPlanner: Sendable {
         var tasks: [[InputSplit]] = []
         var current: [InputSplit] = []
         var currentBytes: Int64 = 0
-        for (file, size) in try expand(paths) where size > 0 {
-            for split in cut(file, size: size, whole: wholeFiles) {
+        let files = try expand(paths)
+        var planner = self
+        if let configuration { planner.splitSize = configuration.effectiveSplitSize(forInputOf: files.reduce(0) { $0 + $1.1 }) }
+        let splitSize = planner.splitSize
+        for (file, size) in files where size > 0 {
+            for split in planner.cut(file, size: size, whole: wholeFiles) {
                 if currentBytes + split.length > splitSize, !current.isEmpty {
                     tasks.append(current)
                     current = []
