@@ -8,6 +8,9 @@ public struct JobAccounting: Sendable {
     public private(set) var maps: [MapTaskOutput?]
     /// Each reduce task's committed result, if it has one.
     public private(set) var reduces: [ReduceTaskOutput?]
+    /// The records the committed map tasks skipped, kept with every commit and loss (wide enough never to overflow),
+    /// so that checking the bad-record limit after every change costs nothing.
+    private var skipped: Int128 = 0
 
     /// How many attempts a run started and how they ended, for the summary.
     public struct Attempts: Sendable, Equatable {
@@ -36,19 +39,26 @@ public struct JobAccounting: Sendable {
     }
 
     /// Records map task `task`'s committed result.
-    public mutating func committed(_ task: MapTaskID, _ output: MapTaskOutput) { maps[task.rawValue] = output }
+    public mutating func committed(_ task: MapTaskID, _ output: MapTaskOutput) {
+        lost(task)
+        maps[task.rawValue] = output
+        skipped += Int128(output.skippedRecords)
+    }
 
     /// Records reduce task `task`'s committed result.
     public mutating func committed(_ task: ReduceTaskID, _ output: ReduceTaskOutput) { reduces[task.rawValue] = output }
 
     /// Forgets map task `task`'s result: its output was lost and it runs again.
-    public mutating func lost(_ task: MapTaskID) { maps[task.rawValue] = nil }
+    public mutating func lost(_ task: MapTaskID) {
+        skipped -= Int128(maps[task.rawValue]?.skippedRecords ?? 0)
+        maps[task.rawValue] = nil
+    }
 
     /// The committed map result of `task`, if any.
     public subscript(_ task: MapTaskID) -> MapTaskOutput? { maps[task.rawValue] }
 
     /// Records skipped so far by committed map tasks (stopping at the largest value).
-    public var skippedRecords: Int64 { maps.map { $0?.skippedRecords ?? 0 }.saturatingSum() }
+    public var skippedRecords: Int64 { Int64(clamping: skipped) }
 
     /// Throws ``JobError`` `tooManyBadRecords` once committed map tasks skipped more records than `limit`.
     public func checkBadRecords(limit: Int) throws(JobError) {

@@ -125,11 +125,17 @@ public struct Scheduler: Sendable {
     public private(set) var attemptsStarted = (map: 0, reduce: 0)
     private var workers: [WorkerID: ContinuousClock.Instant] = [:]
     private var lost: Set<AttemptID> = []
-    private var pendingMaps: [MapTaskID]
-    private var pendingReduces: [ReduceTaskID]
+    private var pendingMaps: TaskQueue
+    private var pendingReduces: TaskQueue
+    /// How many tasks of each kind are committed (kept with every state change, so no question scans the tasks).
+    private var committedCount = (map: 0, reduce: 0)
+    /// The workers each task failed or was lost on, for tasks that have any.
+    private var endedOn: [TaskID: Set<WorkerID>] = [:]
+    /// How many attempts of each task failed or were lost, for tasks that have any.
+    private var endings: [TaskID: Int] = [:]
     private var nextAttempt: UInt64 = 1
     /// How long each phase's committed attempts took, for spotting stragglers.
-    private var durations: (map: [Duration], reduce: [Duration]) = ([], [])
+    private var durations: (map: Durations, reduce: Durations) = (Durations(), Durations())
     /// Tasks that were given a backup attempt (one each).
     public private(set) var backedUp: Set<TaskID> = []
     /// How many times each map task's committed output was found damaged.
@@ -140,35 +146,50 @@ public struct Scheduler: Sendable {
         self.configuration = configuration
         mapStates = Array(repeating: .pending, count: configuration.mapTasks)
         reduceStates = Array(repeating: .pending, count: configuration.reduceTasks)
-        pendingMaps = (0..<configuration.mapTasks).map(MapTaskID.init)
-        pendingReduces = (0..<configuration.reduceTasks).map(ReduceTaskID.init)
+        pendingMaps = TaskQueue(tasks: configuration.mapTasks)
+        pendingReduces = TaskQueue(tasks: configuration.reduceTasks)
         nextAttempt = configuration.firstAttempt
     }
 
-    /// Marks `task` committed by `attempt` without running it: a restarted coordinator replaying its journal.
-    public mutating func restore(_ task: TaskID, committedBy attempt: AttemptID) {
+    /// The state of `task`.
+    public func state(of task: TaskID) -> TaskState {
         switch task {
-        case .map(let map):
-            mapStates[map.rawValue] = .committed(attempt)
-            pendingMaps.removeAll { $0 == map }
-        case .reduce(let reduce):
-            reduceStates[reduce.rawValue] = .committed(attempt)
-            pendingReduces.removeAll { $0 == reduce }
+        case .map(let map): mapStates[map.rawValue]
+        case .reduce(let reduce): reduceStates[reduce.rawValue]
         }
     }
+
+    /// Sets the state of `task`, keeping the committed counts and the pending queues with it: every state change
+    /// goes through here.
+    private mutating func set(_ task: TaskID, _ state: TaskState) {
+        let wasCommitted = if case .committed = self.state(of: task) { 1 } else { 0 }
+        let isCommitted = if case .committed = state { 1 } else { 0 }
+        switch task {
+        case .map(let map):
+            mapStates[map.rawValue] = state
+            committedCount.map += isCommitted - wasCommitted
+            if state == .pending { pendingMaps.putFirst(map.rawValue) } else { pendingMaps.remove(map.rawValue) }
+        case .reduce(let reduce):
+            reduceStates[reduce.rawValue] = state
+            committedCount.reduce += isCommitted - wasCommitted
+            if state == .pending { pendingReduces.putFirst(reduce.rawValue) } else { pendingReduces.remove(reduce.rawValue) }
+        }
+    }
+
+    /// Marks `task` committed by `attempt` without running it: a restarted coordinator replaying its journal.
+    public mutating func restore(_ task: TaskID, committedBy attempt: AttemptID) { set(task, .committed(attempt)) }
 
     /// Puts a restored map task back to pending: its output was lost before the restart.
     public mutating func restoreLost(_ map: MapTaskID) {
         guard case .committed = mapStates[map.rawValue] else { return }
-        mapStates[map.rawValue] = .pending
-        pendingMaps.insert(map, at: 0)
+        set(.map(map), .pending)
     }
 
     /// Whether every map task is committed.
-    public var mapsCommitted: Bool { mapStates.allSatisfy { if case .committed = $0 { true } else { false } } }
+    public var mapsCommitted: Bool { committedCount.map == mapStates.count }
 
     /// Whether every task is committed.
-    public var isComplete: Bool { mapsCommitted && reduceStates.allSatisfy { if case .committed = $0 { true } else { false } } }
+    public var isComplete: Bool { mapsCommitted && committedCount.reduce == reduceStates.count }
 
     /// Whether the job is over, successfully or not.
     public var isFinished: Bool { isComplete || fatalTask != nil }
@@ -194,16 +215,16 @@ public struct Scheduler: Sendable {
         }
         if isFinished { return .finished }
         let task: TaskID
-        if let index = pendingIndex(pendingMaps.map(TaskID.map), for: worker) {
-            let map = pendingMaps.remove(at: index)
-            mapStates[map.rawValue] = .running
+        let (endedOn, workers) = (endedOn, workers)
+        let mayRun = { (task: TaskID) in Self.may(worker, run: task, endedOn: endedOn, workers: workers) }
+        if let map = pendingMaps.takeFirst(where: { mayRun(.map(MapTaskID($0))) }) {
+            task = .map(MapTaskID(map))
+            set(task, .running)
             attemptsStarted.map += 1
-            task = .map(map)
-        } else if mapsCommitted, let index = pendingIndex(pendingReduces.map(TaskID.reduce), for: worker) {
-            let reduce = pendingReduces.remove(at: index)
-            reduceStates[reduce.rawValue] = .running
+        } else if mapsCommitted, let reduce = pendingReduces.takeFirst(where: { mayRun(.reduce(ReduceTaskID($0))) }) {
+            task = .reduce(ReduceTaskID(reduce))
+            set(task, .running)
             attemptsStarted.reduce += 1
-            task = .reduce(reduce)
         } else if let straggler = straggler(for: worker, now: now) {
             backedUp.insert(straggler)
             if case .map = straggler { attemptsStarted.map += 1 } else { attemptsStarted.reduce += 1 }
@@ -217,30 +238,30 @@ public struct Scheduler: Sendable {
         return .run(id, task)
     }
 
-    /// The first of `queue` that `worker` may run: a task that failed on `worker` goes to another live worker if
-    /// there is one that has not failed it too.
-    private func pendingIndex(_ queue: [TaskID], for worker: WorkerID) -> Int? {
-        queue.firstIndex { task in
-            let failedOn = Set(failures.lazy.filter { $0.task == task }.map(\.worker))
-            return !failedOn.contains(worker) || workers.keys.allSatisfy { failedOn.contains($0) }
-        }
+    /// Whether `worker` may run `task`: a task that failed on `worker` goes to another live worker if there is one
+    /// that has not failed it too.
+    private static func may(
+        _ worker: WorkerID, run task: TaskID, endedOn: [TaskID: Set<WorkerID>], workers: [WorkerID: ContinuousClock.Instant]
+    ) -> Bool {
+        guard let failedOn = endedOn[task], failedOn.contains(worker) else { return true }
+        return workers.keys.allSatisfy { failedOn.contains($0) }
     }
 
     /// The task of the current phase running longest, if it has run `stragglerFactor` times the median of the
     /// phase's finished attempts (and at least `stragglerMinimum`), has no backup yet, and runs on another worker.
-    private func straggler(for worker: WorkerID, now: ContinuousClock.Instant) -> TaskID? {
+    private mutating func straggler(for worker: WorkerID, now: ContinuousClock.Instant) -> TaskID? {
         backupCandidates(now: now).filter { attempt in !running.values.contains { $0.task == attempt.task && $0.worker == worker } }
             .min { $0.started < $1.started }?.task
     }
 
     /// The running attempts of the current phase that have run `stragglerFactor` times the median of the phase's
     /// finished attempts (and at least `stragglerMinimum`) and have no backup yet; none without speculation.
-    private func backupCandidates(now: ContinuousClock.Instant) -> [Attempt] {
+    private mutating func backupCandidates(now: ContinuousClock.Instant) -> [Attempt] {
         guard configuration.speculation else { return [] }
         let inMapPhase = !mapsCommitted
-        let finished = (inMapPhase ? durations.map : durations.reduce).sorted()
-        guard !finished.isEmpty else { return [] }
-        let threshold = max(finished[finished.count / 2] * configuration.stragglerFactor, configuration.stragglerMinimum)
+        let median = inMapPhase ? durations.map.median() : durations.reduce.median()
+        guard let median else { return [] }
+        let threshold = max(median * configuration.stragglerFactor, configuration.stragglerMinimum)
         return running.values.filter { attempt in
             let current = if case .map = attempt.task { inMapPhase } else { !inMapPhase }
             return current && !backedUp.contains(attempt.task) && now - attempt.started > threshold
@@ -252,7 +273,7 @@ public struct Scheduler: Sendable {
 
     /// Whether some running attempt has become a straggler worth a backup (for some worker), so that waiting workers
     /// should look again.
-    public func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool { !backupCandidates(now: now).isEmpty }
+    public mutating func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool { !backupCandidates(now: now).isEmpty }
 
     /// Renews `worker`'s registration and `attempt`'s lease.
     /// - Returns: whether `attempt` (if given) is still running, so worth finishing.
@@ -282,16 +303,9 @@ public struct Scheduler: Sendable {
         try checkIssued(attempt, to: worker)
         if workers[worker] != nil { workers[worker] = now }
         guard let record = running.removeValue(forKey: attempt) else { return false }
-        switch record.task {
-        case .map(let map):
-            if case .committed = mapStates[map.rawValue] { return false }
-            mapStates[map.rawValue] = .committed(attempt)
-            durations.map.append(now - record.started)
-        case .reduce(let reduce):
-            if case .committed = reduceStates[reduce.rawValue] { return false }
-            reduceStates[reduce.rawValue] = .committed(attempt)
-            durations.reduce.append(now - record.started)
-        }
+        if case .committed = state(of: record.task) { return false }
+        set(record.task, .committed(attempt))
+        if case .map = record.task { durations.map.add(now - record.started) } else { durations.reduce.add(now - record.started) }
         // The first attempt to commit wins: any other attempt of the task is no longer wanted.
         for other in running.values where other.task == record.task {
             running.removeValue(forKey: other.id)
@@ -320,7 +334,9 @@ public struct Scheduler: Sendable {
     /// `maxAttempts` such endings.
     private mutating func recordEnding(_ attempt: Attempt, _ kind: Failure.Kind, _ message: String) {
         failures.append(Failure(attempt: attempt.id, task: attempt.task, worker: attempt.worker, kind: kind, message: message))
-        let endings = failures.count { $0.task == attempt.task }
+        endedOn[attempt.task, default: []].insert(attempt.worker)
+        endings[attempt.task, default: 0] += 1
+        let endings = endings[attempt.task, default: 0]
         if endings >= configuration.maxAttempts {
             fail(attempt.task, because: "\(attempt.task) failed or was lost \(endings) times (--max-attempts \(configuration.maxAttempts))")
         } else {
@@ -333,12 +349,7 @@ public struct Scheduler: Sendable {
         guard fatalTask == nil else { return }
         fatalTask = task
         fatalReason = reason
-        if !running.values.contains(where: { $0.task == task }) {
-            switch task {
-            case .map(let map): mapStates[map.rawValue] = .failed
-            case .reduce(let reduce): reduceStates[reduce.rawValue] = .failed
-            }
-        }
+        if !running.values.contains(where: { $0.task == task }) { set(task, .failed) }
     }
 
     /// Declares `attempt` lost: it counts toward its task's attempts, and the task runs again.
@@ -364,7 +375,7 @@ public struct Scheduler: Sendable {
         if workers[worker] != nil { workers[worker] = now }
         if let record = running.removeValue(forKey: attempt) { requeue(record.task) }
         guard case .committed = mapStates[map.rawValue] else { return false }
-        mapStates[map.rawValue] = .running  // neither committed nor queued until the bound is checked
+        set(.map(map), .running)  // neither committed nor queued until the bound is checked
         outputLosses[map, default: 0] += 1
         let losses = outputLosses[map, default: 0]
         if losses > configuration.maxAttempts {
@@ -374,8 +385,7 @@ public struct Scheduler: Sendable {
                     "the committed output of \(map) was lost \(losses) times (more than --max-attempts \(configuration.maxAttempts)): the shared directory is losing or damaging files"
             )
         } else {
-            mapStates[map.rawValue] = .pending
-            pendingMaps.insert(map, at: 0)
+            set(.map(map), .pending)
         }
         return true
     }
@@ -409,17 +419,8 @@ public struct Scheduler: Sendable {
 
     /// Puts `task` back in the queue unless it is committed or another attempt runs it.
     private mutating func requeue(_ task: TaskID) {
-        guard !running.values.contains(where: { $0.task == task }) else { return }
-        switch task {
-        case .map(let map):
-            guard mapStates[map.rawValue] == .running else { return }
-            mapStates[map.rawValue] = .pending
-            pendingMaps.insert(map, at: 0)
-        case .reduce(let reduce):
-            guard reduceStates[reduce.rawValue] == .running else { return }
-            reduceStates[reduce.rawValue] = .pending
-            pendingReduces.insert(reduce, at: 0)
-        }
+        guard !running.values.contains(where: { $0.task == task }), state(of: task) == .running else { return }
+        set(task, .pending)
     }
 
     /// Throws what a heartbeat from `worker` about `attempt` would be refused with (an unregistered worker, an
@@ -455,14 +456,20 @@ public struct Scheduler: Sendable {
         for (index, state) in mapStates.enumerated() where state == .failed && fatalTask != .map(MapTaskID(index)) {
             return "map \(index) failed but is not the job's fatal task"
         }
+        func isCommitted(_ state: TaskState) -> Bool { if case .committed = state { true } else { false } }
+        let committed = (mapStates.count(where: isCommitted), reduceStates.count(where: isCommitted))
+        if committed != committedCount { return "\(committed) tasks are committed, but the counts say \(committedCount)" }
+        if pendingMaps.count != mapStates.count { $0 == .pending } || pendingReduces.count != reduceStates.count { $0 == .pending } {
+            return "\(pendingMaps.count) maps and \(pendingReduces.count) reduces are queued, not every pending task and only them"
+        }
         for (index, state) in mapStates.enumerated() {
-            let queued = pendingMaps.contains(MapTaskID(index))
+            let queued = pendingMaps.contains(index)
             let runs = running.values.contains { $0.task == .map(MapTaskID(index)) }
             if (state == .pending) != queued { return "map \(index) is \(state) but queued is \(queued)" }
             if (state == .running) != runs { return "map \(index) is \(state) but running is \(runs)" }
         }
         for (index, state) in reduceStates.enumerated() {
-            let queued = pendingReduces.contains(ReduceTaskID(index))
+            let queued = pendingReduces.contains(index)
             let runs = running.values.contains { $0.task == .reduce(ReduceTaskID(index)) }
             if (state == .pending) != queued { return "reduce \(index) is \(state) but queued is \(queued)" }
             if (state == .running) != runs { return "reduce \(index) is \(state) but running is \(runs)" }
