@@ -47,9 +47,30 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Worker processes in the distributed run.")
     var workers = 2
 
+    @Option(
+        help: ArgumentHelp(
+            "Task shapes to run distributed over the same input, side by side, e.g. 8x16,256x256: M map tasks (the split size is the input ÷ M) by R reducers; the first is the baseline of the ratios.",
+            valueName: "MxR,…"))
+    var shapes: String?
+
     func validate() throws {
         guard ["word-count", "sort"].contains(job) else { throw ValidationError("--job must be word-count or sort (got '\(job)')") }
         guard ["local", "distributed", "both"].contains(mode) else { throw ValidationError("--mode must be local, distributed or both (got '\(mode)')") }
+        if let shapes, parsedShapes(shapes) == nil {
+            throw ValidationError("--shapes must be a comma-separated list of MxR with M and R from 1 to 1000000, e.g. 8x16,256x256 (got '\(shapes)')")
+        }
+    }
+
+    /// `8x16,256x256` as `[(8, 16), (256, 256)]`, or `nil` if malformed.
+    private func parsedShapes(_ text: String) -> [(maps: Int, reducers: Int)]? {
+        var shapes: [(maps: Int, reducers: Int)] = []
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "x")
+            guard parts.count == 2, let maps = Int(parts[0]), let reducers = Int(parts[1]), (1...1_000_000).contains(maps), (1...1_000_000).contains(reducers)
+            else { return nil }
+            shapes.append((maps, reducers))
+        }
+        return shapes.isEmpty ? nil : shapes
     }
 
     func run() throws {
@@ -65,8 +86,36 @@ struct Benchmark: ParsableCommand {
                 inputs = try CorpusGenerator().write(to: corpus, files: files, bytes: Int64(mib) << 20)
             }
         }
+        if let shapes = shapes.flatMap(parsedShapes) { return try runShapes(shapes, inputs) }
         if mode != "distributed" { try runLocal(inputs) }
         if mode != "local" { try runDistributed(inputs) }
+    }
+
+    /// Runs the job distributed at each shape over the same input, and prints a table with ratios to the first.
+    private func runShapes(_ shapes: [(maps: Int, reducers: Int)], _ inputs: [String]) throws {
+        let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let bytes = inputs.reduce(Int64(0)) { $0 + Int64((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        print("| M × R | map tasks planned | wall time | ratio | coordinator CPU per task | coordinator peak memory |")
+        print("|---|---|---|---|---|---|")
+        var baseline: Double?
+        for shape in shapes {
+            let splitSize = max(1, (bytes + Int64(shape.maps) - 1) / Int64(shape.maps))
+            let result = try DistributedRun(
+                binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: shape.reducers,
+                extraArguments: ["--split-size", "\(splitSize)", "--map-tasks", "\(shape.maps)", "--memory-budget", "\(memoryBudget.bytes)"],
+                work: output + "-distributed"
+            )
+            .run(inputs: inputs)
+            let planned = result.summary.split(separator: " ").firstIndex(of: "map").flatMap { index in
+                result.summary.split(separator: " ")[..<index].last.map(String.init)
+            } ?? "?"
+            let tasks = Double(Int(planned) ?? shape.maps) + Double(shape.reducers)
+            baseline = baseline ?? result.seconds
+            print(
+                String(
+                    format: "| %d × %d | %@ | %.2f s | %.2f× | %.2f ms | %.0f MiB |", shape.maps, shape.reducers, planned, result.seconds,
+                    result.seconds / (baseline ?? result.seconds), result.cpuSeconds[0] * 1000 / tasks, result.peaks[0].mebibytes))
+        }
     }
 
     private func runDistributed(_ inputs: [String]) throws {

@@ -15,6 +15,8 @@ struct DistributedRun {
         var seconds: Double
         /// Peak resident memory per process, in MiB, coordinator first.
         var peaks: [(name: String, mebibytes: Double)]
+        /// CPU time (user and system) per process, in seconds, coordinator first: the last sample before it exited.
+        var cpuSeconds: [Double]
         var summary: String
     }
 
@@ -36,10 +38,13 @@ struct DistributedRun {
         }
         let all = [coordinator] + workerProcesses
         var peaks = Array(repeating: 0.0, count: all.count)
-        // Sample each process's high-water mark until it exits (VmHWM only grows, so the last sample is the peak).
+        var cpu = Array(repeating: 0.0, count: all.count)
+        // Sample each process's high-water mark and CPU time until it exits (both only grow, so the last sample is
+        // the figure, less at most one interval of CPU).
         while all.contains(where: \.isRunning) {
             for (index, process) in all.enumerated() where process.isRunning {
                 peaks[index] = max(peaks[index], Self.highWaterMark(process.processIdentifier))
+                cpu[index] = max(cpu[index], Self.cpuSeconds(process.processIdentifier))
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
@@ -49,7 +54,7 @@ struct DistributedRun {
         }
         let summary = (try? String(contentsOfFile: "\(work)/coordinator.out", encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
         let names = ["mr-coordinator"] + (0..<workers).map { "mr-worker \($0 + 1)" }
-        return Result(seconds: seconds, peaks: Array(zip(names, peaks)), summary: summary)
+        return Result(seconds: seconds, peaks: Array(zip(names, peaks)), cpuSeconds: cpu, summary: summary)
     }
 
     private func launch(_ name: String, _ arguments: [String], output: String) throws -> Process {
@@ -73,6 +78,15 @@ struct DistributedRun {
             Thread.sleep(forTimeInterval: 0.01)
         }
         throw BenchmarkFailure(message: "mr-coordinator did not announce its address; see \(work)/coordinator.out")
+    }
+
+    /// The process's CPU time so far (user and system) in seconds, from /proc; 0 once it has exited.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// The process's peak resident set (VmHWM) in MiB, from /proc; 0 once it has exited.

@@ -91,6 +91,21 @@ import Testing
         #expect(overview.partitions.map(\.skewed) == [false, false, false, true], "100 bytes > 1.5 × the 75th percentile (10)")
     }
 
+    /// Today every task was a row of the page and of `/v1/job`: 100,000 rows at the paper's shape. The table holds
+    /// the slowest 100 and says how many more there are.
+    @Test func theTaskTableHoldsTheSlowestHundredAndCountsTheRest() {
+        var events = [started(at: 1000, maps: 500, reduces: 2), event(.workerJoined, 1000, worker: "w1")]
+        for task in 0..<300 {
+            events.append(event(.taskAssigned, 1000, phase: "map", task: task, attempt: UInt64(task + 1), worker: "w1"))
+            events.append(committedMap(task, 1000 + Double(task % 97) / 10, attempt: UInt64(task + 1), worker: "w1", outputBytes: 1))
+        }
+        let overview = JobOverview(JobHistory(events), now: 1100)
+        #expect(overview.tasks.count == 100 && overview.tasksNotShown == 402, "300 ran, 200 maps and 2 reduces never started")
+        let seconds = overview.tasks.map { $0.seconds ?? -1 }
+        #expect(abs(seconds[0] - 9.6) < 1e-6 && seconds == seconds.sorted(by: >), "the slowest first")
+        #expect(StatusPage.render(overview).contains("402 more tasks not shown"))
+    }
+
     @Test func aRunningTaskShowsTheProgressItsWorkerReportedAndWhenItWasLastHeard() {
         var live = JobOverview.Live()
         live.progress[5] = (records: 4096, bytes: 65536)

@@ -25,8 +25,11 @@ public struct JobOverview: Codable, Sendable, Equatable {
     public var reduces: Progress
     /// Bytes and records read and written by committed tasks, with rates.
     public var totals: Totals
-    /// Every task, the slowest first (running tasks by their time so far).
+    /// The slowest tasks that ran or run, the slowest first (running tasks by their time so far): at most
+    /// ``taskRowLimit``, so the page stays small and fast at any number of tasks.
     public var tasks: [TaskRow]
+    /// The tasks ``tasks`` leaves out: those never started, and those faster than the slowest shown.
+    public var tasksNotShown: Int
     /// Failed and lost attempts grouped by their error (numbers and quoted names set aside), the largest group first.
     public var failureGroups: [FailureGroup]
     /// Every worker that joined.
@@ -38,6 +41,9 @@ public struct JobOverview: Codable, Sendable, Equatable {
     public var hottestKeys: [HotKeyRow]
     /// The job's counters, from committed attempts.
     public var counters: [String: Int64]
+
+    /// The most rows ``tasks`` holds: 100.
+    public static let taskRowLimit = 100
 
     /// A key with many values.
     public struct HotKeyRow: Codable, Sendable, Equatable {
@@ -233,16 +239,20 @@ public struct JobOverview: Codable, Sendable, Equatable {
             inputBytesPerSecond: seconds("map") > 0 ? Double(input) / seconds("map") : 0,
             outputBytesPerSecond: seconds("reduce") > 0 ? Double(output) / seconds("reduce") : 0)
 
-        tasks = rows.map { key, task in
+        let started = rows.filter { $0.value.state != "pending" || $0.value.attempts > 0 }
+        func seconds(_ task: JobHistory.Task) -> Double? { task.seconds ?? (task.state == "running" ? task.started.map { end - $0 } : nil) }
+        let slowest = started.map { (seconds: seconds($0.value) ?? -1, key: $0.key, task: $0.value) }
+            .sorted { ($0.seconds, $1.key) > ($1.seconds, $0.key) }.prefix(Self.taskRowLimit)
+        tasksNotShown = rows.count - slowest.count
+        tasks = slowest.map { row in
+            let (key, task) = (row.key, row.task)
             let event = task.committed
             let running = task.state == "running" ? task.running.compactMap { live?.progress[$0] }.max { $0.records < $1.records } : nil
             return TaskRow(
                 task: "\(key.phase) \(key.number)", state: task.state, attempts: task.attempts, worker: task.worker,
-                seconds: task.seconds ?? (task.state == "running" ? task.started.map { end - $0 } : nil),
-                inputBytes: event?.inputBytes ?? running?.bytes, inputRecords: event?.inputRecords ?? running?.records,
+                seconds: seconds(task), inputBytes: event?.inputBytes ?? running?.bytes, inputRecords: event?.inputRecords ?? running?.records,
                 outputBytes: event?.outputBytes, outputRecords: event?.outputRecords, spills: event?.spills)
         }
-        .sorted { ($0.seconds ?? -1, $1.task) > ($1.seconds ?? -1, $0.task) }
 
         var groups: [String: [FailedAttempt]] = [:]
         var order: [String] = []

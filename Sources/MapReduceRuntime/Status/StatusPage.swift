@@ -90,7 +90,7 @@ public enum StatusPage {
         for hot in overview.hottestKeys {
             html += "<tr><td>\(escape(hot.key))</td><td>\(hot.records)</td><td>\(hot.partition)</td></tr>\n"
         }
-        html += "</table></div>\n<h2>Tasks, slowest first</h2><div class=\"wrap\"><table id=\"tasks\">"
+        html += "</table></div>\n<h2>Tasks, the slowest \(JobOverview.taskRowLimit) first</h2><div class=\"wrap\"><table id=\"tasks\">"
         html += "<tr><th>task</th><th>state</th><th>attempts</th><th>worker</th><th>seconds</th><th>bytes in</th><th>records in</th>"
         html += "<th>bytes out</th><th>records out</th><th>spills</th></tr>\n"
         for task in overview.tasks {
@@ -102,7 +102,11 @@ public enum StatusPage {
 
                 """
         }
-        html += "</table></div>\n<h2>Counters</h2>"
+        html += "</table></div>\n"
+        if overview.tasksNotShown > 0 {
+            html += "<p class=\"note\">\(overview.tasksNotShown) more tasks not shown (not started, or faster than those above)</p>\n"
+        }
+        html += "<h2>Counters</h2>"
         if overview.counters.isEmpty { html += "<p class=\"note\">none</p>" }
         html += "<div class=\"wrap\"><table>"
         for (name, value) in overview.counters.sorted(by: { $0.key < $1.key }) { html += "<tr><td>\(escape(name))</td><td>\(value)</td></tr>" }
