@@ -106,9 +106,10 @@ struct Benchmark: ParsableCommand {
                 work: output + "-distributed"
             )
             .run(inputs: inputs)
-            let planned = result.summary.split(separator: " ").firstIndex(of: "map").flatMap { index in
-                result.summary.split(separator: " ")[..<index].last.map(String.init)
-            } ?? "?"
+            let planned =
+                result.summary.split(separator: " ").firstIndex(of: "map").flatMap { index in
+                    result.summary.split(separator: " ")[..<index].last.map(String.init)
+                } ?? "?"
             let tasks = Double(Int(planned) ?? shape.maps) + Double(shape.reducers)
             baseline = baseline ?? result.seconds
             print(
