@@ -26,15 +26,16 @@ final class IntermediateFileWriter {
     private let blockSize: Int
     private let sync: Bool
     private let partitions: Int
-    private var block: UnsafeMutableRawBufferPointer
-    private var blockUsed = 0
-    private var blockRecords: UInt32 = 0
-    private var compressed: UnsafeMutableRawBufferPointer
-    private var frame: [UInt8] = []
-    private var runs: [PartitionRun] = []
-    private var run: PartitionRun
-    private var runChecksums: [UInt8] = []
-    private var records: Int64 = 0
+    // The state below is touched once per record by the writer's one user: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var block: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var blockUsed = 0
+    @exclusivity(unchecked) private var blockRecords: UInt32 = 0
+    @exclusivity(unchecked) private var compressed: UnsafeMutableRawBufferPointer
+    @exclusivity(unchecked) private var frame: [UInt8] = []
+    @exclusivity(unchecked) private var runs: [PartitionRun] = []
+    @exclusivity(unchecked) private var run: PartitionRun
+    @exclusivity(unchecked) private var runChecksums: [UInt8] = []
+    @exclusivity(unchecked) private var records: Int64 = 0
 
     /// Creates the file at `path` (under a temporary name until ``finish()``), positioned at partition 0.
     /// - Parameters:

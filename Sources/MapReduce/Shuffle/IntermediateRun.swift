@@ -1,3 +1,5 @@
+import Zstd
+
 /// One sorted run to read or merge: a partition of an intermediate file.
 struct IntermediateRun: Hashable {
     /// The intermediate file.
@@ -5,6 +7,8 @@ struct IntermediateRun: Hashable {
     /// The partition of it (0 for a file of one partition, as a step or a merge pass writes).
     var partition: Int
 
-    /// Opens the run for reading.
-    func open() throws(IntermediateFileError) -> IntermediateFileReader { try IntermediateFileReader(path: path, partition: partition) }
+    /// Opens the run for reading, decompressing with `decompressor` (shared by the readers of one merge).
+    func open(_ decompressor: ZstdDecompressor) throws(IntermediateFileError) -> IntermediateFileReader {
+        try IntermediateFileReader(path: path, partition: partition, decompressor: decompressor)
+    }
 }

@@ -13,36 +13,41 @@ struct RunMerging {
     /// Where intermediate passes write; removed by the caller.
     let scratchDirectory: String
 
-    /// Merges `runs` until at most `fanIn` remain, writing intermediate passes (files of one partition) to the
+    /// Merges runs until at most `fanIn` remain, writing intermediate passes (files of one partition) to the
     /// scratch directory.
-    /// - Returns: the runs left, and the bytes of `runs` the first pass read (0 if no pass was needed).
-    func reduceFanIn(_ runs: [IntermediateRun]) throws -> (runs: [IntermediateRun], firstPassBytes: Int64) {
+    ///
+    /// Each pass merges only as many runs as it takes to bring the count down (Hadoop's merge factor): 260 runs
+    /// with a fan-in of 256 merge 5 of them into one, then 256 go to the final merge, rather than every run being
+    /// read and written once more. The runs merged are consecutive and the result takes their place, so equal keys
+    /// keep the order of the runs given.
+    /// - Returns: the runs left, and the bytes of the given runs that passes read (0 if no pass was needed).
+    func reduceFanIn(_ runs: [IntermediateRun]) throws -> (runs: [IntermediateRun], passBytes: Int64) {
         var current = runs
-        var pass = 0
-        var firstPassBytes: Int64 = 0
+        var merged = 0
+        var passBytes: Int64 = 0
+        var scratch: Set<String> = []
         while current.count > settings.mergeFanIn {
-            pass += 1
-            var next: [IntermediateRun] = []
-            for (index, start) in stride(from: 0, to: current.count, by: settings.mergeFanIn).enumerated() {
-                let group = Array(current[start..<min(start + settings.mergeFanIn, current.count)])
-                let path = "\(scratchDirectory)/pass-\(pass)-\(index).mri"
-                let writer = try IntermediateFileWriter(path: path, compressor: compressor, blockSize: settings.blockSize, sync: false)
-                let bytes = try merge(group, into: writer, combiner: nil)
-                if pass == 1 { firstPassBytes += bytes }
-                try writer.finish()
-                next.append(IntermediateRun(path: path, partition: 0))
-            }
-            if pass > 1 { for run in current { try? FileManager.default.removeItem(atPath: run.path) } }
-            current = next
+            let count = min(settings.mergeFanIn, current.count - settings.mergeFanIn + 1)
+            let path = "\(scratchDirectory)/pass-\(merged).mri"
+            merged += 1
+            let writer = try IntermediateFileWriter(path: path, compressor: compressor, blockSize: settings.blockSize, sync: false)
+            let group = current[..<count]
+            let bytes = try merge(Array(group), into: writer, combiner: nil)
+            passBytes += zip(group, bytes).filter { !scratch.contains($0.0.path) }.reduce(0) { $0 + $1.1 }
+            try writer.finish()
+            for run in group where scratch.contains(run.path) { try? FileManager.default.removeItem(atPath: run.path) }
+            scratch.insert(path)
+            current.replaceSubrange(..<count, with: [IntermediateRun(path: path, partition: 0)])
         }
-        return (current, firstPassBytes)
+        return (current, passBytes)
     }
 
     /// Merges `runs` into the current partition of `writer`, folding each key's values with `combiner` if given.
-    /// - Returns: the bytes of the runs read.
+    /// - Returns: the bytes of each run read.
     @discardableResult
-    func merge(_ runs: [IntermediateRun], into writer: IntermediateFileWriter, combiner: GroupCombiner?) throws -> Int64 {
-        let readers = try runs.map { run throws(IntermediateFileError) in try run.open() }
+    func merge(_ runs: [IntermediateRun], into writer: IntermediateFileWriter, combiner: GroupCombiner?) throws -> [Int64] {
+        let decompressor = ZstdDecompressor()
+        let readers = try runs.map { run throws(IntermediateFileError) in try run.open(decompressor) }
         let merger = try RecordMerger(readers)
         if let combiner {
             let groups = KeyGroups(merger)
@@ -57,6 +62,6 @@ struct RunMerging {
         } else {
             while try merger.next() { try writer.append(key: merger.key, value: merger.value) }
         }
-        return readers.reduce(0) { $0 + $1.runBytes }
+        return readers.map(\.runBytes)
     }
 }
