@@ -55,8 +55,8 @@ import Testing
             assignment = TaskAssignment(
                 action: .run, attempt: AttemptID(1),
                 reduce: ReduceAssignment(
-                    job: "word-count", task: ReduceTaskID(0), inputs: [], outputPath: "\(victim)/part-00000", scratchDirectory: "\(shared)/work",
-                    settings: settings))
+                    job: "word-count", task: ReduceTaskID(0), directory: "\(shared)/jobs/j", maps: [], outputPath: "\(victim)/part-00000",
+                    scratchDirectory: "\(shared)/work", settings: settings))
         }
         let router = Router()
         router.post("v1/register") { _, _ in Registration(worker: WorkerID("w#0"), credential: "0.x") }

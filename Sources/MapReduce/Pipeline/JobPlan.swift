@@ -96,13 +96,19 @@ public struct JobPlan: Codable, Sendable, Equatable {
     }
 
     /// Where `attempt` of map task `task` writes its output file.
-    public func mapDirectory(_ task: MapTaskID, _ attempt: AttemptID) -> String {
-        "\(directory)/map/\(task.rawValue)/attempt-\(attempt.rawValue)"
-    }
+    public func mapDirectory(_ task: MapTaskID, _ attempt: AttemptID) -> String { Self.mapDirectory(in: directory, task, attempt) }
 
     /// The output file, holding every partition, that `attempt` of map task `task` writes.
-    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID) -> String {
-        MapOutputLayout.outputFile(in: mapDirectory(task, attempt))
+    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID) -> String { Self.mapOutputFile(in: directory, task, attempt) }
+
+    /// The output file of `attempt` of map task `task` of the plan whose ``directory`` is `directory`: what a
+    /// worker derives a reduce's inputs with, from the directory and the committed attempts alone.
+    public static func mapOutputFile(in directory: String, _ task: MapTaskID, _ attempt: AttemptID) -> String {
+        MapOutputLayout.outputFile(in: mapDirectory(in: directory, task, attempt))
+    }
+
+    private static func mapDirectory(in directory: String, _ task: MapTaskID, _ attempt: AttemptID) -> String {
+        "\(directory)/map/\(task.rawValue)/attempt-\(attempt.rawValue)"
     }
 
     /// The list of records `attempt` of map task `task` skipped, if it skipped any.

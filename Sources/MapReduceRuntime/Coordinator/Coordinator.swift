@@ -389,7 +389,7 @@ public actor Coordinator {
                 return mapAttempt
             }
             return TaskAssignment(
-                action: .run, attempt: attempt, reduce: ReduceAssignment(plan, plan.reduceTaskContext(reduce, attempt, mapAttempts: mapAttempts)),
+                action: .run, attempt: attempt, reduce: ReduceAssignment(plan, reduce, attempt, mapAttempts: mapAttempts),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         }
     }

@@ -112,8 +112,11 @@ public struct ReduceAssignment: Codable, Sendable {
     public var parameters: [String: String]?
     /// The task (its partition).
     public var task: ReduceTaskID
-    /// Partition file of every committed map attempt, in map task order.
-    public var inputs: [String]
+    /// The step's working directory, where map attempts wrote their output files (``MapReduce/JobPlan/directory``).
+    public var directory: String
+    /// The committed attempt of every map task, in map task order: the task reads partition ``task`` of each one's
+    /// output file, so a duplicate or late map attempt's file is never read.
+    public var maps: [CommittedMaps]
     /// Where to write the output file; the coordinator moves it into place when it commits the attempt.
     public var outputPath: String
     /// The attempt's scratch directory.
@@ -125,14 +128,15 @@ public struct ReduceAssignment: Codable, Sendable {
 
     /// Creates a reduce assignment.
     public init(
-        job: String, parameters: [String: String]? = nil, step: Int? = nil, task: ReduceTaskID, inputs: [String], outputPath: String,
-        scratchDirectory: String, settings: ShuffleSettings
+        job: String, parameters: [String: String]? = nil, step: Int? = nil, task: ReduceTaskID, directory: String, maps: [CommittedMaps],
+        outputPath: String, scratchDirectory: String, settings: ShuffleSettings
     ) {
         self.job = job
         self.step = step
         self.parameters = parameters
         self.task = task
-        self.inputs = inputs
+        self.directory = directory
+        self.maps = maps
         self.outputPath = outputPath
         self.scratchDirectory = scratchDirectory
         self.settings = settings
@@ -156,17 +160,19 @@ extension MapAssignment {
 }
 
 extension ReduceAssignment {
-    /// The assignment of `context`, a reduce task of `plan`.
-    public init(_ plan: JobPlan, _ context: ReduceTaskContext) {
+    /// The assignment of `attempt` of reduce task `task` of `plan`, whose map tasks committed `mapAttempts`.
+    public init(_ plan: JobPlan, _ task: ReduceTaskID, _ attempt: AttemptID, mapAttempts: [AttemptID]) {
         self.init(
-            job: plan.job, parameters: plan.parameters, step: plan.step, task: ReduceTaskID(context.partition), inputs: context.inputs,
-            outputPath: context.outputPath,
-            scratchDirectory: context.scratchDirectory, settings: context.settings)
+            job: plan.job, parameters: plan.parameters, step: plan.step, task: task, directory: plan.directory,
+            maps: CommittedMaps.ranges(of: mapAttempts), outputPath: plan.reduceOutputFile(task, attempt),
+            scratchDirectory: plan.reduceScratchDirectory(task, attempt), settings: plan.shuffle)
     }
 
     /// The context of the task it assigns.
-    public func context(cancellation: TaskCancellation, progress: TaskProgress) -> ReduceTaskContext {
-        ReduceTaskContext(
+    /// - Throws: ``SchedulerError`` if its map ranges are malformed.
+    public func context(cancellation: TaskCancellation, progress: TaskProgress) throws(SchedulerError) -> ReduceTaskContext {
+        let inputs = try CommittedMaps.attempts(maps).enumerated().map { JobPlan.mapOutputFile(in: directory, MapTaskID($0), $1) }
+        return ReduceTaskContext(
             partition: task.rawValue, inputs: inputs, outputPath: outputPath, scratchDirectory: scratchDirectory, settings: settings,
             cancellation: cancellation, progress: progress)
     }

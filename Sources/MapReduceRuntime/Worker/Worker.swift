@@ -248,7 +248,7 @@ public struct Worker: Sendable {
             let context = map.context(cancellation: cancellation, progress: progress)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try step.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
-            let context = reduce.context(cancellation: cancellation, progress: progress)
+            let context = try reduce.context(cancellation: cancellation, progress: progress)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, reduce: try step.runReduceTask(context)) } }
         }
         throw JobError(.badConfiguration, "\(attempt) names neither a map nor a reduce task")
@@ -257,7 +257,8 @@ public struct Worker: Sendable {
     /// Throws ``OutsideSharedDirectory`` unless every path `assignment` makes the worker write, delete or read
     /// intermediate data at is inside the shared directory: absolute, without `.` or `..` components.
     func confine(_ assignment: TaskAssignment) throws {
-        let paths = (assignment.map.map { [$0.directory] } ?? []) + (assignment.reduce.map { [$0.outputPath, $0.scratchDirectory] + $0.inputs } ?? [])
+        // A reduce's inputs are `<directory>/map/<task>/attempt-<n>/output.mri`: inside `directory` when it is.
+        let paths = (assignment.map.map { [$0.directory] } ?? []) + (assignment.reduce.map { [$0.outputPath, $0.scratchDirectory, $0.directory] } ?? [])
         for path in paths {
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
             guard path.hasPrefix(sharedDirectory + "/"), !components.dropFirst().contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
