@@ -110,7 +110,7 @@ import Zstd
             let read = try readAll(summary.path, partition: partition, expectedSize: summary.bytes)
             #expect(read.map(\.0) == records.map(\.0) && read.map(\.1) == records.map(\.1), "partition \(partition)")
         }
-        let reader = try IntermediateFileReader(path: summary.path, partition: 2)
+        let reader = try IntermediateFileReader(path: summary.path, partition: 2, verifyingIndex: true)
         #expect(reader.indexChecksum == summary.checksum)
         let beyond = try #require(throws: IntermediateFileError.self) { try IntermediateFileReader(path: summary.path, partition: 5) }
         #expect(beyond.code == .corrupt && beyond.message.contains("holds 5 partitions, so it has no partition 5"), "\(beyond)")
@@ -137,9 +137,14 @@ import Zstd
         let summary = try write(partitions: partitioned, to: directory.appending("output.mri"))
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: summary.path)))
         var bytes = original
-        bytes[bytes.count - 25 - 44 * 3 + 5] ^= 0x01  // inside partition 2's index entry
+        bytes[bytes.count - 25 - 52 * 3 + 5] ^= 0x01  // inside partition 2's index entry
         try Data(bytes).write(to: URL(fileURLWithPath: summary.path))
-        let index = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 0) }
+        let entry = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 2) }
+        #expect(entry.code == .corrupt && entry.message.contains("index entry of partition 2"), "\(entry)")
+        #expect(try readAll(summary.path, partition: 0).count == 700, "a reducer reads its own entry only")
+        let index = try #require(throws: IntermediateFileError.self) {
+            try IntermediateFileReader(path: summary.path, partition: 0, verifyingIndex: true)
+        }
         #expect(index.code == .corrupt && index.message.contains("checksum mismatch in its index"), "\(index)")
         bytes = original
         bytes[bytes.count - 1] ^= 0x01  // the end marker

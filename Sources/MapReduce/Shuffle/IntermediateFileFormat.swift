@@ -13,8 +13,9 @@ enum IntermediateFileFormat {
     static let headerSize = 8
     /// Tag (1) + stored length (4) + raw length (4) + record count (4) + checksum (8).
     static let blockHeaderSize = 21
-    /// Offset (8) + length (8) + records (8) + raw bytes (8) + blocks (4) + checksum of the run's block checksums (8).
-    static let indexEntrySize = 44
+    /// Offset (8) + length (8) + records (8) + raw bytes (8) + blocks (4) + checksum of the run's block checksums (8)
+    /// + checksum of the entry (8): a reader checks its own entry without reading the others.
+    static let indexEntrySize = 52
     /// Tag (1) + index offset (8) + partition count (4) + checksum of the index (8) + end magic (4).
     static let trailerSize = 25
     /// The most partitions one file may index (the largest R a job may have).
@@ -42,18 +43,25 @@ struct PartitionRun: Equatable {
     /// The xxHash64 of the run's block checksums, each as u64 little-endian.
     var checksum: UInt64
 
-    func append(to bytes: inout [UInt8]) {
+    /// Appends the entry of `partition` to an index: its fields, then their xxHash64 seeded with the partition
+    /// number (so an entry read at another partition's place does not check).
+    func append(to bytes: inout [UInt8], partition: Int) {
+        let start = bytes.count
         bytes.appendLittleEndian(UInt64(offset))
         bytes.appendLittleEndian(UInt64(length))
         bytes.appendLittleEndian(UInt64(records))
         bytes.appendLittleEndian(UInt64(rawBytes))
         bytes.appendLittleEndian(blocks)
         bytes.appendLittleEndian(checksum)
+        let entryChecksum = bytes.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[start...]), seed: UInt64(partition)) }
+        bytes.appendLittleEndian(entryChecksum)
     }
 
-    /// The entry at `position` of an index; numbers past `Int64.max` are left for the caller's bounds checks to
-    /// refuse (they come out negative).
-    init(_ index: UnsafeRawBufferPointer, at position: Int) {
+    /// The entry of `partition` at `position` of an index, or `nil` if its checksum does not match. Numbers past
+    /// `Int64.max` are left for the caller's bounds checks to refuse (they come out negative).
+    init?(_ index: UnsafeRawBufferPointer, at position: Int, partition: Int) {
+        let fields = UnsafeRawBufferPointer(rebasing: index[position..<(position + IntermediateFileFormat.indexEntrySize - 8)])
+        guard XXHash64.hash(fields, seed: UInt64(partition)) == index.littleEndian(at: position + 44, as: UInt64.self) else { return nil }
         offset = Int64(truncatingIfNeeded: index.littleEndian(at: position, as: UInt64.self))
         length = Int64(truncatingIfNeeded: index.littleEndian(at: position + 8, as: UInt64.self))
         records = Int64(truncatingIfNeeded: index.littleEndian(at: position + 16, as: UInt64.self))

@@ -8,17 +8,19 @@ import Darwin
 
 /// Reads the records of one partition of an intermediate file in order, verifying them as it goes.
 ///
-/// Opening checks the header, the trailer and the index (its checksum, and that the partitions' runs tile the file).
+/// Opening checks the header, the trailer and the partition's index entry (its own checksum and bounds; with
+/// `verifyingIndex`, every entry, the index's checksum, and that the partitions' runs tile the file).
 /// Then every block's checksum and length, every record's bounds, and the run's counts and checksum against its
 /// index entry are checked; anything off throws an ``IntermediateFileError`` that names the file and the problem.
-/// Only the partition's run is read. Memory is one block (compressed and raw) plus the index, whatever the file's
+/// Only the partition's run is read. Memory is one block (compressed and raw; none for an empty run), whatever the file's
 /// size.
 public final class IntermediateFileReader {
     /// The file being read.
     public let path: String
     /// The partition being read.
     public let partition: Int
-    /// The xxHash64 of the file's index, as in its trailer (``IntermediateFileSummary/checksum``).
+    /// The xxHash64 of the file's index, as its trailer gives it (``IntermediateFileSummary/checksum``); checked
+    /// against the index only when the reader was opened `verifyingIndex`.
     public private(set) var indexChecksum: UInt64 = 0
     private let file: ReadableFile
     private let size: Int64
@@ -28,8 +30,9 @@ public final class IntermediateFileReader {
     // The state below is touched once per record by the reader's one user: no dynamic exclusivity checks (they
     // were 15% of a reduce's instructions).
     @exclusivity(unchecked) private var offset: Int64 = 0
-    @exclusivity(unchecked) private var stored = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-    @exclusivity(unchecked) private var raw = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    // Allocated at the first block, as large as it needs: most runs of a job of many partitions are empty or small.
+    @exclusivity(unchecked) private var stored = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    @exclusivity(unchecked) private var raw = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     @exclusivity(unchecked) private var rawEnd = 0
     @exclusivity(unchecked) private var cursor = 0
     @exclusivity(unchecked) private var blockRecordsLeft = 0
@@ -56,13 +59,17 @@ public final class IntermediateFileReader {
     ///   - path: the intermediate file.
     ///   - partition: the partition to read; a file a step or a merge wrote holds one, partition 0.
     ///   - expectedSize: the size its writer reported, if known; a different size is an error.
-    public convenience init(path: String, partition: Int = 0, expectedSize: Int64? = nil) throws(IntermediateFileError) {
-        try self.init(path: path, partition: partition, expectedSize: expectedSize, decompressor: ZstdDecompressor())
+    ///   - verifyingIndex: whether to read and check every partition's index entry, and the index's checksum, rather
+    ///     than the partition's own entry (its own checksum) alone.
+    public convenience init(path: String, partition: Int = 0, expectedSize: Int64? = nil, verifyingIndex: Bool = false) throws(IntermediateFileError) {
+        try self.init(path: path, partition: partition, expectedSize: expectedSize, verifyingIndex: verifyingIndex, decompressor: ZstdDecompressor())
     }
 
     /// Opens the run as ``init(path:partition:expectedSize:)`` does, decompressing with `decompressor`, which
     /// readers used by one thread may share (a merge's readers: each block is a whole zstd frame).
-    init(path: String, partition: Int, expectedSize: Int64? = nil, decompressor: ZstdDecompressor) throws(IntermediateFileError) {
+    init(
+        path: String, partition: Int, expectedSize: Int64? = nil, verifyingIndex: Bool = false, decompressor: ZstdDecompressor
+    ) throws(IntermediateFileError) {
         self.path = path
         self.partition = partition
         self.decompressor = decompressor
@@ -99,7 +106,7 @@ public final class IntermediateFileReader {
             throw IntermediateFileError(.wrongFormat, path: path, "names unknown codec \(header[5])")
         }
         self.codec = codec
-        try locateRun()
+        try locateRun(verifyingIndex: verifyingIndex)
     }
 
     deinit {
@@ -107,8 +114,9 @@ public final class IntermediateFileReader {
         raw.deallocate()
     }
 
-    /// Reads and checks the trailer and the index, and finds the partition's run.
-    private func locateRun() throws(IntermediateFileError) {
+    /// Reads and checks the trailer and the partition's index entry (the whole index when `verifyingIndex`), and
+    /// finds the partition's run.
+    private func locateRun(verifyingIndex: Bool) throws(IntermediateFileError) {
         var trailer = [UInt8](repeating: 0, count: IntermediateFileFormat.trailerSize)
         let trailerStart = size - Int64(IntermediateFileFormat.trailerSize)
         try read(into: &trailer, at: trailerStart)
@@ -118,7 +126,8 @@ public final class IntermediateFileReader {
         let (rawIndexOffset, partitions, checksum) = trailer.withUnsafeBytes {
             ($0.littleEndian(at: 1, as: UInt64.self), $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self))
         }
-        let indexLength = Int64(partitions) * Int64(IntermediateFileFormat.indexEntrySize)
+        let entrySize = IntermediateFileFormat.indexEntrySize
+        let indexLength = Int64(partitions) * Int64(entrySize)
         guard (1...UInt32(IntermediateFileFormat.maximumPartitions)).contains(partitions), rawIndexOffset <= UInt64(trailerStart),
             Int64(rawIndexOffset) == trailerStart - indexLength
         else {
@@ -128,23 +137,30 @@ public final class IntermediateFileReader {
         guard partition >= 0, partition < Int(partitions) else {
             throw IntermediateFileError(.corrupt, path: path, "holds \(partitions) partitions, so it has no partition \(partition)")
         }
-        var index = [UInt8](repeating: 0, count: Int(indexLength))
-        try read(into: &index, at: indexOffset)
-        guard index.withUnsafeBytes({ XXHash64.hash($0) }) == checksum else {
+        indexChecksum = checksum
+        // A reducer reads its own entry only (reading all R entries for each of R partitions costs O(R²) a file);
+        // the coordinator, checking a reported loss, reads and checks them all.
+        let first = verifyingIndex ? 0 : partition
+        var index = [UInt8](repeating: 0, count: verifyingIndex ? Int(indexLength) : entrySize)
+        try read(into: &index, at: indexOffset + Int64(first * entrySize))
+        if verifyingIndex, index.withUnsafeBytes({ XXHash64.hash($0) }) != checksum {
             throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in its index at byte \(indexOffset)")
         }
-        indexChecksum = checksum
-        // The runs must tile the blocks exactly: each starts where the one before ends, from the header to the index.
         var expected = Int64(IntermediateFileFormat.headerSize)
-        index.withUnsafeBytes { bytes in
-            for entry in 0..<Int(partitions) {
-                let candidate = PartitionRun(bytes, at: entry * IntermediateFileFormat.indexEntrySize)
-                if entry == partition { run = candidate }
-                expected = candidate.offset == expected && candidate.length >= 0 && candidate.length <= indexOffset ? expected + candidate.length : -1
-                if expected < 0 { break }
+        for entry in first..<(verifyingIndex ? Int(partitions) : partition + 1) {
+            guard let candidate = index.withUnsafeBytes({ PartitionRun($0, at: (entry - first) * entrySize, partition: entry) }) else {
+                throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in the index entry of partition \(entry)")
             }
+            guard candidate.offset >= expected, candidate.length >= 0, candidate.length <= indexOffset - candidate.offset,
+                !verifyingIndex || candidate.offset == expected
+            else {
+                throw IntermediateFileError(
+                    .corrupt, path: path, "has an index entry for partition \(entry) outside its \(indexOffset - 8) bytes of blocks, or overlapping another")
+            }
+            if entry == partition { run = candidate }
+            if verifyingIndex { expected = candidate.offset + candidate.length }
         }
-        guard expected == indexOffset else {
+        guard !verifyingIndex || expected == indexOffset else {
             throw IntermediateFileError(.corrupt, path: path, "has an index whose partitions do not tile its \(indexOffset - 8) bytes of blocks")
         }
         offset = run.offset

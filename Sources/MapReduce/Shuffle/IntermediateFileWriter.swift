@@ -102,7 +102,7 @@ final class IntermediateFileWriter {
         let indexOffset = run.offset
         var index: [UInt8] = []
         index.reserveCapacity(partitions * IntermediateFileFormat.indexEntrySize)
-        for run in runs { run.append(to: &index) }
+        for (partition, run) in runs.enumerated() { run.append(to: &index, partition: partition) }
         let checksum = index.withUnsafeBytes { XXHash64.hash($0) }
         var trailer: [UInt8] = [IntermediateFileFormat.trailerTag]
         trailer.appendLittleEndian(UInt64(indexOffset))

@@ -109,7 +109,7 @@ struct CompletionCheck {
     /// or `nil` if it is intact. Blocks: call it off the actor.
     static func damage(of file: IntermediateFileSummary, partition: Int) -> String? {
         do {
-            let reader = try IntermediateFileReader(path: file.path, partition: partition, expectedSize: file.bytes)
+            let reader = try IntermediateFileReader(path: file.path, partition: partition, expectedSize: file.bytes, verifyingIndex: true)
             guard reader.indexChecksum == file.checksum else {
                 return "intermediate file '\(file.path)' has an index with checksum \(reader.indexChecksum), but its writer reported \(file.checksum)"
             }
