@@ -121,6 +121,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
                 services: [.init(service: app), .init(service: watcher, successTerminationBehavior: .gracefullyShutdownGroup)] + (progress.map { [$0] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await coordinator.removeIntermediateData()
 
         print(await coordinator.summaryLine())
         withExtendedLifetime(directory) {}

@@ -37,6 +37,9 @@ public actor Coordinator {
     /// Failed and lost attempts already logged.
     private var endingsLogged = 0
     private var finishing = (tries: 0, next: ContinuousClock.now, published: false)
+    /// Intermediate data being removed off the actor (a finished step's attempts, or the job's directory): a
+    /// recursive delete of 100,000 attempts takes minutes on some disks, and the coordinator serves meanwhile.
+    private var removals: [BlockingWork<Void>] = []
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let pollTimeout: Duration
@@ -702,11 +705,21 @@ public actor Coordinator {
         let summary = try accounting.summary(job: job.steps[plan.stepIndex].name, attempts: attempts, seconds: (clock.now - stepStarted).seconds)
         try OutputCommitter(plan).finish(
             summary, badRecordLists: accounting.badRecordLists(plan, committedBy: scheduler.committedMapAttempts), jobSeconds: (clock.now - started).seconds)
-        if plan.isLastStep {
-            try? FileManager.default.removeItem(atPath: plan.layout.jobDirectory)
-        } else {
-            for phase in ["map", "reduce"] { try? FileManager.default.removeItem(atPath: "\(plan.directory)/\(phase)") }
-        }
+        let doomed = plan.isLastStep ? [plan.layout.jobDirectory] : ["map", "reduce"].map { "\(plan.directory)/\($0)" }
+        for path in doomed { remove(path) }
+    }
+
+    /// Renames `path` aside at once (so nothing finds it where it was), then removes it on a thread of its own.
+    private func remove(_ path: String) {
+        let aside = "\(path).removed-\(getpid())-\(removals.count)"
+        let target = rename(path, aside) == 0 ? aside : path
+        removals.append(BlockingWork { try? FileManager.default.removeItem(atPath: target) })
+    }
+
+    /// Waits until the intermediate data of the finished steps is removed (call it before the process exits).
+    public func removeIntermediateData() async {
+        for removal in removals { _ = await removal.value() }
+        removals = []
     }
 
     /// Plans the next step over the intermediate files the one just finished published and runs it with the same
