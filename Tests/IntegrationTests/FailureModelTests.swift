@@ -182,7 +182,16 @@ import Testing
             return
         }
         let cluster = try Cluster(.testbed)
-        try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 2, inputs: Self.examples, extra: ["--split-size", "1KiB"])
+        // The good worker first, held in its first map call, so that the blind one registers while it is alive:
+        // alone, the blind worker fails every attempt of the first task (the registration handshake that refuses
+        // such a worker is not built yet), and without fsyncs it does so before a second worker can register.
+        let probes = try TemporaryDirectory(prefix: "probes")
+        let first = URL(fileURLWithPath: try #require(Self.examples.first)).lastPathComponent
+        try cluster.startWorker(environment: ["MR_PROBE_DIR": probes.path, "MR_PROBE_SLOW_FIRST_FILE": first, "MR_PROBE_SLOW_FIRST_MS": "1500"])
+        try ChildProcess.waitUntil("the good worker's first map call", timeout: .seconds(60)) {
+            FileManager.default.fileExists(atPath: probes.appending("slow-first-\(first)")) ? true : nil
+        }
         // Its own mount namespace, with an empty tmpfs over the shared directory: a missing mount.
         let shared = cluster.shared
         let blind = try cluster.startWorker(wrapper: { executable, arguments in
@@ -191,7 +200,6 @@ import Testing
                 ["--mount", "--propagation", "private", "/bin/sh", "-c", #"mount -t tmpfs tmpfs "$0" && exec "$@""#, shared, executable] + arguments
             )
         })
-        try cluster.startWorker()
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 2, splitSize: 1024))
         #expect(cluster.coordinator.standardError.contains("-\(blind.pid)-"), "the blind worker is named")
         #expect(cluster.coordinator.standardError.contains("differs from the coordinator's (a missing or different mount?)"), "\(cluster.logs)")
