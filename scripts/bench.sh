@@ -2,6 +2,9 @@
 # Release-mode benchmarks. Extra arguments go to mr-bench (see --help), e.g.
 #   scripts/bench.sh --mib 1024 --reducers 2                 # word count, local and distributed
 #   scripts/bench.sh --job sort --mib 1024 --reducers 2 --mode distributed
+#   scripts/bench.sh --corpus /tmp/mr-bench-64 --mib 64 --files 4 --shapes 8x16,256x16,1024x16,8x256,256x256
+#                                                            # task shapes over one input, side by side; add
+#                                                            # --compare-with DIR to alternate with another build
 # Word count: if ../shared/bench/ exists beside the checkout, its C word counter runs on the same corpus (one
 # process and two), alternating with ours. Sort: `LC_ALL=C sort -S 4G --parallel=2` runs on the same records,
 # alternating with ours, and the distributed output is checked to be exactly its output.
@@ -13,6 +16,7 @@ job=word-count
 corpus=
 output=/tmp/mr-bench-output
 rounds=2
+shapes=false
 args=()
 while (($#)); do
     case $1 in
@@ -20,6 +24,7 @@ while (($#)); do
         --job) job=$2 ;;
         --corpus) corpus=$2 ;;
         --output) output=$2 ;;
+        --shapes) shapes=true ;;
     esac
     args+=("$1")
     shift
@@ -28,7 +33,9 @@ if [[ $job == sort ]]; then corpus=${corpus:-/tmp/mr-bench-records}; else corpus
 yardstick=../shared/bench/wc_limit.c
 for ((round = 1; round <= rounds; round++)); do
     .build/release/mr-bench "${args[@]}"
-    if [[ $job == sort ]]; then
+    if $shapes; then
+        continue
+    elif [[ $job == sort ]]; then
         TIMEFORMAT="LC_ALL=C sort -S 4G --parallel=2 (round $round): %R s"
         time LC_ALL=C sort -S 4G --parallel=2 "$corpus"/*.dat >/tmp/mr-bench-sorted
         if [[ -d $output-distributed/output ]]; then

@@ -53,6 +53,15 @@ struct Benchmark: ParsableCommand {
             valueName: "MxR,…"))
     var shapes: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "With --shapes: another build's mr-coordinator and mr-worker, run at each shape right after this build's, for a before/after table in one invocation.",
+            valueName: "directory"))
+    var compareWith: String?
+
+    @Flag(help: "With --shapes: pass --no-sync to the coordinator.")
+    var noSync = false
+
     func validate() throws {
         guard ["word-count", "sort"].contains(job) else { throw ValidationError("--job must be word-count or sort (got '\(job)')") }
         guard ["local", "distributed", "both"].contains(mode) else { throw ValidationError("--mode must be local, distributed or both (got '\(mode)')") }
@@ -86,36 +95,43 @@ struct Benchmark: ParsableCommand {
                 inputs = try CorpusGenerator().write(to: corpus, files: files, bytes: Int64(mib) << 20)
             }
         }
-        if let shapes = shapes.flatMap(parsedShapes) { return try runShapes(shapes, inputs) }
+        if let shapes = shapes.flatMap(parsedShapes) { return try runShapes(shapes, inputs, directory: corpus) }
         if mode != "distributed" { try runLocal(inputs) }
         if mode != "local" { try runDistributed(inputs) }
     }
 
-    /// Runs the job distributed at each shape over the same input, and prints a table with ratios to the first.
-    private func runShapes(_ shapes: [(maps: Int, reducers: Int)], _ inputs: [String]) throws {
+    /// Runs the job distributed at each shape over the same input (alternating with `--compare-with`'s build), and
+    /// prints a table with ratios to the first shape.
+    /// The input is given to the coordinator as `directory`, which holds exactly `inputs` (a list of 100,000 files
+    /// does not fit on a command line).
+    private func runShapes(_ shapes: [(maps: Int, reducers: Int)], _ inputs: [String], directory corpus: String) throws {
         let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let builds = [("this build", binaryDirectory)] + (compareWith.map { [("compared", $0)] } ?? [])
         let bytes = inputs.reduce(Int64(0)) { $0 + Int64((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
-        print("| M × R | map tasks planned | wall time | ratio | coordinator CPU per task | coordinator peak memory |")
-        print("|---|---|---|---|---|---|")
-        var baseline: Double?
+        print("| build | M × R | map tasks planned | wall time | ratio to the first shape | coordinator CPU per task | coordinator peak memory |")
+        print("|---|---|---|---|---|---|---|")
+        var baseline: [String: Double] = [:]
         for shape in shapes {
-            let splitSize = max(1, (bytes + Int64(shape.maps) - 1) / Int64(shape.maps))
-            let result = try DistributedRun(
-                binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: shape.reducers,
-                extraArguments: ["--split-size", "\(splitSize)", "--map-tasks", "\(shape.maps)", "--memory-budget", "\(memoryBudget.bytes)"],
-                work: output + "-distributed"
-            )
-            .run(inputs: inputs)
-            let planned =
-                result.summary.split(separator: " ").firstIndex(of: "map").flatMap { index in
-                    result.summary.split(separator: " ")[..<index].last.map(String.init)
-                } ?? "?"
-            let tasks = Double(Int(planned) ?? shape.maps) + Double(shape.reducers)
-            baseline = baseline ?? result.seconds
-            print(
-                String(
-                    format: "| %d × %d | %@ | %.2f s | %.2f× | %.2f ms | %.0f MiB |", shape.maps, shape.reducers, planned, result.seconds,
-                    result.seconds / (baseline ?? result.seconds), result.cpuSeconds[0] * 1000 / tasks, result.peaks[0].mebibytes))
+            for (name, directory) in builds {
+                let splitSize = max(1, (bytes + Int64(shape.maps) - 1) / Int64(shape.maps))
+                // Below 8 map tasks this build's --map-tasks default would cut the input finer; another build may not have it.
+                let target = shape.maps < 8 ? ["--map-tasks", "\(shape.maps)"] : []
+                let result = try DistributedRun(
+                    binaryDirectory: directory, job: job, workers: workers, reducers: shape.reducers,
+                    extraArguments: ["--split-size", "\(splitSize)", "--memory-budget", "\(memoryBudget.bytes)"] + target + (noSync ? ["--no-sync"] : []),
+                    work: output + "-distributed"
+                )
+                .run(inputs: [corpus])
+                let words = result.summary.split(separator: " ")
+                let planned = words.firstIndex(of: "map").flatMap { words[..<$0].last.map(String.init) } ?? "?"
+                let tasks = Double(Int(planned) ?? shape.maps) + Double(shape.reducers)
+                let first = baseline[name] ?? result.seconds
+                baseline[name] = first
+                print(
+                    String(
+                        format: "| %@ | %d × %d | %@ | %.2f s | %.2f× | %.2f ms | %.0f MiB |", name, shape.maps, shape.reducers, planned, result.seconds,
+                        result.seconds / first, result.cpuSeconds[0] * 1000 / tasks, result.peaks[0].mebibytes))
+            }
         }
     }
 
