@@ -14,6 +14,10 @@ final class RecordMerger {
     // checks class properties cost on every access are turned off.
     @exclusivity(unchecked) private var heap: [Int] = []
     @exclusivity(unchecked) private var pendingAdvance: Int? = nil
+    /// Each reader's current key, and its first eight bytes big-endian (zero-padded): most comparisons end at the
+    /// prefixes, without a call to `memcmp` or a load through the reader.
+    @exclusivity(unchecked) private var keys: [UnsafeRawBufferPointer]
+    @exclusivity(unchecked) private var prefixes: [UInt64]
 
     /// The current record's key; valid until the next call to ``next()``.
     @exclusivity(unchecked) private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -22,7 +26,10 @@ final class RecordMerger {
 
     init(_ readers: [IntermediateFileReader]) throws(IntermediateFileError) {
         self.readers = readers
+        keys = Array(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: readers.count)
+        prefixes = Array(repeating: 0, count: readers.count)
         for index in readers.indices where try readers[index].next() {
+            load(index)
             heap.append(index)
             siftUp(heap.count - 1)
         }
@@ -36,6 +43,7 @@ final class RecordMerger {
         if let advanced = pendingAdvance {
             pendingAdvance = nil
             if try readers[advanced].next() {
+                load(advanced)
                 siftDown(0)
             } else {
                 heap.swapAt(0, heap.count - 1)
@@ -50,8 +58,16 @@ final class RecordMerger {
         return true
     }
 
+    /// Notes reader `index`'s current key.
+    private func load(_ index: Int) {
+        let key = readers[index].key
+        keys[index] = key
+        prefixes[index] = RecordBuffer.prefix(of: key)
+    }
+
     private func precedes(_ a: Int, _ b: Int) -> Bool {
-        let order = compareKeys(readers[a].key, readers[b].key)
+        if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
+        let order = compareKeys(keys[a], keys[b])
         return order != 0 ? order < 0 : a < b
     }
 
