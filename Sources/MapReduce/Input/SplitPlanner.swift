@@ -13,7 +13,7 @@ import Darwin
 /// bytes, except that a file up to 10% over the bound stays whole (Hadoop's split slop: a 65 MiB file is one
 /// task, not two of 32.5 MiB); consecutive small files share a task until it holds `splitSize` bytes, so a thousand small files do
 /// not cost a thousand tasks. Empty files hold no lines and get no split. Compressed (`.zst`) files are one split
-/// each. With a ``targetMapTasks`` count, a small input is cut finer, so that there are enough tasks for every
+/// each. With a ``JobConfiguration/targetMapTasks`` count, a small input is cut finer, so that there are enough tasks for every
 /// worker (``JobConfiguration/effectiveSplitSize(forInputOf:)``).
 public struct SplitPlanner: Sendable {
     /// The most bytes one map task reads (compressed bytes for `.zst` files).

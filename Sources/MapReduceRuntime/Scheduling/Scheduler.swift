@@ -459,7 +459,8 @@ public struct Scheduler: Sendable {
         func isCommitted(_ state: TaskState) -> Bool { if case .committed = state { true } else { false } }
         let committed = (mapStates.count(where: isCommitted), reduceStates.count(where: isCommitted))
         if committed != committedCount { return "\(committed) tasks are committed, but the counts say \(committedCount)" }
-        if pendingMaps.count != mapStates.count { $0 == .pending } || pendingReduces.count != reduceStates.count { $0 == .pending } {
+        let pending = (mapStates.count(where: { $0 == .pending }), reduceStates.count(where: { $0 == .pending }))
+        if pendingMaps.count != pending.0 || pendingReduces.count != pending.1 {
             return "\(pendingMaps.count) maps and \(pendingReduces.count) reduces are queued, not every pending task and only them"
         }
         for (index, state) in mapStates.enumerated() {
