@@ -24,13 +24,13 @@ import Zstd
         }
         try FileManager.default.createDirectory(atPath: directory.appending("scratch"), withIntermediateDirectories: true)
         let merging = RunMerging(settings: settings, compressor: ZstdCompressor(), scratchDirectory: directory.appending("scratch"))
-        let (left, passBytes) = try merging.reduceFanIn(runs)
+        let (left, passFiles, passBytes) = try merging.reduceFanIn(runs)
         #expect(left.count == 3 && left[1...] == runs[8...], "the last runs go to the final merge untouched")
         let sizes = try runs.map { try IntermediateFileReader(path: $0.path, partition: 1).runBytes }
         #expect(passBytes == sizes[..<8].reduce(0, +), "each given run merged once is counted once")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.appending("scratch")).count == 1, "earlier passes are removed")
-        let decompressor = ZstdDecompressor()
-        let merger = try RecordMerger(try left.map { try $0.open(decompressor) })
+        #expect(passFiles == [left[0].path], "the one pass file left is named for the caller to remove")
+        let merger = try RecordMerger(try IntermediateRun.open(left))
         var records: [(String, Int)] = []
         while try merger.next() { records.append((try String(decoding: merger.key), try Int(decoding: merger.value))) }
         let kiwis = (0..<10).filter { $0 % 3 != 0 }

@@ -237,12 +237,9 @@ final class ReduceMerge {
         let merging = RunMerging(
             settings: context.settings, compressor: ZstdCompressor(level: context.settings.compressionLevel),
             scratchDirectory: context.scratchDirectory)
-        let given = context.inputs.map { IntermediateRun(path: $0, partition: context.partition) }
-        let (inputs, passBytes) = try merging.reduceFanIn(given)
-        let decompressor = ZstdDecompressor()
-        readers = try inputs.map { run throws(IntermediateFileError) in try run.open(decompressor) }
-        let unmerged = Set(given.map(\.path))
-        inputBytes = passBytes + readers.filter { unmerged.contains($0.path) }.reduce(0) { $0 + $1.runBytes }
+        let fanIn = try merging.reduceFanIn(context.inputs.map { IntermediateRun(path: $0, partition: context.partition) })
+        readers = try IntermediateRun.open(fanIn.runs)
+        inputBytes = fanIn.passBytes + readers.filter { !fanIn.passFiles.contains($0.path) }.reduce(0) { $0 + $1.runBytes }
         return KeyGroups(try RecordMerger(readers), keyLength: keyLength)
     }
 

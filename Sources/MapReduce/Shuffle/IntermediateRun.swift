@@ -7,8 +7,12 @@ struct IntermediateRun: Hashable {
     /// The partition of it (0 for a file of one partition, as a step or a merge pass writes).
     var partition: Int
 
-    /// Opens the run for reading, decompressing with `decompressor` (shared by the readers of one merge).
-    func open(_ decompressor: ZstdDecompressor) throws(IntermediateFileError) -> IntermediateFileReader {
-        try IntermediateFileReader(path: path, partition: partition, decompressor: decompressor)
+    /// Opens `runs` for one merge: their readers share one decompression context (each block is a whole zstd
+    /// frame, and a merge reads one block at a time).
+    static func open(_ runs: [IntermediateRun]) throws(IntermediateFileError) -> [IntermediateFileReader] {
+        let decompressor = ZstdDecompressor()
+        return try runs.map { run throws(IntermediateFileError) in
+            try IntermediateFileReader(path: run.path, partition: run.partition, decompressor: decompressor)
+        }
     }
 }

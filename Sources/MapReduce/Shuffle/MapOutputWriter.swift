@@ -46,11 +46,9 @@ final class MapOutputWriter {
             path: path, partitions: settings.partitions, compressor: compressor, blockSize: settings.blockSize, sync: false)
         for partition in 0..<settings.partitions {
             try writer.startPartition(partition)
-            let inputs = try merging.reduceFanIn(runs.map { IntermediateRun(path: $0, partition: partition) }).runs
-            try merging.merge(inputs, into: writer, combiner: combiner)
-            for input in inputs where input.partition == 0 && input.path.hasPrefix("\(spillDirectory)/pass-") {
-                try? FileManager.default.removeItem(atPath: input.path)
-            }
+            let fanIn = try merging.reduceFanIn(runs.map { IntermediateRun(path: $0, partition: partition) })
+            try merging.merge(fanIn.runs, into: writer, combiner: combiner)
+            for path in fanIn.passFiles { try? FileManager.default.removeItem(atPath: path) }
         }
         let summary = try writer.finish()
         try FileManager.default.removeItem(atPath: spillDirectory)

@@ -20,12 +20,13 @@ struct RunMerging {
     /// with a fan-in of 256 merge 5 of them into one, then 256 go to the final merge, rather than every run being
     /// read and written once more. The runs merged are consecutive and the result takes their place, so equal keys
     /// keep the order of the runs given.
-    /// - Returns: the runs left, and the bytes of the given runs that passes read (0 if no pass was needed).
-    func reduceFanIn(_ runs: [IntermediateRun]) throws -> (runs: [IntermediateRun], passBytes: Int64) {
+    /// - Returns: the runs left; which of them are pass files (in the scratch directory, for the caller to remove
+    ///   once merged); and the bytes of the given runs that passes read (0 if no pass was needed).
+    func reduceFanIn(_ runs: [IntermediateRun]) throws -> (runs: [IntermediateRun], passFiles: Set<String>, passBytes: Int64) {
         var current = runs
         var merged = 0
         var passBytes: Int64 = 0
-        var scratch: Set<String> = []
+        var passFiles: Set<String> = []
         while current.count > settings.mergeFanIn {
             let count = min(settings.mergeFanIn, current.count - settings.mergeFanIn + 1)
             let path = "\(scratchDirectory)/pass-\(merged).mri"
@@ -33,21 +34,20 @@ struct RunMerging {
             let writer = try IntermediateFileWriter(path: path, compressor: compressor, blockSize: settings.blockSize, sync: false)
             let group = current[..<count]
             let bytes = try merge(Array(group), into: writer, combiner: nil)
-            passBytes += zip(group, bytes).filter { !scratch.contains($0.0.path) }.reduce(0) { $0 + $1.1 }
+            passBytes += zip(group, bytes).filter { !passFiles.contains($0.0.path) }.reduce(0) { $0 + $1.1 }
             try writer.finish()
-            for run in group where scratch.contains(run.path) { try? FileManager.default.removeItem(atPath: run.path) }
-            scratch.insert(path)
+            for run in group where passFiles.remove(run.path) != nil { try? FileManager.default.removeItem(atPath: run.path) }
+            passFiles.insert(path)
             current.replaceSubrange(..<count, with: [IntermediateRun(path: path, partition: 0)])
         }
-        return (current, passBytes)
+        return (current, passFiles, passBytes)
     }
 
     /// Merges `runs` into the current partition of `writer`, folding each key's values with `combiner` if given.
     /// - Returns: the bytes of each run read.
     @discardableResult
     func merge(_ runs: [IntermediateRun], into writer: IntermediateFileWriter, combiner: GroupCombiner?) throws -> [Int64] {
-        let decompressor = ZstdDecompressor()
-        let readers = try runs.map { run throws(IntermediateFileError) in try run.open(decompressor) }
+        let readers = try IntermediateRun.open(runs)
         let merger = try RecordMerger(readers)
         if let combiner {
             let groups = KeyGroups(merger)
