@@ -45,11 +45,9 @@ public struct SplitPlanner: Sendable {
         var current: [InputSplit] = []
         var currentBytes: Int64 = 0
         let files = try expand(paths)
-        var planner = self
-        if let configuration { planner.splitSize = configuration.effectiveSplitSize(forInputOf: files.reduce(0) { $0 + $1.1 }) }
-        let splitSize = planner.splitSize
+        let splitSize = configuration?.effectiveSplitSize(forInputOf: files.reduce(0) { $0 + $1.1 }) ?? self.splitSize
         for (file, size) in files where size > 0 {
-            for split in planner.cut(file, size: size, whole: wholeFiles) {
+            for split in cut(file, size: size, whole: wholeFiles, splitSize: splitSize) {
                 if currentBytes + split.length > splitSize, !current.isEmpty {
                     tasks.append(current)
                     current = []
@@ -139,7 +137,7 @@ public struct SplitPlanner: Sendable {
     /// How far over the split size a file may be and still be one split.
     static let slop = 1.1
 
-    private func cut(_ file: InputFile, size: Int64, whole: Bool) -> [InputSplit] {
+    private func cut(_ file: InputFile, size: Int64, whole: Bool, splitSize: Int64) -> [InputSplit] {
         if file.isCompressed || whole { return [InputSplit(file: file, start: 0, end: size)] }
         let count = Double(size) <= Double(splitSize) * Self.slop ? 1 : (size + splitSize - 1) / splitSize
         let length = (size + count - 1) / count

@@ -8,8 +8,7 @@ struct TaskQueue: Sendable {
     private var queued: [Bool]
     /// Put back, in the order they were; the last is the first out.
     private var putBack: [Int] = []
-    /// Every task in order, from `head` on.
-    private var initial: [Int]
+    /// Every task from here on, in task order, was queued at the start (those queued still are).
     private var head = 0
     /// How many tasks are queued.
     private(set) var count: Int
@@ -17,7 +16,6 @@ struct TaskQueue: Sendable {
     /// A queue of tasks `0..<tasks`, all queued.
     init(tasks: Int) {
         queued = Array(repeating: true, count: tasks)
-        initial = Array(0..<tasks)
         count = tasks
     }
 
@@ -48,11 +46,10 @@ struct TaskQueue: Sendable {
             remove(task)
             return task
         }
-        while head < initial.count, !queued[initial[head]] { head += 1 }
-        for index in head..<initial.count where queued[initial[index]] && isEligible(initial[index]) {
-            let task = initial[index]
+        while head < queued.count, !queued[head] { head += 1 }
+        for task in head..<queued.count where queued[task] && isEligible(task) {
             remove(task)
-            if index == head { head += 1 }
+            if task == head { head += 1 }
             return task
         }
         return nil
