@@ -105,9 +105,8 @@ struct Benchmark: ParsableCommand {
     /// The input is given to the coordinator as `directory`, which holds exactly `inputs` (a list of 100,000 files
     /// does not fit on a command line).
     private func runShapes(_ shapes: [(maps: Int, reducers: Int)], _ inputs: [String], directory corpus: String) throws {
-        let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let builds = [("this build", binaryDirectory)] + (compareWith.map { [("compared", $0)] } ?? [])
-        let bytes = inputs.reduce(Int64(0)) { $0 + Int64((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        let bytes = Self.size(of: inputs)
         print("| build | M × R | map tasks planned | wall time | ratio to the first shape | coordinator CPU per task | coordinator peak memory |")
         print("|---|---|---|---|---|---|---|")
         var baseline: [String: Double] = [:]
@@ -135,14 +134,23 @@ struct Benchmark: ParsableCommand {
         }
     }
 
+    /// Where this `mr-bench` is, beside this build's `mr-coordinator` and `mr-worker`.
+    private var binaryDirectory: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+
+    /// The bytes of `inputs` together.
+    private static func size(of inputs: [String]) -> Int64 {
+        inputs.reduce(0) { $0 + Int64((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+    }
+
     private func runDistributed(_ inputs: [String]) throws {
-        let binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let result = try DistributedRun(
             binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers,
             extraArguments: ["--split-size", "\(splitSize.bytes)", "--memory-budget", "\(memoryBudget.bytes)"], work: output + "-distributed"
         )
         .run(inputs: inputs)
-        let bytes = inputs.reduce(0.0) { $0 + Double((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        let bytes = Double(Self.size(of: inputs))
         let peaks = result.peaks.map { String(format: "%@ %.0f MiB", $0.name, $0.mebibytes) }.joined(separator: ", ")
         print(
             String(
