@@ -59,6 +59,18 @@ import Testing
         calls.contains { a in calls.contains { b in a.pid != b.pid && a.start < b.end && b.start < a.end } }
     }
 
+    /// Unpunctuated Chinese is one long word per line: its hot key, cut at 200 bytes in the middle of a character,
+    /// grew past the coordinator's limit once decoded, and every reduce report was refused.
+    @Test func aWordCountOfUnpunctuatedChineseSucceeds() throws {
+        let directory = try TemporaryDirectory()
+        let lines = (0..<40).map { String(repeating: "我们一起学习中文", count: 10 + $0 % 3) }
+        let input = try directory.write("zh.txt", lines.joined(separator: "\n") + "\n")
+        let cluster = try Cluster()
+        try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: [input])
+        try cluster.startWorker()
+        try expectExactOutput(cluster, AnyJob(wordCount), [input], reducers: 2, timeout: .seconds(60))
+    }
+
     @Test func wordCountWithThreeWorkersMatchesTheSequentialRunner() throws {
         let cluster = try Cluster()
         try cluster.startCoordinator(job: "word-count", reducers: 10, inputs: Self.inputs, extra: ["--split-size", "256KiB"])

@@ -22,6 +22,18 @@ import Testing
         #expect(hot.entries.count == 10)
     }
 
+    /// 200 bytes of three-byte characters end in the middle of one: a byte cut grew to 202 bytes once decoded.
+    @Test func aKeyIsCutAtACharacterBoundaryToAtMost200Bytes() {
+        let chinese = String(repeating: "中文", count: 100)
+        #expect(HotKey.cut(chinese) == String(repeating: "中文", count: 33))
+        #expect(HotKey.cut(chinese).utf8.count == 198)
+        #expect(HotKey.cut("short") == "short")
+        #expect(HotKey.cut(String(repeating: "a", count: 199) + "é") == String(repeating: "a", count: 199))
+        var hot = HotKeys()
+        hot.observe(3) { chinese }
+        #expect(hot.entries[0].key.utf8.count <= HotKey.maximumKeyLength && !hot.entries[0].key.contains("\u{FFFD}"))
+    }
+
     @Test func aReduceTaskReportsItsKeysWithTheMostValues() throws {
         // No combiner: a word's values are its occurrences.
         let job = AnyJob(

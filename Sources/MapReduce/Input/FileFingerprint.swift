@@ -15,7 +15,8 @@ import Darwin
 public struct FileFingerprint: Hashable, Codable, Sendable, CustomStringConvertible {
     /// The size in bytes.
     public var size: Int64
-    /// The modification time, in nanoseconds since 1970.
+    /// The modification time, in nanoseconds since 1970, wrapping past the year 2262 (where 64 bits of nanoseconds
+    /// end): the figure only needs to tell two times apart, and a file dated after 2262 must not stop a job.
     public var modified: Int64
     /// The inode number.
     public var inode: UInt64
@@ -34,7 +35,8 @@ public struct FileFingerprint: Hashable, Codable, Sendable, CustomStringConverti
         #else
         let time = info.st_mtim
         #endif
-        self.init(size: Int64(info.st_size), modified: Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec), inode: UInt64(info.st_ino))
+        let nanoseconds = Int64(time.tv_sec) &* 1_000_000_000 &+ Int64(time.tv_nsec)
+        self.init(size: Int64(info.st_size), modified: nanoseconds, inode: UInt64(info.st_ino))
     }
 
     public var description: String { "\(size) bytes, modified at \(modified) ns, inode \(inode)" }

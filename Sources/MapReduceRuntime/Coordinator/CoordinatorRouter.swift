@@ -86,8 +86,11 @@ public enum CoordinatorRouter {
         v1.get("job") { _, _ -> JobOverview in await coordinator.overview() }
         router.get("/") { _, _ -> Response in
             let page = StatusPage.render(await coordinator.overview(), refreshSeconds: 2)
-            return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: page)))
+            let headers: HTTPFields = [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: StatusPage.contentSecurityPolicy,
+                .xContentTypeOptions: "nosniff",
+            ]
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         if let metrics {
             router.get("metrics") { _, _ -> Response in

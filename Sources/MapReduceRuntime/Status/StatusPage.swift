@@ -4,11 +4,15 @@ import Foundation
 /// the server from a ``JobOverview``. The coordinator serves it at `/`, refreshing itself; `report` writes the
 /// same page from a finished job's `_events.jsonl`.
 public enum StatusPage {
+    /// What the page may load and run: nothing but its own inline style. No script runs, whatever text got in.
+    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'"
+
     /// The page for `overview`; `refreshSeconds` makes it reload itself that often (a live job).
     public static func render(_ overview: JobOverview, refreshSeconds: Int? = nil) -> String {
         var html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             \(refreshSeconds.map { "<meta http-equiv=\"refresh\" content=\"\($0)\">\n" } ?? "")<title>\(escape(overview.job)): \(overview.phase)</title>
             <style>
@@ -114,18 +118,19 @@ public enum StatusPage {
         return html
     }
 
-    /// `text` with `&`, `<`, `>` and quotes escaped for HTML.
+    /// `text` with `&`, `<`, `>` and quotes escaped for HTML, scalar by scalar: comparing characters would miss a
+    /// `<` that a combining or prepended scalar (U+0600 before it) has joined into one grapheme cluster.
     static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": result += "&amp;"
             case "<": result += "&lt;"
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
             case "'": result += "&#39;"
-            default: result.append(character)
+            default: result.unicodeScalars.append(scalar)
             }
         }
         return result
