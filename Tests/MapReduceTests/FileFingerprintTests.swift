@@ -42,7 +42,11 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: year2300.addingTimeInterval(1)], ofItemAtPath: file)
         #expect(before.difference(to: fingerprint()) == "it was modified")
         let output = directory.appending("out")
-        let lines = Job<String, Int>("lines") { line, emit in emit(line.string, 1) } reduce: { _, values in values.reduce(0, +) }
+        let lines = Job<String, Int>("lines") { line, emit in
+            emit(line.string, 1)
+        } reduce: { _, values in
+            values.reduce(0, +)
+        }
         try SequentialRunner().run(AnyJob(lines), inputs: [file], output: output)
         #expect(try JobOutput(directory: output).lines == ["from the future 1"])
     }
