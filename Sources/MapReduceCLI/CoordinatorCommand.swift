@@ -46,12 +46,14 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @OptionGroup var loggingOptions: LoggingOptions
 
     func validate() throws {
-        guard leaseTimeout > 0, maxAttempts >= 1 else { throw ValidationError("--lease-timeout must be positive and --max-attempts at least 1") }
-        guard maxConnections >= 2, idleTimeout > 0, requestTimeout > 0 else {
-            throw ValidationError("--max-connections must be at least 2, and --idle-timeout and --request-timeout positive")
-        }
+        try Seconds.check(leaseTimeout, "--lease-timeout")
+        try Seconds.check(idleTimeout, "--idle-timeout")
+        try Seconds.check(requestTimeout, "--request-timeout")
+        try Seconds.check(linger, "--linger", zeroAllowed: true, longest: 86_400)
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1 (got \(maxAttempts))") }
+        guard maxConnections >= 2 else { throw ValidationError("--max-connections must be at least 2 (got \(maxConnections))") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port)); 0 picks a free one") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
-        guard linger >= 0, linger <= 86_400 else { throw ValidationError("--linger must be from 0 to 86400 seconds") }
     }
 
     func run() async throws {
@@ -78,7 +80,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let coordinator: Coordinator
         do {
             coordinator = try Coordinator(
-                plan: plan, job: job, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: .milliseconds(Int(leaseTimeout * 1000)),
+                plan: plan, job: job, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: Seconds.duration(leaseTimeout),
                 maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10),
                 events: try EventLog(output: OutputDirectory(path: plan.jobOutputDirectory)), logger: logger)
             try plan.checkInputsUnchanged()
@@ -91,8 +93,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let server: HTTPServerBuilder
         do {
             server = try CoordinatorServer.http1(
-                maximumConnections: maxConnections, idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
-                requestTimeout: .milliseconds(Int(requestTimeout * 1000)),
+                maximumConnections: maxConnections, idleTimeout: Seconds.duration(idleTimeout),
+                requestTimeout: Seconds.duration(requestTimeout),
                 tls: tlsCertificate.map { CoordinatorServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") })
         } catch {
             CommandContext.complain("coordinator", "cannot load the TLS certificate or key: \(error); check --tls-certificate and --tls-key")
@@ -111,7 +113,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
             logger: logger)
         let watcher = JobWatcher(
             coordinator: coordinator, tick: .milliseconds(Int(max(10, min(250, leaseTimeout * 100)))), linger: .seconds(3),
-            serveAfterEnd: .milliseconds(Int(linger * 1000)))
+            serveAfterEnd: Seconds.duration(linger))
         // The progress line ends with the job, which may be while the server still lingers: its end decides nothing.
         let progress = ProgressLine.forStandardError(quiet: quiet).map {
             ServiceGroupConfiguration.ServiceConfiguration(service: ProgressReporter(coordinator: coordinator, line: $0), successTerminationBehavior: .ignore)

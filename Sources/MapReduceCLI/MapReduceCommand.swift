@@ -62,8 +62,15 @@ public struct MapReduceCommand: AsyncParsableCommand {
         // Messages, help and exit statuses are written inside the context, so they name the command as it was called.
         await CommandContext.$catalog.withValue(catalog) {
             await CommandContext.$standalone.withValue(role != nil) {
+                let arguments = Array(CommandLine.arguments.dropFirst())
+                let command: any ParsableCommand
                 do {
-                    var command = try root.parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+                    command = try root.parseAsRoot(arguments)
+                } catch {
+                    refuseArguments(error, root: root, arguments: arguments)
+                }
+                do {
+                    var command = command
                     if var command = command as? any AsyncParsableCommand {
                         try await command.run()
                     } else {
@@ -76,6 +83,19 @@ public struct MapReduceCommand: AsyncParsableCommand {
             }
         }
         fatalError("unreachable: the command exits")
+    }
+
+    /// Exits for an error of parsing or checking `arguments`: help and version as the parser writes them, anything
+    /// else as one line naming the command, the flag and what is wrong (the parser's usage block would bury it).
+    private static func refuseArguments(_ error: any Error, root: any ParsableCommand.Type, arguments: [String]) -> Never {
+        let status = root.exitCode(for: error)
+        guard status != .success else { root.exit(withError: error) }
+        let subcommand = arguments.first.flatMap { name in
+            root.configuration.subcommands.first { $0.configuration.commandName == name }.map { _ in name }
+        }
+        let name = subcommand.map { CommandContext.displayName($0) } ?? CommandContext.programName
+        FileHandle.standardError.write(Data("\(name): \(root.message(for: error)); see --help\n".utf8))
+        root.exit(withError: status)
     }
 }
 

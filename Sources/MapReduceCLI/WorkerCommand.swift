@@ -32,7 +32,7 @@ struct WorkerCommand: AsyncParsableCommand {
         guard coordinator.hasPrefix("http://") || coordinator.hasPrefix("https://") else {
             throw ValidationError("--coordinator must be an http:// or https:// URL (got '\(coordinator)')")
         }
-        guard gracePeriod > 0 else { throw ValidationError("--grace-period must be positive") }
+        try Seconds.check(gracePeriod, "--grace-period")
         guard (tlsCa != nil) == coordinator.hasPrefix("https://") else {
             throw ValidationError("an https:// coordinator needs --tls-ca (the certificates to trust), and only an https:// one takes it")
         }
@@ -63,7 +63,7 @@ struct WorkerCommand: AsyncParsableCommand {
             worker = try Worker(
                 name: Worker.defaultName(), catalog: CommandContext.catalog, client: CoordinatorClient(baseURL: coordinator, client: http, bearer: secret),
                 sharedDirectory: shared,
-                gracePeriod: .milliseconds(Int(gracePeriod * 1000)), logger: logger)
+                gracePeriod: Seconds.duration(gracePeriod), logger: logger)
         } catch {
             throw ExitStatus.refuse("worker", error)
         }

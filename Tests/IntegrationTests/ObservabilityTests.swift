@@ -154,4 +154,23 @@ import Testing
         cluster.coordinator.send(SIGTERM)
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(10)) == 2)
     }
+
+    /// HTTP drops the spaces around a header's value, so a secret file ending in a space gave the worker a bearer
+    /// token that no longer matched the coordinator's secret (401); random bytes cannot go into a header at all, and
+    /// the worker printed them. Every side now reads the file the same way, and a secret that is not text is refused
+    /// at once without being shown.
+    @Test func aSecretFileReadsTheSameOnEverySideAndABinaryOneIsRefusedUnshown() throws {
+        let cluster = try Cluster(.testbed)
+        let directory = try TemporaryDirectory()
+        let spaced = try directory.write("spaced", "hunter2 \n")
+        try cluster.startCoordinator(job: "word-count", reducers: 1, inputs: DistributedRunTests.examples, extra: ["--secret-file", spaced, "--quiet"])
+        let binary = directory.appending("binary")
+        #expect(FileManager.default.createFile(atPath: binary, contents: Data([0x41, 0x9F, 0x00, 0xFF, 0x7F, 0x42])))
+        let refused = try cluster.startWorker(extra: ["--secret-file", binary])
+        #expect(try refused.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(refused.standardError.contains("--secret-file '\(binary)' holds a byte that is not printable ASCII (at offset 1)"), "\(refused.standardError)")
+        #expect(!refused.standardError.contains("A\u{FFFD}"), "the secret is never shown")
+        try cluster.startWorker(extra: ["--secret-file", spaced])
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+    }
 }

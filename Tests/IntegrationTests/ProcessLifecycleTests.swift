@@ -21,6 +21,13 @@ import Testing
         (["--job", "grep"], "job 'grep' needs --param pattern=VALUE"),
         (["--job", "grep", "--param", "pattern=(unclosed"], "pattern '(unclosed' is not a valid regular expression"),
         (["--job", "word-count", "--param", "pattern=x"], "job 'word-count' has no parameter 'pattern'; it takes none"),
+        // A duration that does not fit a Duration trapped (SIGILL); a port above 65535 was silently cut to 16 bits.
+        (["--job", "word-count", "--lease-timeout", "1e30"], "--lease-timeout must be a number of seconds from 0.001 to 604800 (got 1e+30)"),
+        (["--job", "word-count", "--lease-timeout", "inf"], "--lease-timeout must be a number of seconds from 0.001 to 604800 (got inf)"),
+        (["--job", "word-count", "--idle-timeout", "1e19"], "--idle-timeout must be a number of seconds"),
+        (["--job", "word-count", "--request-timeout", "1e300"], "--request-timeout must be a number of seconds"),
+        (["--job", "word-count", "--linger", "nan"], "--linger must be a number of seconds from 0 to 86400 (got nan)"),
+        (["--job", "word-count", "--port", "99999"], "--port must be from 0 to 65535 (got 99999)"),
     ])
     func coordinatorRejectsBadArgumentsWithOneLineBeforeStarting(arguments: [String], message: String) throws {
         let directory = try TemporaryDirectory()
@@ -48,6 +55,18 @@ import Testing
         try cluster.startWorker()
         #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
         #expect(FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
+    }
+
+    @Test(arguments: [
+        (["--grace-period", "1e30"], "--grace-period must be a number of seconds from 0.001 to 604800 (got 1e+30)"),
+        (["--grace-period", "0"], "--grace-period must be a number of seconds from 0.001 to 604800 (got 0.0)"),
+    ])
+    func workerRejectsBadArgumentsWithOneLineBeforeStarting(arguments: [String], message: String) throws {
+        let directory = try TemporaryDirectory()
+        let worker = try ChildProcess(
+            workerPath, ["--coordinator", "http://127.0.0.1:9", "--shared-dir", directory.path] + arguments, errorLog: directory.appending("w.log"))
+        #expect(try worker.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(worker.standardError.split(separator: "\n").count == 1 && worker.standardError.contains(message), "\(worker.standardError)")
     }
 
     @Test func workerGivesUpOnAnUnreachableCoordinatorAfterItsGracePeriod() throws {

@@ -51,7 +51,7 @@ struct WorkerCredentials: Sendable {
 enum ConstantTime {
     /// Whether `a` and `b` are equal, looking at every byte of the longer whatever they hold.
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        var difference: UInt8 = a.count == b.count ? 0 : 1
         for index in 0..<max(a.count, b.count) {
             difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
         }
