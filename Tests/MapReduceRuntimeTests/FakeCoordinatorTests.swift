@@ -92,4 +92,44 @@ import Testing
         #expect(failures.count == 1 && failures[0].contains("not inside this worker's shared directory"), "\(failures)")
         #expect(!FileManager.default.fileExists(atPath: victim), "nothing was created outside the shared directory")
     }
+
+    /// A coordinator that refuses a worker's registration (429: too many) or every poll (403) used to be asked
+    /// once a second forever, or in a tight loop: the worker now backs off and, refused for its whole grace
+    /// period, exits 1 saying so.
+    @Test(arguments: ["register", "task"])
+    func aWorkerRefusedForItsWholeGracePeriodBacksOffAndExits(refusing route: String) async throws {
+        let directory = try TemporaryDirectory(prefix: "fake-coordinator")
+        let heard = Heard()
+        let router = Router()
+        router.post("v1/register") { _, _ -> Response in
+            guard route != "register" else {
+                heard.polls.withLock { $0 += 1 }
+                return Response(status: .tooManyRequests, body: .init(byteBuffer: ByteBuffer(string: "too many workers")))
+            }
+            let registration = try JSONEncoder().encode(Registration(worker: WorkerID("w#0"), credential: "0.x"))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: registration)))
+        }
+        router.post("v1/task") { _, _ -> Response in
+            heard.polls.withLock { $0 += 1 }
+            return Response(status: .forbidden, body: .init(byteBuffer: ByteBuffer(string: "not this worker")))
+        }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            let port = try await heard.waitForPort()
+            let worker = try ChildProcess(
+                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(port)", "--shared-dir", directory.path, "--grace-period", "2"],
+                errorLog: directory.appending("worker.log"))
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try worker.waitForExit(timeout: .seconds(1)) == 1, "\(worker.standardError)")
+            #expect(worker.standardError.contains("refused this worker for 2.0 seconds (coordinator answered"), "\(worker.standardError)")
+            group.cancelAll()
+        }
+        let refusals = heard.polls.withLock { $0 }
+        #expect((2...20).contains(refusals), "asked \(refusals) times in 2 s: backed off, and not forever")
+    }
 }

@@ -103,10 +103,12 @@ public struct Worker: Sendable {
     }
 
     /// Registers with the coordinator.
-    /// - Throws: ``CoordinatorClient/Refused`` (401: a wrong secret) or ``Unreachable``.
+    /// - Throws: ``CoordinatorClient/Refused`` (401: a wrong secret), ``Unreachable`` or ``TurnedAway``.
     private func register() async throws -> Session {
+        var backoff = RefusalBackoff(gracePeriod: gracePeriod, url: client.baseURL)
         while true {
-            let registration = try await reliably(as: nil) {
+            var refusal: CoordinatorClient.Refused?
+            let registration = try await reliably(as: nil, refused: { refusal = $0 }) {
                 try await client.post("/v1/register", RegistrationRequest(name: name), timeout: .seconds(30), as: Registration.self)
             }
             if let registration {
@@ -115,7 +117,7 @@ public struct Worker: Sendable {
                 currentSession.session.withLock { $0 = session }
                 return session
             }
-            try await Task.sleep(for: .seconds(1))
+            try await backoff.wait(after: refusal)
         }
     }
 
@@ -125,11 +127,13 @@ public struct Worker: Sendable {
     public func run() async throws -> Int {
         var attempts = 0
         var session = try await register()
+        var backoff = RefusalBackoff(gracePeriod: gracePeriod, url: client.baseURL)
         while true {
             try checkSharedDirectory()
+            var refusal: CoordinatorClient.Refused?
             let assignment: TaskAssignment?
             do {
-                assignment = try await reliably(as: session.id) {
+                assignment = try await reliably(as: session.id, refused: { refusal = $0 }) {
                     try await session.client.post("/v1/task", TaskRequest(worker: session.id), timeout: .seconds(120), as: TaskAssignment.self)
                 }
             } catch let refusal as CoordinatorClient.Refused where refusal.status == 401 {
@@ -137,7 +141,11 @@ public struct Worker: Sendable {
                 session = try await register()
                 continue
             }
-            guard let assignment else { continue }
+            guard let assignment else {
+                try await backoff.wait(after: refusal)
+                continue
+            }
+            backoff.accepted()
             switch assignment.action {
             case .exit:
                 logger.info("job over; exiting", metadata: ["mr.worker": "\(session.id)", "mr.attempts": "\(attempts)"])
