@@ -32,7 +32,8 @@ public struct MapReduceCommand: AsyncParsableCommand {
 
     /// One of the roles, run as a program of its own (`mr-coordinator` is ``coordinator`` over the built-in jobs).
     public enum Role: Sendable {
-        /// Plans a job and hands its tasks to workers (``CoordinatorCommand``).
+        /// Plans a job and hands its tasks to workers (``CoordinatorCommand``); `report OUTPUT` as the first
+        /// arguments renders a job's report instead (``ReportCommand``), as an operator expects of the coordinator.
         case coordinator
         /// Runs tasks for a coordinator (``WorkerCommand``).
         case worker
@@ -58,11 +59,16 @@ public struct MapReduceCommand: AsyncParsableCommand {
     /// with its status. It bootstraps logging (to standard error) for the process: call it from `main`.
     /// - Parameter role: run only this role, with no subcommand word (as `mr-coordinator` does).
     public static func main(catalog: JobCatalog, role: Role? = nil) async -> Never {
-        let root = role?.command ?? MapReduceCommand.self
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var root = role?.command ?? MapReduceCommand.self
+        var standalone = role != nil
+        if role == .coordinator, arguments.first == ReportCommand.configuration.commandName {
+            (root, standalone) = (ReportCommand.self, false)
+            arguments.removeFirst()
+        }
         // Messages, help and exit statuses are written inside the context, so they name the command as it was called.
         await CommandContext.$catalog.withValue(catalog) {
-            await CommandContext.$standalone.withValue(role != nil) {
-                let arguments = Array(CommandLine.arguments.dropFirst())
+            await CommandContext.$standalone.withValue(standalone) {
                 let command: any ParsableCommand
                 do {
                     command = try root.parseAsRoot(arguments)
@@ -90,9 +96,11 @@ public struct MapReduceCommand: AsyncParsableCommand {
     private static func refuseArguments(_ error: any Error, root: any ParsableCommand.Type, arguments: [String]) -> Never {
         let status = root.exitCode(for: error)
         guard status != .success else { root.exit(withError: error) }
-        let subcommand = arguments.first.flatMap { name in
-            root.configuration.subcommands.first { $0.configuration.commandName == name }.map { _ in name }
-        }
+        // The program's own command names no subcommand: the first argument does, if it is one.
+        let subcommand =
+            root == MapReduceCommand.self
+            ? arguments.first.flatMap { name in root.configuration.subcommands.first { $0.configuration.commandName == name }.map { _ in name } }
+            : root.configuration.commandName
         let name = subcommand.map { CommandContext.displayName($0) } ?? CommandContext.programName
         FileHandle.standardError.write(Data("\(name): \(root.message(for: error)); see --help\n".utf8))
         root.exit(withError: status)

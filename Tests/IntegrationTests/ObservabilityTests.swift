@@ -138,6 +138,16 @@ import Testing
         #expect(report.standardOutput.contains(#"id="phase">succeeded<"#))
         #expect(report.standardOutput.contains("disk &lt;on&gt; fire"))
         #expect(report.standardOutput.contains("<td>\(summary.mapTasks) of \(summary.mapTasks)</td>"))
+        // The shipped coordinator renders it too, as the README says (it answered "Missing expected argument").
+        let shipped = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-coordinator", ["report", cluster.output], errorLog: cluster.directory.appending("shipped-report.log"))
+        #expect(try shipped.waitForExit(timeout: .seconds(30)) == 0, "\(shipped.standardError)")
+        #expect(shipped.standardOutput == report.standardOutput)
+        let missing = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-coordinator", ["report", cluster.directory.appending("nowhere")],
+            errorLog: cluster.directory.appending("missing-report.log"))
+        #expect(try missing.waitForExit(timeout: .seconds(30)) == 64)
+        #expect(missing.standardError.hasPrefix("mr-coordinator report: "), "\(missing.standardError)")
     }
 
     @Test func aSecretGuardsTheReadOnlyViewsToo() throws {
