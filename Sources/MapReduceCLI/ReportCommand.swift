@@ -23,7 +23,11 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let events: [JobEvent]
         do {
-            events = try EventLog.read(output: OutputDirectory(path: output))
+            let contents = try EventLog.read(output: OutputDirectory(path: output))
+            if let skipped = contents.skippedDescription(of: "\(output)/\(EventLog.fileName)") {
+                CommandContext.complain("report", "\(skipped); the report shows the rest")
+            }
+            events = contents.events
         } catch {
             throw ExitStatus.refuse("report", error)
         }

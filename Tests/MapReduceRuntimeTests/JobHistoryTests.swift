@@ -167,17 +167,69 @@ import Testing
         #expect(overview.maps.running == 0)
     }
 
-    @Test func aTornLastLineIsIgnoredAndADamagedOneIsNamed() throws {
+    @Test func aTornLastLineIsIgnoredAndADamagedOneIsSkippedAndNamed() throws {
         let directory = try TemporaryDirectory()
-        let log = try EventLog(output: OutputDirectory(path: directory.path))
+        let output = OutputDirectory(path: directory.path)
+        let log = try EventLog(output: output)
         for event in events.prefix(3) { try log.append(event) }
         let file = directory.appending(EventLog.fileName)
         let whole = try String(contentsOfFile: file, encoding: .utf8)
         try (whole + #"{"kind":"task-ass"#).write(toFile: file, atomically: false, encoding: .utf8)
-        #expect(try EventLog.read(output: OutputDirectory(path: directory.path)) == Array(events.prefix(3)))
-        try ("not json\n" + whole).write(toFile: file, atomically: false, encoding: .utf8)
-        let error = try #require(throws: InputError.self) { try EventLog.read(output: OutputDirectory(path: directory.path)) }
-        #expect(error.code == .malformedRecord && error.message.hasPrefix("job history '\(file)' line 1 is not a job event"))
+        var contents = try EventLog.read(output: output)
+        #expect(contents.events == Array(events.prefix(3)) && contents.skippedLines.isEmpty)
+        // A torn line in the middle (an append that failed on a full disk, then the disk was freed) used to make
+        // report refuse the whole history, and a restarted coordinator drop it.
+        try ("not json\n" + whole + #"{"kind":"task-ass"# + "\n" + whole).write(toFile: file, atomically: false, encoding: .utf8)
+        contents = try EventLog.read(output: output)
+        #expect(contents.events == Array(events.prefix(3)) + Array(events.prefix(3)))
+        #expect(contents.skippedLines == [1, 5])
+        #expect(contents.skippedDescription(of: "h") == "2 lines of 'h' skipped as torn or damaged (lines 1, 5)")
+        try "not json\nnor this\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let error = try #require(throws: InputError.self) { try EventLog.read(output: output) }
+        #expect(error.code == .malformedRecord && error.message == "job history '\(file)' holds no job event (line 1 is not one); is it a job's history?")
+    }
+
+    /// A line that decodes but holds what no coordinator writes (a negative task count, counts near 2^63) trapped
+    /// `report` and a coordinator started on that output; it is skipped as damaged.
+    @Test(arguments: [
+        #"{"kind":"job-started","time":1,"job":"j","mapTasks":-1,"reduceTasks":1}"#,
+        #"{"kind":"job-started","time":1,"job":"j","mapTasks":9223372036854775807,"reduceTasks":1}"#,
+        #"{"kind":"job-started","time":1,"job":"j","mapTasks":1,"reduceTasks":-3}"#,
+        #"{"kind":"step-started","time":1,"step":9223372036854775807,"steps":["a"]}"#,
+        #"{"kind":"task-committed","time":1,"phase":"map","task":-1,"inputBytes":5}"#,
+        #"{"kind":"task-committed","time":1,"phase":"reduce","task":0,"outputBytes":-9223372036854775808}"#,
+    ])
+    func anImpossibleEventIsSkippedAsDamage(line: String) throws {
+        let directory = try TemporaryDirectory()
+        let output = OutputDirectory(path: directory.path)
+        let log = try EventLog(output: output)
+        try log.append(started(at: 0, maps: 2, reduces: 1))
+        let file = directory.appending(EventLog.fileName)
+        try (try String(contentsOfFile: file, encoding: .utf8) + line + "\n").write(toFile: file, atomically: false, encoding: .utf8)
+        let contents = try EventLog.read(output: output)
+        #expect(contents.events.count == 1 && contents.skippedLines == [2])
+        let page = StatusPage.render(JobOverview(JobHistory(contents.events), now: 5))
+        #expect(page.contains("0 of 2"))
+    }
+
+    /// An append the disk refuses leaves the history as it was (here /dev/full: every write fails with ENOSPC).
+    @Test func anAppendThatFailsLeavesTheHistoryReadable() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: directory.appending(EventLog.fileName), withDestinationPath: "/dev/full")
+        let log = try EventLog(output: OutputDirectory(path: directory.path))
+        let error = try #require(throws: FileIOError.self) { try log.append(started(at: 0, maps: 1, reduces: 1)) }
+        #expect(error.message.contains("No space left on device"), "\(error.message)")
+    }
+
+    /// A rerun after a failed run showed "failed", the old reason and a frozen elapsed time.
+    @Test func aRerunIsNotShownWithThePreviousRunsOutcome() {
+        var failed = event(.jobFailed, 10)
+        failed.message = "map 0 failed 4 times"
+        let history = JobHistory([started(at: 0, maps: 1, reduces: 1), failed, started(at: 100, maps: 1, reduces: 1)])
+        let overview = JobOverview(history, now: 130)
+        #expect(overview.phase == "map" && overview.failure == nil)
+        #expect(overview.elapsedSeconds == 130, "still counting")
+        #expect(!StatusPage.render(overview).contains("Why it failed"))
     }
 
     @Test func thePageEscapesWhatItShowsAndRefreshesOnlyWhenLive() {

@@ -114,9 +114,23 @@ public actor Coordinator {
         self.pollTimeout = pollTimeout
         self.logger = logger
         self.events = events
-        var past = JobHistory((try? events.map { _ in try EventLog.read(output: OutputDirectory(path: plan.jobOutputDirectory)) }) ?? [])
+        var past = JobHistory(events.map { Self.pastEvents(of: $0, output: plan.jobOutputDirectory, logger: logger) } ?? [])
         Self.record(Self.startEvent(.jobStarted, plan, job), into: &past, events: events, metrics: metrics, logger: logger)
         self.history = past
+    }
+
+    /// What an earlier coordinator of this job appended to `log`: none for a new job; what is readable, saying
+    /// what was not, for a damaged history (the history is for people: it never stops a job).
+    private static func pastEvents(of log: EventLog, output: String, logger: Logger) -> [JobEvent] {
+        do {
+            let contents = try EventLog.read(output: OutputDirectory(path: output))
+            if let skipped = contents.skippedDescription(of: log.path) { logger.warning("\(skipped); the page shows the rest") }
+            return contents.events
+        } catch {
+            // An empty file (a new job) holds no line, so no error: this is a history that is not one.
+            logger.warning("job history not read; the page shows this run only", metadata: ["mr.error": "\(error)"])
+            return []
+        }
     }
 
     /// A step's scheduler and accounting, brought up to its journal, which records this coordinator's start.

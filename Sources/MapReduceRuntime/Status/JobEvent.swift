@@ -86,6 +86,19 @@ public struct JobEvent: Codable, Sendable, Equatable {
         self.time = time ?? Date().timeIntervalSince1970
     }
 
+    /// The most tasks in a phase, and steps in a job, an event may name: more is damage, not a job.
+    public static let maximumTasks = 10_000_000
+
+    /// Whether every figure is one a coordinator could have written: counts and numbers within bounds, none
+    /// negative. A damaged line that decodes (`"mapTasks": -1`, a count near 2^63) must not reach the page.
+    public var isPlausible: Bool {
+        let counts = [mapTasks, reduceTasks, task, step, spills].compactMap { $0 }
+        let figures = [inputBytes, inputRecords, outputBytes, outputRecords].compactMap { $0 } + (hotKeys ?? []).map(\.records)
+        return time.isFinite && counts.allSatisfy { (0...Self.maximumTasks).contains($0) } && figures.allSatisfy { $0 >= 0 }
+            && (steps?.count ?? 0) <= Self.maximumTasks && (step.map { steps == nil || $0 < steps?.count ?? 0 } ?? true)
+            && (phase.map { $0 == "map" || $0 == "reduce" } ?? true)
+    }
+
     /// The event of `attempt` of `task` having happened.
     public static func attempt(_ kind: Kind, _ task: TaskID, _ attempt: AttemptID, worker: WorkerID?, message: String? = nil) -> JobEvent {
         var event = JobEvent(kind)

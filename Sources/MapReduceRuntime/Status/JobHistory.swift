@@ -88,6 +88,10 @@ public struct JobHistory: Sendable {
         let key = event.phase.flatMap { phase in event.task.map { Key(phase: phase, number: $0) } }
         switch event.kind {
         case .jobStarted, .stepStarted:
+            if event.kind == .jobStarted {
+                // A rerun or restart: whatever the run before it ended in, this one has not ended.
+                (ended, outcome, failure) = (nil, nil, nil)
+            }
             job = event.job ?? job
             started = started ?? event.time
             if let names = event.steps, let number = event.step { enter(step: number, of: names, at: event.time) }
