@@ -93,9 +93,15 @@ import Testing
             print("skipped: /dev/shm and the temporary directory are on one filesystem here")
             return
         }
+        // What a coordinator killed while copying a part file in leaves (review item 2: the copy was named
+        // `part-00000.tmp-…`, so `cat OUTPUT/part-*` read it as output): a restart removes it.
+        try FileManager.default.createDirectory(atPath: cluster.output, withIntermediateDirectories: true)
+        try String(repeating: "partial ", count: 1000).write(toFile: "\(cluster.output)/.part-00000.tmp-4242-1", atomically: false, encoding: .utf8)
         try cluster.startCoordinator(job: "word-count", reducers: 3, inputs: Self.examples, shared: memory.appending("shared"))
         try cluster.startWorker()
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 3))
+        let names = try FileManager.default.contentsOfDirectory(atPath: cluster.output).sorted()
+        #expect(names == ["_SUCCESS", "_events.jsonl", "_summary.json", "part-00000", "part-00001", "part-00002"], "\(names)")
     }
 
     // 4. A lost report left its attempt running forever: leases belonged to workers, and any call renewed them.

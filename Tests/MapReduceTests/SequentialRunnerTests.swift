@@ -1,7 +1,8 @@
 import Foundation
-import MapReduce
 import MapReduceTesting
 import Testing
+
+@testable import MapReduce
 
 /// Line lengths per first letter, with no combiner: every pair is buffered, sorted and spilled.
 let lineLengths = Job<String, Int>("line-lengths") { line, emit in
@@ -92,6 +93,18 @@ let firstLetterPartitioned = Job<String, Int>(
         // Keys are sorted within each part.
         let keys = output.lines.map { String($0.prefix { $0 != " " }) }
         #expect(keys.count == report.outputRecords)
+    }
+
+    /// A file being written never has a name a reader of the output, or of an input directory, takes as data.
+    @Test func aFileBeingWrittenIsHiddenUntilCommitted() throws {
+        let directory = try TemporaryDirectory()
+        let output = OutputDirectory(path: directory.path)
+        let file = try WritableFile(path: output.partFile(0))
+        try file.write(Array("partial".utf8))
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(names.count == 1 && names[0].hasPrefix(".part-00000.tmp-") && WritableFile.isTemporary(names[0]), "\(names)")
+        try file.commit(sync: false)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["part-00000"])
     }
 
     @Test func existingOutputIsNeverOverwritten() throws {

@@ -10,9 +10,11 @@ private let systemWrite = Darwin.write
 
 /// A new file written through a buffer under a temporary name and published atomically by ``commit(sync:)``.
 ///
-/// Readers never see a partial file: until `commit`, the data lives at `<path>.tmp-<pid>-<n>`; `commit` flushes,
-/// optionally fsyncs, and renames it to `path` (atomic within a directory). A writer dropped without `commit`
-/// removes its temporary file.
+/// Readers never see a partial file: until `commit`, the data lives at `.<name>.tmp-<pid>-<n>` beside `path`;
+/// `commit` flushes, optionally fsyncs, closes (a failed close is a failed write: NFS reports write errors there)
+/// and renames it to `path` (atomic within a directory). A writer dropped without `commit` removes its temporary
+/// file. The temporary name starts with a dot, as hidden files do, so no glob of the final names (`part-*`) and
+/// no input listing ever takes a partial file for one; ``isTemporary(_:)`` recognises what a dead writer left.
 final class WritableFile {
     let path: String
     let temporaryPath: String
@@ -23,11 +25,15 @@ final class WritableFile {
 
     private static let counter = Atomic<Int>(0)
 
+    /// Whether `name` (a file name, not a path) is a temporary name a writer gives a file until it commits it.
+    static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
+
     /// Creates the temporary file, beside `path` or in `temporaryDirectory` (which must be on the same filesystem).
     init(path: String, temporaryDirectory: String? = nil, bufferSize: Int = 1 << 20) throws(FileIOError) {
         self.path = path
-        let base = temporaryDirectory.map { "\($0)/\(InputFile(path: path).name)" } ?? path
-        temporaryPath = "\(base).tmp-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
+        let name = InputFile(path: path).name
+        let directory = temporaryDirectory ?? path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        temporaryPath = "\(directory)/.\(name).tmp-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileIOError(path: temporaryPath, operation: "create") }
         buffer = .allocate(byteCount: bufferSize, alignment: 16)
@@ -59,8 +65,13 @@ final class WritableFile {
     func commit(sync: Bool) throws(FileIOError) {
         try flush()
         if sync, fsync(descriptor) != 0 { throw FileIOError(path: temporaryPath, operation: "fsync") }
-        close(descriptor)
+        let closed = close(descriptor)
         descriptor = -1
+        guard closed == 0 else {
+            let failure = FileIOError(path: temporaryPath, operation: "close (finish writing)")
+            unlink(temporaryPath)
+            throw failure
+        }
         guard rename(temporaryPath, path) == 0 else {
             let failure = FileIOError(path: path, operation: "rename '\(temporaryPath)' to")
             unlink(temporaryPath)

@@ -22,7 +22,9 @@ public struct OutputDirectory: Sendable {
     public func partFileName(_ partition: Int) -> String { "part-\(paddedNumber(partition))" }
 
     /// Creates the directory (and `_temporary/`), refusing one that already holds output unless `resuming` a job
-    /// whose earlier coordinator published part of it.
+    /// whose earlier coordinator published part of it. It removes the partial files a dead writer (a coordinator
+    /// killed while copying a part file in) left under temporary names: a coordinator holds the output's lock by
+    /// then, so no live writer's file is touched.
     /// - Throws: ``JobError`` `outputExists` or `outputUnwritable`.
     public func prepare(resuming: Bool = false) throws(JobError) {
         let manager = FileManager.default
@@ -35,6 +37,9 @@ public struct OutputDirectory: Sendable {
             if existing.contains("_SUCCESS") || (!resuming && existing.contains { $0.hasPrefix("part-") }) {
                 throw JobError(.outputExists, "output directory '\(path)' already holds a job's output; remove it or choose another")
             }
+        }
+        for name in (try? manager.contentsOfDirectory(atPath: path)) ?? [] where WritableFile.isTemporary(name) {
+            try? manager.removeItem(atPath: "\(path)/\(name)")
         }
         do {
             try manager.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
