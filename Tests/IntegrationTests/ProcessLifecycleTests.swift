@@ -57,6 +57,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
     }
 
+    /// An output inside an input directory was planned fine, then a restart planned again, took its own part files
+    /// as input and refused to start ("holds a different job"). Refused at the first start, as is a shared directory
+    /// there (its intermediate files would be read the same way).
+    @Test(arguments: ["--output", "--shared-dir"])
+    func aDirectoryOfTheJobInsideAnInputDirectoryIsRefusedAtTheFirstStart(flag: String) throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("data/in.txt", "a b c\n")
+        let inside = directory.appending("data/\(flag == "--output" ? "out" : "shared")")
+        let output = flag == "--output" ? inside : directory.appending("out")
+        let shared = flag == "--shared-dir" ? inside : directory.appending("shared")
+        let process = try ChildProcess(
+            coordinatorPath, ["--job", "word-count", "--output", output, "--shared-dir", shared, directory.appending("data")],
+            errorLog: directory.appending("err.log"))
+        #expect(try process.waitForExit(timeout: .seconds(30)) == 64)
+        #expect(process.standardError.contains("\(flag) '\(inside)' is inside input directory '\(directory.appending("data"))'"), "\(process.standardError)")
+        #expect(process.standardError.split(separator: "\n").count == 1, "\(process.standardError)")
+    }
+
     @Test(arguments: [
         (["--grace-period", "1e30"], "--grace-period must be a number of seconds from 0.001 to 604800 (got 1e+30)"),
         (["--grace-period", "0"], "--grace-period must be a number of seconds from 0.001 to 604800 (got 0.0)"),

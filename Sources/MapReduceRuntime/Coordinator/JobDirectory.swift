@@ -38,6 +38,7 @@ public struct JobDirectory: Sendable {
             throw JobError(.outputUnwritable, "output directory '\(output)' cannot be created: \(error.localizedDescription)")
         }
         guard let outputPath = CanonicalPath.of(output) else { throw JobError(.outputUnwritable, "output directory '\(output)' cannot be resolved") }
+        try refuseNesting(inputs: inputs, directories: [("--output", outputPath), ("--shared-dir", shared)])
         let outputDirectory = OutputDirectory(path: outputPath)
         let directory = "\(shared)/jobs/\(job.name)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
         let locks = try lock(directory: directory, output: outputDirectory)
@@ -97,6 +98,24 @@ public struct JobDirectory: Sendable {
         if !plan.isLastStep { try OutputDirectory(path: plan.output).prepare(resuming: true) }
         try plan.write()
         return plan
+    }
+
+    /// Refuses a directory of the job (its output, the shared directory) inside one of its input directories: a
+    /// restart plans again, and would read the job's own output or intermediate files as input.
+    private static func refuseNesting(inputs: [String], directories: [(flag: String, path: String)]) throws(JobError) {
+        for input in inputs {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), isDirectory.boolValue,
+                let inputPath = CanonicalPath.of("\(input)/.")
+            else { continue }
+            for (flag, path) in directories {
+                let resolved = CanonicalPath.of("\(path)/.") ?? path
+                guard resolved == inputPath || resolved.hasPrefix(inputPath == "/" ? "/" : inputPath + "/") else { continue }
+                throw JobError(
+                    .badConfiguration,
+                    "\(flag) '\(path)' is inside input directory '\(input)': a restart would read the job's own files as input; choose a \(flag) outside it")
+            }
+        }
     }
 
     /// Takes the exclusive locks on the job's directory and on the output, refusing when another coordinator holds
