@@ -181,6 +181,34 @@ import Testing
         #expect(listed.contains(#""line":2"#) && listed.contains(#""offset":15"#), "\(listed)")
     }
 
+    /// Review item 4: a worker stopped (SIGSTOP) mid-map and continued after its job ended wrote its map output into
+    /// a freshly recreated `jobs/<job>/map/…`, left there for good. An attempt never creates what is above its own
+    /// directory: the late worker fails its attempt, and the shared directory stays clean.
+    @Test func aWorkerContinuedAfterItsJobEndedRecreatesNothing() throws {
+        let cluster = try Cluster(.testbed)
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 1, inputs: Self.examples, extra: ["--split-size", "1KiB", "--lease-timeout", "1"])
+        let probes = try TemporaryDirectory(prefix: "probes")
+        let first = URL(fileURLWithPath: try #require(Self.examples.first)).lastPathComponent
+        let late = try cluster.startWorker(
+            environment: ["MR_PROBE_DIR": probes.path, "MR_PROBE_SLOW_FIRST_FILE": first, "MR_PROBE_SLOW_FIRST_MS": "1000"],
+            extra: ["--grace-period", "2"])
+        try ChildProcess.waitUntil("the late worker's first map call", timeout: .seconds(60)) {
+            FileManager.default.fileExists(atPath: probes.appending("slow-first-\(first)")) ? true : nil
+        }
+        late.send(SIGSTOP)
+        defer { late.send(SIGCONT) }
+        try cluster.startWorker(environment: ["MR_PROBE_DIR": probes.path])
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        let jobs = "\(cluster.shared)/jobs"
+        let left = { (try? FileManager.default.subpathsOfDirectory(atPath: jobs)) ?? [] }
+        #expect(left().isEmpty, "the job's directory is removed at its end: \(left())")
+        late.send(SIGCONT)
+        #expect(try late.waitForExit(timeout: .seconds(30)) != 0)
+        #expect(left().isEmpty, "the late worker recreated: \(left())")
+        #expect(late.standardError.contains("below a job directory that is not there"), "\(late.standardError)")
+    }
+
     // 6. A worker whose shared directory was a different (empty) mount made the others re-run maps without end.
     @Test func aWorkerThatSeesAnotherSharedDirectoryIsNamedAndTheJobStillSucceeds() throws {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
@@ -208,7 +236,11 @@ import Testing
         })
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 2, splitSize: 1024))
         #expect(cluster.coordinator.standardError.contains("-\(blind.pid)-"), "the blind worker is named")
-        #expect(cluster.coordinator.standardError.contains("differs from the coordinator's (a missing or different mount?)"), "\(cluster.logs)")
+        // Named by the coordinator when it checks a reported file, or by the worker, which cannot create its attempt's
+        // directory in a job directory it does not see (and never creates that).
+        #expect(
+            cluster.coordinator.standardError.contains("differs from the coordinator's (a missing or different mount?)")
+                || cluster.coordinator.standardError.contains("this worker sees another shared directory: a missing mount?"), "\(cluster.logs)")
         let summary = try summary(cluster)
         #expect((summary["mapAttempts"] as? Int ?? 0) <= 4 * (summary["mapTasks"] as? Int ?? 0), "re-runs bounded by --max-attempts: \(summary)")
     }

@@ -47,7 +47,7 @@ import Testing
         let words = names.enumerated().flatMap { index, name in Array(repeating: name, count: index + 1) }.shuffled()
         let input = try directory.write("in.txt", words.joined(separator: "\n") + "\n")
         let plan = try JobPlanner.plan(
-            job, inputs: [input], configuration: .init(splitSize: 16), directory: directory.appending("work"), output: directory.appending("out"))
+            job, inputs: [input], configuration: .init(splitSize: 16), directory: directory.path, output: directory.appending("out"))
         let maps = plan.mapTasks.indices.map { AttemptID(UInt64($0)) }
         for (index, attempt) in maps.enumerated() { _ = try job.steps[0].runMapTask(plan.mapTaskContext(MapTaskID(index), attempt)) }
         let output = try job.steps[0].runReduceTask(plan.reduceTaskContext(ReduceTaskID(0), AttemptID(99), mapAttempts: maps))

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What one map attempt reads and where it writes.
 public struct MapTaskContext: Sendable {
     /// The map task's number.
@@ -105,12 +111,14 @@ public struct ReduceTaskContext: Sendable {
 }
 
 extension ReduceTaskContext {
-    /// Creates the directory the output file is written into.
+    /// Creates the directory the output file is written into, in its attempt's directory (created as
+    /// ``AttemptDirectory`` allows).
     @usableFromInline
     func createOutputDirectory() throws(FileIOError) {
         let directory = outputPath.lastIndex(of: "/").map { String(outputPath[..<$0]) } ?? "."
         guard !directory.isEmpty else { return }
-        try FileIOError.createDirectories(directory)
+        if let slash = directory.lastIndex(of: "/"), slash != directory.startIndex { try AttemptDirectory.create(String(directory[..<slash])) }
+        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw FileIOError(path: directory, operation: "create the directory") }
     }
 }
 

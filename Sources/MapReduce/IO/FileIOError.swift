@@ -30,15 +30,3 @@ public struct FileIOError: MapReduceError, Sendable {
     /// None: the system's error is ``systemError``.
     public var cause: (any Error)? { nil }
 }
-
-extension FileIOError {
-    /// Creates `path` and any missing parent directories (`mkdir -p`).
-    static func createDirectories(_ path: String) throws(FileIOError) {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
-        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
-            throw FileIOError(path: path, operation: "create the directory")
-        }
-        try createDirectories(String(path[..<slash]))
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw FileIOError(path: path, operation: "create the directory") }
-    }
-}

@@ -49,6 +49,8 @@ public struct SequentialRunner: Sendable {
                     job, step: step, parameters: parameters, inputs: inputs, configuration: configuration, directory: directory, output: outputPath)
             }
             if !plan.isLastStep { try OutputDirectory(path: plan.output).prepare() }
+            // The plan's directory, below which each attempt creates its own (and nothing above: ``AttemptDirectory``).
+            try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
             let (summary, badRecords) = try run(job.steps[step], plan, jobStart: start, clock: clock)
             let written = try OutputCommitter(plan).finish(summary, badRecordLists: badRecords, jobSeconds: (clock.now - start).seconds)
             if plan.isLastStep { return written }

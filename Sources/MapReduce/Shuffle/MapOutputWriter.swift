@@ -38,7 +38,7 @@ final class MapOutputWriter {
     @usableFromInline
     func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> IntermediateFileSummary {
         let path = MapOutputLayout.outputFile(in: directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AttemptDirectory.create(directory)
         if runs.isEmpty { return try write(&buffer, to: path) }
         if !buffer.isEmpty { try spill(&buffer) }
         let merging = RunMerging(settings: settings, compressor: compressor, scratchDirectory: spillDirectory)

@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What an attempt may create of its directory, `<plan directory>/<phase>/<task>/attempt-<a>`: the three levels
+/// below the plan's directory, and never the plan's directory or anything above it. A worker that was stopped
+/// (SIGSTOP, a suspended machine) and continues after its job ended finds the job's directory gone and fails its
+/// attempt, instead of recreating the directory and leaving its files there for good.
+enum AttemptDirectory {
+    /// How many levels an attempt creates: the phase's directory, the task's, the attempt's.
+    static let levels = 3
+
+    /// Creates `path` and the directories above it up to ``levels`` in all (each may exist already).
+    /// - Throws: ``FileIOError``; when the directory above them does not exist, one that says the job's directory
+    ///   is gone.
+    static func create(_ path: String) throws(FileIOError) {
+        var chain = [path]
+        while chain.count < levels, let slash = chain[0].lastIndex(of: "/"), slash != chain[0].startIndex {
+            chain.insert(String(chain[0][..<slash]), at: 0)
+        }
+        for directory in chain where mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            let reason = errno
+            if reason == ENOENT, directory == chain[0] {
+                throw FileIOError(
+                    path: directory,
+                    operation: "create, below a job directory that is not there (the job ended, or this worker sees another shared directory:"
+                        + " a missing mount?), the directory",
+                    systemError: reason)
+            }
+            throw FileIOError(path: directory, operation: "create the directory", systemError: reason)
+        }
+    }
+}
