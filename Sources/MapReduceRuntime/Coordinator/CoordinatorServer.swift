@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 public import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
