@@ -72,6 +72,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
         } catch {
             throw ExitStatus.refuse("coordinator", error)
         }
+        if let finished = directory.finished {
+            // Restarted after the job succeeded (a supervisor restarting it during --linger, say): done, not refused.
+            CommandContext.complain("coordinator", "already done: '\(directory.plan.jobOutputDirectory)' holds this job's output (_SUCCESS); nothing to run")
+            print(finished.line)
+            return
+        }
         let plan = directory.plan
         var logger = makeLogger(label: name, level: loggingOptions.logLevel)
         logger[metadataKey: "mr.job"] = "\(plan.job)"

@@ -84,9 +84,11 @@ import Testing
             wordCount, inputs: Self.inputs, output: directory.appending("out"))
         let distributed = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
         #expect(distributed.mapAttempts >= distributed.mapTasks && distributed.reduceAttempts >= 10)
-        (local.mapAttempts, local.reduceAttempts, local.failedAttempts, local.lostAttempts, local.seconds) = (
-            distributed.mapAttempts, distributed.reduceAttempts, distributed.failedAttempts, distributed.lostAttempts, distributed.seconds
+        (local.mapAttempts, local.reduceAttempts, local.failedAttempts, local.lostAttempts, local.seconds, local.plan) = (
+            distributed.mapAttempts, distributed.reduceAttempts, distributed.failedAttempts, distributed.lostAttempts, distributed.seconds,
+            distributed.plan
         )
+        #expect(distributed.plan != nil, "the job's identity, for a restart on its finished output")
         #expect(local == distributed)
     }
 

@@ -276,6 +276,37 @@ import Testing
         try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 1))
     }
 
+    /// Review item 14: the shipped Kubernetes Job restarts a coordinator killed during `--linger`, and both it and the
+    /// systemd unit take 64 for a failed job; a restart on the finished job was refused with 64. With the same
+    /// arguments and inputs it exits 0, saying the job is done, and touches nothing; anything else is still refused.
+    @Test func aCoordinatorRestartedOnItsFinishedJobExitsZeroAndAnotherJobIsStillRefused() throws {
+        let cluster = try Cluster(.testbed)
+        try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: Self.examples)
+        try cluster.startWorker()
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 2))
+        let before = try FileManager.default.contentsOfDirectory(atPath: cluster.output).sorted()
+        let summary = try Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json"))
+        // Nothing listens: the restarted coordinator exits at once.
+        func restart(reducers: Int) throws -> ChildProcess {
+            try ChildProcess(
+                cluster.program.coordinator[0],
+                Array(cluster.program.coordinator.dropFirst()) + [
+                    "--job", "word-count", "--reducers", "\(reducers)", "--shared-dir", cluster.shared, "--output", cluster.output,
+                ] + Self.examples, errorLog: cluster.directory.appending("restart-\(reducers).log"))
+        }
+        let same = try restart(reducers: 2)
+        #expect(try same.waitForExit(timeout: .seconds(30)) == 0, "\(same.standardError)")
+        #expect(same.standardError.contains("already done: '"), "\(same.standardError)")
+        #expect(same.standardOutput.hasPrefix("word-count: "), "\(same.standardOutput)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cluster.output).sorted() == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(cluster.output)/_summary.json")) == summary)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(cluster.shared)/jobs")) ?? []).isEmpty, "no job directory was made")
+        // Other arguments are another job: refused, as before.
+        let other = try restart(reducers: 3)
+        #expect(try other.waitForExit(timeout: .seconds(30)) == 64)
+        #expect(other.standardError.contains("already holds a job's output; remove it or choose another"), "\(other.standardError)")
+    }
+
     // 9. A torn journal tail was survived once: the next append joined it, and the restart after that refused
     // to start.
     @Test func aTornJournalTailIsSurvivedByEveryLaterRestart() throws {

@@ -37,6 +37,11 @@ public struct JobPlan: Codable, Sendable, Equatable {
     public var steps: Int?
     /// The job's output directory, when this plan's ``output`` is a step's intermediate files; absent otherwise.
     public var jobOutput: String?
+    /// What identifies the job across its steps and its coordinator's restarts: the ``hash`` of its first step's
+    /// plan as placed (job, parameters, configuration, inputs as planned, directories), set by the coordinator.
+    /// The finished output records it (``JobSummary/plan``), so a coordinator restarted on a finished job with the
+    /// same arguments and unchanged inputs knows the job is done.
+    public var identity: String?
 
     /// Creates a plan.
     public init(

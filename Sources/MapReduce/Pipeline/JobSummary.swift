@@ -45,6 +45,9 @@ public struct JobSummary: Hashable, Codable, Sendable {
     /// then the whole job's: its input is the first step's, its output the last step's, and tasks, attempts,
     /// intermediate data, skipped records and counters are summed over the steps.
     public var steps: [JobSummary]?
+    /// The ``JobPlan/identity`` of the distributed job that wrote it (absent for a local run): how a coordinator
+    /// restarted on this output with the same arguments knows the job is already done.
+    public var plan: String?
 
     /// The name of the summary in the output directory.
     public static let fileName = "_summary.json"

@@ -40,6 +40,7 @@ public struct OutputCommitter: Sendable {
             let published = earlier.map { "\($0.path)/\(BadRecordsFile.outputFileName)" }.filter { FileManager.default.fileExists(atPath: $0) }
             lists = published + lists
         }
+        summary.plan = plan.identity
         try AtomicFile.write(try summary.encoded(), to: "\(output.path)/\(JobSummary.fileName)", sync: plan.configuration.syncFiles)
         try BadRecordsFile.publish(lists, to: output, sync: plan.configuration.syncFiles)
         try output.markSuccess()

@@ -15,6 +15,10 @@ public struct JobDirectory: Sendable {
     public let resuming: Bool
     /// The locks held on the job's directory and on the output, until the coordinator exits.
     public let locks: [ExclusiveLock]
+    /// The summary of the job's finished output, when the output already holds this very job's (a coordinator
+    /// restarted after the job succeeded, with the same arguments and unchanged inputs): there is nothing to run,
+    /// and nothing was locked or created.
+    public let finished: JobSummary?
 
     /// Opens the directory of `job` (built from `parameters`) over `inputs`, writing to `output`.
     /// - Throws: ``JobError`` for a bad configuration, an unusable shared directory or output, another coordinator
@@ -41,13 +45,20 @@ public struct JobDirectory: Sendable {
         try refuseNesting(inputs: inputs, directories: [("--output", outputPath), ("--shared-dir", shared)])
         let outputDirectory = OutputDirectory(path: outputPath)
         let directory = "\(shared)/jobs/\(job.name)-\(String(XXHash64.hash(Array(outputPath.utf8)), radix: 16))"
-        let locks = try lock(directory: directory, output: outputDirectory)
         plan = plan.placed(inJobDirectory: directory, jobOutput: outputPath)
+        plan.identity = plan.hash
+        if manager.fileExists(atPath: outputDirectory.successMarker) {
+            guard let summary = try? JobSummary(readingFrom: outputDirectory), summary.plan == plan.identity else {
+                throw JobError(.outputExists, "output directory '\(outputPath)' already holds a job's output; remove it or choose another")
+            }
+            return JobDirectory(plan: plan, resuming: false, locks: [], finished: summary)
+        }
+        let locks = try lock(directory: directory, output: outputDirectory)
         guard manager.fileExists(atPath: "\(plan.directory)/journal"), let previous = try JobPlan.read(from: plan.directory) else {
             try outputDirectory.prepare()
             if !plan.isLastStep { try OutputDirectory(path: plan.output).prepare() }
             try plan.write()
-            return JobDirectory(plan: plan, resuming: false, locks: locks)
+            return JobDirectory(plan: plan, resuming: false, locks: locks, finished: nil)
         }
         guard previous.job == plan.job, previous.parameters == plan.parameters, previous.configuration == plan.configuration,
             previous.steps == plan.steps, previous.rangeBoundaries == plan.rangeBoundaries,
@@ -75,7 +86,7 @@ public struct JobDirectory: Sendable {
         }
         try outputDirectory.prepare(resuming: true)
         if !current.isLastStep { try currentOutput.prepare(resuming: true) }
-        return JobDirectory(plan: current, resuming: true, locks: locks)
+        return JobDirectory(plan: current, resuming: true, locks: locks, finished: nil)
     }
 
     /// The plan of step `step` of `job`, whose step before is `previous` (done): the one written in the step's
@@ -92,9 +103,10 @@ public struct JobDirectory: Sendable {
             }
             return written
         }
-        let plan = try JobPlanner.plan(
+        var plan = try JobPlanner.plan(
             job, step: step, parameters: previous.parameters ?? [:], inputs: [], configuration: previous.configuration,
             directory: previous.layout.jobDirectory, output: previous.jobOutputDirectory)
+        plan.identity = previous.identity
         if !plan.isLastStep { try OutputDirectory(path: plan.output).prepare(resuming: true) }
         try plan.write()
         return plan
@@ -122,9 +134,6 @@ public struct JobDirectory: Sendable {
     /// either, and naming it.
     private static func lock(directory: String, output: OutputDirectory) throws -> [ExclusiveLock] {
         let manager = FileManager.default
-        guard !manager.fileExists(atPath: output.successMarker) else {
-            throw JobError(.outputExists, "output directory '\(output.path)' already holds a job's output; remove it or choose another")
-        }
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try manager.createDirectory(atPath: output.temporaryDirectory, withIntermediateDirectories: true)
