@@ -61,6 +61,24 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let secret: String?
         let directory: JobDirectory
         let job: AnyJob
+        let server: HTTPServerBuilder
+        // What the server needs is checked first: a bad certificate or a taken port refused with the job's files made
+        // would be reported as a failed job.
+        do {
+            server = try CoordinatorServer.http1(
+                maximumConnections: maxConnections, idleTimeout: Seconds.duration(idleTimeout),
+                requestTimeout: Seconds.duration(requestTimeout),
+                tls: tlsCertificate.map { CoordinatorServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") })
+        } catch {
+            CommandContext.complain("coordinator", "cannot use the TLS certificate and key: \(error); check --tls-certificate and --tls-key")
+            throw ExitCode(ExitStatus.badArguments)
+        }
+        do {
+            try await CoordinatorServer.checkAddress(host: host, port: port)
+        } catch {
+            CommandContext.complain("coordinator", "cannot listen on \(host) port \(port): \(error); check --host and --port")
+            throw ExitCode(ExitStatus.badArguments)
+        }
         do {
             secret = try secretOptions.load()
             try checkExposure(secret: secret)
@@ -96,16 +114,6 @@ struct CoordinatorCommand: AsyncParsableCommand {
         }
         let host = host
         let addressFile = addressFile
-        let server: HTTPServerBuilder
-        do {
-            server = try CoordinatorServer.http1(
-                maximumConnections: maxConnections, idleTimeout: Seconds.duration(idleTimeout),
-                requestTimeout: Seconds.duration(requestTimeout),
-                tls: tlsCertificate.map { CoordinatorServer.TLSFiles(certificateChain: $0, privateKey: tlsKey ?? "") })
-        } catch {
-            CommandContext.complain("coordinator", "cannot load the TLS certificate or key: \(error); check --tls-certificate and --tls-key")
-            throw ExitCode(ExitStatus.badArguments)
-        }
         let scheme = tlsCertificate == nil ? "http" : "https"
         let app = Application(
             router: CoordinatorRouter.make(coordinator, secret: secret, metrics: metrics),

@@ -65,4 +65,41 @@ struct TLSTests {
         #expect(try coordinator.waitForExit(timeout: .seconds(20)) == 64)
         #expect(coordinator.standardError.contains("binding to 0.0.0.0 needs TLS"), "\(coordinator.standardError)")
     }
+
+    /// Review item 15: a key that is not the certificate's, or a port in use, surfaced as "job failed" (exit 1) with
+    /// the journal and history already made. Both are refused first, exit 64 naming the flags, creating nothing.
+    @Test(arguments: ["mismatched key", "port in use"])
+    func aServerThatCannotStartIsRefusedBeforeAnythingIsCreated(problem: String) throws {
+        let directory = try TemporaryDirectory()
+        var extra: [String] = []
+        var listener: Int32 = -1
+        defer { if listener >= 0 { close(listener) } }
+        if problem == "mismatched key" {
+            let (certificate, _) = try Self.makeCertificate(in: directory, name: "one", addresses: ["127.0.0.1"])
+            let (_, otherKey) = try Self.makeCertificate(in: directory, name: "other", addresses: ["127.0.0.1"])
+            extra = ["--tls-certificate", certificate, "--tls-key", otherKey]
+        } else {
+            listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(listener, $0, length) == 0 && listen(listener, 1) == 0 && getsockname(listener, $0, &length) == 0
+                }
+            }
+            #expect(bound)
+            extra = ["--port", "\(UInt16(bigEndian: address.sin_port))"]
+        }
+        let coordinator = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-coordinator",
+            ["--job", "word-count", "--shared-dir", directory.appending("shared"), "--output", directory.appending("out")] + extra
+                + DistributedRunTests.examples, errorLog: directory.appending("c.log"))
+        #expect(try coordinator.waitForExit(timeout: .seconds(20)) == 64)
+        let flags = problem == "port in use" ? "check --host and --port" : "check --tls-certificate and --tls-key"
+        #expect(coordinator.standardError.contains(flags) && coordinator.standardError.split(separator: "\n").count == 1, "\(coordinator.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("shared")), "nothing was created")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("out")), "nothing was created")
+    }
 }

@@ -2,6 +2,7 @@ import Hummingbird
 public import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
+import NIOPosix
 import NIOSSL
 
 /// How the coordinator's HTTP server treats connections: bounded in number, closed when idle, and over TLS when
@@ -32,7 +33,8 @@ public enum CoordinatorServer {
 
     /// An HTTP/1.1 server with a connection cap, an idle timeout and a request timeout, over TLS (1.2 or later) if
     /// `tls` is given.
-    /// - Throws: if the certificate or key cannot be read.
+    /// - Throws: if the certificate or key cannot be read, or the key is not the certificate's (checked now, by
+    ///   making the TLS context, not when the server starts).
     public static func http1(
         maximumConnections: Int = defaultMaximumConnections, idleTimeout: Duration = defaultIdleTimeout,
         requestTimeout: Duration = defaultRequestTimeout, tls: TLSFiles? = nil
@@ -50,6 +52,18 @@ public enum CoordinatorServer {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)))
         configuration.minimumTLSVersion = .tlsv12
+        _ = try NIOSSLContext(configuration: configuration)
         return try .tls(plain, tlsConfiguration: configuration)
+    }
+
+    /// Checks that a server can listen on `host`:`port` now (the address is this machine's, the port free), by
+    /// binding a socket there and closing it, so that a coordinator refuses a bad `--host` or a taken `--port`
+    /// before it creates its job's files.
+    /// - Throws: the system's error.
+    public static func checkAddress(host: String, port: Int) async throws {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port).get()
+        try await channel.close()
     }
 }
