@@ -307,6 +307,29 @@ import Testing
         #expect(other.standardError.contains("already holds a job's output; remove it or choose another"), "\(other.standardError)")
     }
 
+    /// Review item 5: four suspends of the coordinator of 5 s with a 3 s lease lost four attempts and failed the job:
+    /// its first tick afterwards expired every lease before any worker could be heard.
+    @Test func pausesOfTheCoordinatorLongerThanTheLeaseLoseNoAttempt() throws {
+        let cluster = try Cluster(.testbed)
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 1, inputs: Self.examples, extra: ["--lease-timeout", "3", "--max-attempts", "1"])
+        // Three maps of 4 s each: the job runs through both pauses, each taken while a map runs and heartbeats.
+        let probes = try TemporaryDirectory(prefix: "probes")
+        try cluster.startWorker(environment: ["MR_PROBE_DIR": probes.path, "MR_PROBE_MAP_SLEEP_MS": "4000"])
+        try ChildProcess.waitUntil("the first map call", timeout: .seconds(30)) {
+            (try? FileManager.default.contentsOfDirectory(atPath: probes.path))?.first { $0.hasPrefix("map-started-") }
+        }
+        for _ in 0..<2 {
+            cluster.coordinator.send(SIGSTOP)
+            Thread.sleep(forTimeInterval: 4.5)  // the fault itself: a pause of the process, longer than the lease
+            cluster.coordinator.send(SIGCONT)
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), Self.examples, reducers: 1))
+        #expect(try summary(cluster)["lostAttempts"] as? Int == 0, "\(cluster.logs)")
+        #expect(cluster.coordinator.standardError.contains("did not run for"), "\(cluster.logs)")
+    }
+
     // 9. A torn journal tail was survived once: the next append joined it, and the restart after that refused
     // to start.
     @Test func aTornJournalTailIsSurvivedByEveryLaterRestart() throws {

@@ -125,6 +125,23 @@ import Testing
         expectConsistent(scheduler)
     }
 
+    /// Review item 5: after a pause of the coordinator longer than the lease (SIGSTOP, a suspended host), its first
+    /// look expired every lease before any worker could be heard. Time it did not run extends the leases.
+    @Test func aPauseOfTheCoordinatorExtendsEveryLeaseAndKeepsItsWorkers() throws {
+        var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1, leaseTimeout: .seconds(3)))
+        let (first, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        let (second, _) = try #require(started(scheduler.assign(to: b, now: at(1))))
+        // Stopped from 1.5 s to 6.5 s.
+        scheduler.extendLeases(by: .seconds(5))
+        #expect(scheduler.expireLeases(now: at(6.5)).isEmpty)
+        #expect(Set(scheduler.liveWorkers) == [a, b])
+        #expect(try scheduler.heartbeat(from: b, attempt: second, now: at(7)))
+        // a stays silent: its lease runs out 3 s of the coordinator's own time after it was last heard.
+        #expect(scheduler.expireLeases(now: at(7.9)).isEmpty)
+        #expect(scheduler.expireLeases(now: at(8.1)).map(\.id) == [first])
+        expectConsistent(scheduler)
+    }
+
     @Test func heartbeatsKeepALeaseAlive() throws {
         var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, leaseTimeout: .seconds(10)))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))

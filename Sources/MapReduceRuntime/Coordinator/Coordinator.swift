@@ -41,6 +41,8 @@ public actor Coordinator {
     /// recursive delete of 100,000 attempts takes minutes on some disks, and the coordinator serves meanwhile.
     private var removals: [BlockingWork<Void>] = []
     private let clock = ContinuousClock()
+    /// When ``tick()`` last ran (at first, when the coordinator was made: a pause before the first tick counts too).
+    private var lastTick: ContinuousClock.Instant
     private let started: ContinuousClock.Instant
     private let pollTimeout: Duration
     /// Set once the output is final (or the job failed).
@@ -111,6 +113,7 @@ public actor Coordinator {
         restored = step.restored
         started = clock.now
         stepStarted = started
+        lastTick = started
         self.pollTimeout = pollTimeout
         self.logger = logger
         self.events = events
@@ -602,6 +605,15 @@ public actor Coordinator {
     /// a straggler to back up, or the job's end. Idle pollers cost nothing between changes.
     public func tick() {
         let now = clock.now
+        // Ticks come every 250 ms at most: a longer gap is time this process did not run (SIGSTOP, a suspended host,
+        // a stall), in which no worker could be heard. Leases are judged by the time the coordinator saw.
+        let pauseAllowance = max(schedulerSettings.leaseTimeout / 4, .milliseconds(250))
+        if now - lastTick > pauseAllowance {
+            let pause = now - lastTick - pauseAllowance
+            logger.notice("the coordinator did not run for \(pause) (stopped, suspended or stalled): leases are extended by that", metadata: [:])
+            scheduler.extendLeases(by: pause)
+        }
+        lastTick = now
         for worker in polling.keys where !departed.contains(worker) { scheduler.renew(worker, now: now) }
         let alive = Set(scheduler.liveWorkers)
         let lost = scheduler.expireLeases(now: now)

@@ -403,6 +403,15 @@ public struct Scheduler: Sendable {
         return expired
     }
 
+    /// Moves every lease and every worker's last-heard time `pause` later: the coordinator was not running for
+    /// that long (the process was stopped, the host suspended, a stall), so no worker could have been heard, and
+    /// time it did not see must not expire leases on its first look afterwards.
+    public mutating func extendLeases(by pause: Duration) {
+        guard pause > .zero else { return }
+        for id in running.keys { running[id]?.renewed += pause }
+        for worker in workers.keys { workers[worker]? += pause }
+    }
+
     /// Records that `worker` is stopping (it was sent SIGTERM or SIGINT): the attempts it runs are lost now rather
     /// than when their lease would expire, so their tasks run again elsewhere at once. They count toward
     /// `maxAttempts` like any lost attempt, so workers stopped again and again cannot retry a task forever. An
