@@ -6,6 +6,7 @@ import Logging
 import MapReduce
 import MapReduceRuntime
 import MapReduceTesting
+import Synchronization
 import Testing
 
 @Suite struct CoordinatorRouterTests {
@@ -202,10 +203,49 @@ import Testing
             var (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path), as: a)
             #expect(status == .ok && body.contains(#""accepted":true"#))
             (status, body) = try await post(client, "/v1/complete", mapCompletion(path: path), as: a)
-            #expect(status == .ok && body.contains(#""accepted":false"#))
+            #expect(status == .ok && body.contains(#""accepted":true"#), "the same attempt's completion again gets the same answer")
         }
         let status = await coordinator.status()
         #expect(status.phase == "reduce" && status.maps.committed == 1)
+    }
+
+    /// Review item 1: while a slow publish of an attempt's output went on, its worker (its connection reset) sent
+    /// the same completion again. The retry was discarded as a losing race against the very attempt being committed,
+    /// the first request then found its attempt gone, and the task stayed running with no attempt, forever. A
+    /// repeated completion now waits for the commit under way and gets its answer, and so does one after it.
+    @Test func aRepeatedCompletionWaitsForTheCommitUnderWayAndGetsItsAnswer() async throws {
+        let directory = try TemporaryDirectory()
+        let coordinator = try makeCoordinator(directory)
+        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1))
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
+        // The shared directory stalls until the repeated completion has arrived.
+        let stalled = Mutex(true)
+        await coordinator.setConfirmation { confirm in
+            while stalled.withLock({ $0 }) { usleep(1000) }
+            try confirm()
+        }
+        let app = Application(router: CoordinatorRouter.make(coordinator))
+        try await app.test(.router) { client in
+            let a = try await register(client, "a")
+            _ = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: a)
+            async let first = post(client, "/v1/complete", mapCompletion(path: path), as: a)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            // The retry goes once the first is being committed (before, it would simply be the first).
+            while await !coordinator.isCommitting(AttemptID(1)), clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            async let second = post(client, "/v1/complete", mapCompletion(path: path), as: a)
+            while await coordinator.repeatedCompletions == 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(clock.now < deadline, "the retry arrived while the first was being committed")
+            stalled.withLock { $0 = false }
+            let answers = try await [first, second]
+            #expect(answers.allSatisfy { $0.0 == .ok && $0.1.contains(#""accepted":true"#) }, "\(answers)")
+            let late = try await post(client, "/v1/complete", mapCompletion(path: path), as: a)
+            #expect(late.0 == .ok && late.1.contains(#""accepted":true"#), "a completion of the committed attempt, again: \(late)")
+        }
+        let status = await coordinator.status()
+        #expect(status.phase == "reduce" && status.maps.committed == 1, "\(status)")
+        #expect(await coordinator.repeatedCompletions == 1)
     }
 
     /// Today's bugs: a completion named its own files, a completion without a result (or of the wrong kind)

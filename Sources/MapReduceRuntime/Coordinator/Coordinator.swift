@@ -41,6 +41,21 @@ public actor Coordinator {
     /// recursive delete of 100,000 attempts takes minutes on some disks, and the coordinator serves meanwhile.
     private var removals: [BlockingWork<Void>] = []
     private let clock = ContinuousClock()
+    /// The commits under way, by attempt (``complete(_:)``).
+    private var committing: [AttemptID: Task<CompletionResponse, any Error>] = [:]
+    /// Completions that arrived again while their attempt was being committed, and waited for its answer.
+    package private(set) var repeatedCompletions = 0
+    /// Runs the confirmation of a completion's files (and the publishing of a reduce's output), off the actor: at
+    /// once, unless a test slows it down as a stalled filesystem would.
+    private var confirmation: @Sendable (_ confirm: () throws -> Void) throws -> Void = { try $0() }
+
+    /// Whether a completion of `attempt` is being committed.
+    package func isCommitting(_ attempt: AttemptID) -> Bool { committing[attempt] != nil }
+
+    /// Replaces how confirmations run (a test's stalled filesystem).
+    package func setConfirmation(_ confirmation: @escaping @Sendable (_ confirm: () throws -> Void) throws -> Void) {
+        self.confirmation = confirmation
+    }
     /// When ``tick()`` last ran (at first, when the coordinator was made: a pause before the first tick counts too).
     private var lastTick: ContinuousClock.Instant
     private let started: ContinuousClock.Instant
@@ -473,10 +488,21 @@ public actor Coordinator {
     /// The report is checked first (owner, kind, numbers, paths: a 4xx before anything changes). Then, off the
     /// actor, the coordinator checks that the files exist as reported (a map) or publishes the output (a
     /// reduce); a problem there fails the attempt with the reason. Only then is the commit journaled.
+    ///
+    /// It is idempotent per attempt: the same completion again (its worker retried after losing the answer, or
+    /// gave up waiting while a slow publish went on) waits for the commit under way and gets its answer, and one
+    /// after the commit is told it was accepted. Only another attempt of the same task loses the race.
     public func complete(_ request: CompletionRequest) async throws -> CompletionResponse {
+        if let inFlight = committing[request.attempt] {
+            try scheduler.checkReport(from: request.worker, about: request.attempt)
+            repeatedCompletions += 1
+            return try await inFlight.value
+        }
         guard let attempt = scheduler.running[request.attempt] else {
-            // Not running: a stale or duplicate report (answered `false`), or one the scheduler refuses.
-            return CompletionResponse(accepted: try scheduler.complete(request.attempt, by: request.worker, now: clock.now))
+            // Not running: a repeated report of a committed attempt, a stale one (answered `false`), or one the
+            // scheduler refuses.
+            let accepted = try scheduler.complete(request.attempt, by: request.worker, now: clock.now)
+            return CompletionResponse(accepted: accepted || scheduler.hasCommitted(request.attempt))
         }
         try scheduler.checkReport(from: request.worker, about: request.attempt)
         let result = try CompletionCheck(plan: plan).validate(request, task: attempt.task)
@@ -488,9 +514,22 @@ public actor Coordinator {
         }
         reporting.insert(attempt.task)
         scheduler.setReporting(request.attempt, true, now: clock.now)
+        // The commit runs in a task of its own: a request that goes away (its connection reset) does not cut it
+        // short, and a repeated request waits for it.
+        let commit = Task { try await self.commit(request, attempt, result) }
+        committing[request.attempt] = commit
+        defer { committing.removeValue(forKey: request.attempt) }
+        return try await commit.value
+    }
+
+    /// Confirms `result` off the actor, then journals and commits it (or fails `attempt`); see ``complete(_:)``.
+    private func commit(_ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result) async throws -> CompletionResponse {
         let plan = plan
         let worker = request.worker
-        let checked = await BlockingWork { Result { () throws -> Void in try CompletionCheck(plan: plan).confirm(result, reportedBy: worker) } }.value()
+        let confirmation = confirmation
+        let checked = await BlockingWork {
+            Result { () throws -> Void in try confirmation { try CompletionCheck(plan: plan).confirm(result, reportedBy: worker) } }
+        }.value()
         reporting.remove(attempt.task)
         guard scheduler.running[request.attempt] != nil else { return CompletionResponse(accepted: false) }
         scheduler.setReporting(request.attempt, false, now: clock.now)

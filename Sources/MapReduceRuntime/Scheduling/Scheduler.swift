@@ -125,6 +125,8 @@ public struct Scheduler: Sendable {
     public private(set) var attemptsStarted = (map: 0, reduce: 0)
     private var workers: [WorkerID: ContinuousClock.Instant] = [:]
     private var lost: Set<AttemptID> = []
+    /// The attempts whose output is their task's committed output now.
+    private var committers: Set<AttemptID> = []
     private var pendingMaps: TaskQueue
     private var pendingReduces: TaskQueue
     /// How many tasks of each kind are committed (kept with every state change, so no question scans the tasks).
@@ -164,6 +166,8 @@ public struct Scheduler: Sendable {
     private mutating func set(_ task: TaskID, _ state: TaskState) {
         let wasCommitted = if case .committed = self.state(of: task) { 1 } else { 0 }
         let isCommitted = if case .committed = state { 1 } else { 0 }
+        if case .committed(let attempt) = self.state(of: task) { committers.remove(attempt) }
+        if case .committed(let attempt) = state { committers.insert(attempt) }
         switch task {
         case .map(let map):
             mapStates[map.rawValue] = state
@@ -184,6 +188,9 @@ public struct Scheduler: Sendable {
         guard case .committed = mapStates[map.rawValue] else { return }
         set(.map(map), .pending)
     }
+
+    /// Whether `attempt`'s output is its task's committed output: the answer a repeated completion of it gets.
+    public func hasCommitted(_ attempt: AttemptID) -> Bool { committers.contains(attempt) }
 
     /// Whether every map task is committed.
     public var mapsCommitted: Bool { committedCount.map == mapStates.count }
