@@ -209,6 +209,23 @@ import Testing
         #expect(status.phase == "reduce" && status.maps.committed == 1)
     }
 
+    /// Review item 6: five `task` calls from one registered client failed the job (--max-attempts 4) while the real
+    /// workers ran nothing. Now the client is excluded after three, and the job goes on.
+    @Test func aClientAskingAgainAndAgainIsExcludedAndCannotFailTheJob() async throws {
+        let coordinator = try await withRoutes { client, _ in
+            let abuser = try await register(client, "abuser")
+            var answers: [String] = []
+            for _ in 0..<5 { answers.append(try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: abuser).1) }
+            #expect(answers.prefix(3).allSatisfy { $0.contains(#""action":"run""#) }, "\(answers)")
+            #expect(answers.suffix(2).allSatisfy { $0.contains(#""action":"excluded""#) && $0.contains("3 times") }, "\(answers)")
+        }
+        let status = await coordinator.status()
+        #expect(status.phase == "map" && status.maps.committed == 0, "\(status)")
+        #expect(await coordinator.outcome == nil, "the job has not failed")
+        let page = await coordinator.overview()
+        #expect(page.workers.map(\.state) == ["excluded"], "\(page.workers)")
+    }
+
     /// Review item 1: while a slow publish of an attempt's output went on, its worker (its connection reset) sent
     /// the same completion again. The retry was discarded as a losing race against the very attempt being committed,
     /// the first request then found its attempt gone, and the task stayed running with no attempt, forever. A

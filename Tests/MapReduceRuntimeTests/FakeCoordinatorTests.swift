@@ -95,8 +95,8 @@ import Testing
 
     /// A coordinator that refuses a worker's registration (429: too many) or every poll (403) used to be asked
     /// once a second forever, or in a tight loop: the worker now backs off and, refused for its whole grace
-    /// period, exits 1 saying so.
-    @Test(arguments: ["register", "task"])
+    /// period, exits 1 saying so. An excluded worker exits 1 at once, saying why.
+    @Test(arguments: ["register", "task", "excluded"])
     func aWorkerRefusedForItsWholeGracePeriodBacksOffAndExits(refusing route: String) async throws {
         let directory = try TemporaryDirectory(prefix: "fake-coordinator")
         let heard = Heard()
@@ -111,6 +111,10 @@ import Testing
         }
         router.post("v1/task") { _, _ -> Response in
             heard.polls.withLock { $0 += 1 }
+            guard route == "task" else {
+                let excluded = #"{"action":"excluded","reason":"it gave up 3 attempts"}"#
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: excluded)))
+            }
             return Response(status: .forbidden, body: .init(byteBuffer: ByteBuffer(string: "not this worker")))
         }
         let app = Application(
@@ -126,10 +130,12 @@ import Testing
             let deadline = clock.now + .seconds(30)
             while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(try worker.waitForExit(timeout: .seconds(1)) == 1, "\(worker.standardError)")
-            #expect(worker.standardError.contains("refused this worker for 2.0 seconds (coordinator answered"), "\(worker.standardError)")
+            let said = route == "excluded" ? "excluded this worker: it gave up 3 attempts" : "refused this worker for 2.0 seconds (coordinator answered"
+            #expect(worker.standardError.contains(said), "\(worker.standardError)")
             group.cancelAll()
         }
         let refusals = heard.polls.withLock { $0 }
-        #expect((2...20).contains(refusals), "asked \(refusals) times in 2 s: backed off, and not forever")
+        // Excluded: one answer is enough.
+        #expect((route == "excluded" ? 1...1 : 2...20).contains(refusals), "asked \(refusals) times in 2 s: backed off, and not forever")
     }
 }

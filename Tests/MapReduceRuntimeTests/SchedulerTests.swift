@@ -142,6 +142,29 @@ import Testing
         expectConsistent(scheduler)
     }
 
+    /// Review item 6: every `task` request from a worker holding an attempt lost that attempt and counted it, so one
+    /// client asking five times failed the first map with --max-attempts 4. Such losses are the worker's: they do
+    /// not count toward the task, and the third excludes the worker.
+    @Test func aWorkerAskingWhileHoldingLosesItsAttemptsUncountedAndIsExcluded() throws {
+        var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, maxAttempts: 2))
+        for _ in 0..<Scheduler.maximumGiveUps {
+            #expect(started(scheduler.assign(to: a, now: at(0)))?.1 == .map(MapTaskID(0)))
+        }
+        guard case .excluded(let reason) = scheduler.assign(to: a, now: at(0)) else {
+            Issue.record("a worker that gave up three attempts is excluded")
+            return
+        }
+        #expect(reason.contains("3 times"))
+        #expect(!scheduler.isFinished, "the map failed no attempt of its own: \(scheduler.failures)")
+        #expect(scheduler.failures.count == 3 && scheduler.failures.allSatisfy { $0.kind == .lost })
+        #expect(!scheduler.liveWorkers.contains(a) && scheduler.excluded[a] != nil)
+        #expect(scheduler.assign(to: a, now: at(1)) == .excluded(reason), "and stays excluded")
+        let (attempt, task) = try #require(started(scheduler.assign(to: b, now: at(1))))
+        #expect(task == .map(MapTaskID(0)))
+        #expect(try scheduler.complete(attempt, by: b, now: at(2)))
+        expectConsistent(scheduler)
+    }
+
     @Test func heartbeatsKeepALeaseAlive() throws {
         var scheduler = Scheduler(.init(mapTasks: 1, reduceTasks: 1, leaseTimeout: .seconds(10)))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
@@ -283,7 +306,7 @@ import Testing
     func randomOperationsKeepInvariants(seed: Int) throws {
         var random = SeededRandom(seed: UInt64(seed))
         var scheduler = Scheduler(.init(mapTasks: 5, reduceTasks: 3, leaseTimeout: .seconds(10), maxAttempts: 1000))
-        let workers = (0..<4).map { WorkerID("w\($0)") }
+        var workers = (0..<4).map { WorkerID("w\($0)") }
         var held: [AttemptID: WorkerID] = [:]
         var now = 0.0
         var steps = 0
@@ -291,10 +314,16 @@ import Testing
             steps += 1
             #expect(steps < 10_000)
             now += Double(random.next() % 4)
-            let worker = workers[Int(random.next() % 4)]
+            let slot = Int(random.next() % 4)
+            let worker = workers[slot]
             switch random.next() % 6 {
             case 0, 1:
-                if case .run(let attempt, _) = scheduler.assign(to: worker, now: at(now)) { held[attempt] = worker }
+                switch scheduler.assign(to: worker, now: at(now)) {
+                case .run(let attempt, _): held[attempt] = worker
+                // Excluded for asking while holding attempts: a supervisor starts a new worker in its place.
+                case .excluded: workers[slot] = WorkerID("w\(slot)-\(steps)")
+                default: break
+                }
             case 2:
                 if let (attempt, owner) = held.randomElement(using: &random) {
                     _ = try? scheduler.complete(attempt, by: owner, now: at(now))

@@ -400,6 +400,15 @@ public actor Coordinator {
                 recordAssignment(attempt, task, worker)
                 logger.info("assigned", metadata: ["mr.worker": "\(worker)", "mr.task": "\(task)", "mr.attempt": "\(attempt.rawValue)"])
                 return assignment(attempt, task)
+            case .excluded(let reason):
+                if toldToExit.insert(worker).inserted {
+                    logger.warning("worker excluded", metadata: ["mr.worker": "\(worker)", "mr.reason": "\(reason)"])
+                    var event = JobEvent(.workerExcluded)
+                    event.worker = worker.rawValue
+                    event.message = reason
+                    record(event)
+                }
+                return TaskAssignment(action: .excluded, reason: reason)
             case .finished where outcome != nil:
                 continue
             case .wait, .finished:

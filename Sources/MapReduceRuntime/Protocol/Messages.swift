@@ -43,6 +43,8 @@ public struct TaskAssignment: Codable, Sendable {
         case wait
         /// The job is over: exit.
         case exit
+        /// This worker gets no more work (`reason` says why): exit, saying so, with a failure status.
+        case excluded
     }
 
     /// What to do.
@@ -55,10 +57,16 @@ public struct TaskAssignment: Codable, Sendable {
     public var reduce: ReduceAssignment?
     /// How often to heartbeat while running, in milliseconds.
     public var heartbeatMilliseconds: Int?
+    /// Why the worker is excluded, with `action == .excluded`.
+    public var reason: String?
 
     /// Creates an assignment.
-    public init(action: Action, attempt: AttemptID? = nil, map: MapAssignment? = nil, reduce: ReduceAssignment? = nil, heartbeatMilliseconds: Int? = nil) {
+    public init(
+        action: Action, attempt: AttemptID? = nil, map: MapAssignment? = nil, reduce: ReduceAssignment? = nil, heartbeatMilliseconds: Int? = nil,
+        reason: String? = nil
+    ) {
         self.action = action
+        self.reason = reason
         self.attempt = attempt
         self.map = map
         self.reduce = reduce

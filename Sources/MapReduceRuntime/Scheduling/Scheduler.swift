@@ -67,6 +67,8 @@ public struct Scheduler: Sendable {
         case wait
         /// The job is over (finished or failed): exit.
         case finished
+        /// This worker gets no more work, for the reason given: exit saying so.
+        case excluded(String)
     }
 
     /// A running attempt.
@@ -127,6 +129,12 @@ public struct Scheduler: Sendable {
     private var lost: Set<AttemptID> = []
     /// The attempts whose output is their task's committed output now.
     private var committers: Set<AttemptID> = []
+    /// How many attempts each worker gave up by asking for work while holding them.
+    private var givenUp: [WorkerID: Int] = [:]
+    /// The workers that get no more work, and why.
+    public private(set) var excluded: [WorkerID: String] = [:]
+    /// How many attempts a worker may give up by asking for new work while holding them before it is excluded.
+    public static let maximumGiveUps = 3
     private var pendingMaps: TaskQueue
     private var pendingReduces: TaskQueue
     /// How many tasks of each kind are committed (kept with every state change, so no question scans the tasks).
@@ -213,12 +221,25 @@ public struct Scheduler: Sendable {
     public var lastHeard: [WorkerID: ContinuousClock.Instant] { workers }
 
     /// Hands `worker` its next attempt, if there is one; renews its lease.
+    ///
+    /// A worker runs one attempt at a time and reports it before asking again: one it still holds was lost on the
+    /// way (the assignment's answer, or the report). That is the worker's doing, not the task's: the attempt is
+    /// lost without counting toward the task's `maxAttempts` (so that a client asking again and again cannot fail
+    /// a job), and a worker that gives up ``maximumGiveUps`` attempts so is excluded: it gets no more work.
     public mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> Decision {
+        if let reason = excluded[worker] { return .excluded(reason) }
         workers[worker] = now
-        // A worker runs one attempt at a time and reports it before asking again: one it still holds was lost on
-        // the way (the assignment's answer, or the report).
         for held in running.values.filter({ $0.worker == worker && !$0.reporting }).sorted(by: { $0.id < $1.id }) {
-            lose(held, because: "\(worker) asked for new work while holding it: its assignment or its report was lost")
+            running.removeValue(forKey: held.id)
+            lost.insert(held.id)
+            recordEnding(held, .lost, "\(worker) asked for new work while holding it: its assignment or its report was lost", counted: false)
+            givenUp[worker, default: 0] += 1
+        }
+        if givenUp[worker, default: 0] >= Self.maximumGiveUps {
+            let reason = "\(worker) asked for new work while holding an attempt \(Self.maximumGiveUps) times (its answers or reports are lost on the way)"
+            excluded[worker] = reason
+            workers.removeValue(forKey: worker)
+            return .excluded(reason)
         }
         if isFinished { return .finished }
         let task: TaskID
@@ -339,9 +360,11 @@ public struct Scheduler: Sendable {
 
     /// Records that `attempt` ended without committing (`kind`); its task is retried, or fails the job after
     /// `maxAttempts` such endings.
-    private mutating func recordEnding(_ attempt: Attempt, _ kind: Failure.Kind, _ message: String) {
+    /// Records how `attempt` ended; unless not `counted`, the ending counts toward its task's `maxAttempts`.
+    private mutating func recordEnding(_ attempt: Attempt, _ kind: Failure.Kind, _ message: String, counted: Bool = true) {
         failures.append(Failure(attempt: attempt.id, task: attempt.task, worker: attempt.worker, kind: kind, message: message))
         endedOn[attempt.task, default: []].insert(attempt.worker)
+        guard counted else { return requeue(attempt.task) }
         endings[attempt.task, default: 0] += 1
         let endings = endings[attempt.task, default: 0]
         if endings >= configuration.maxAttempts {

@@ -54,7 +54,7 @@ struct CoordinatorMetrics: Sendable {
             Counter(label: "mapreduce_attempts_lost_total", dimensions: phase).increment()
         case .mapOutputLost:
             Counter(label: "mapreduce_map_outputs_lost_total").increment()
-        case .jobStarted, .stepStarted, .phaseStarted, .phaseEnded, .workerJoined, .workerLost, .workerStopped, .jobSucceeded, .jobFailed:
+        case .jobStarted, .stepStarted, .phaseStarted, .phaseEnded, .workerJoined, .workerLost, .workerStopped, .workerExcluded, .jobSucceeded, .jobFailed:
             break
         }
     }

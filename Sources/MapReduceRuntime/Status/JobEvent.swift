@@ -34,6 +34,8 @@ public struct JobEvent: Codable, Sendable, Equatable {
         case workerLost = "worker-lost"
         /// A worker said it was stopping (SIGTERM or SIGINT) and gave back what it ran.
         case workerStopped = "worker-stopped"
+        /// A worker gets no more work: `message` says why.
+        case workerExcluded = "worker-excluded"
         /// The output is final.
         case jobSucceeded = "job-succeeded"
         /// The job failed: `message` says why.

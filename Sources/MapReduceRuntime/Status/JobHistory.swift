@@ -67,6 +67,8 @@ public struct JobHistory: Sendable {
         public var lost: Double?
         /// When it said it was stopping, if it did.
         public var stopped: Double?
+        /// When it was excluded (it gets no more work), if it was.
+        public var excluded: Double?
         /// The attempt it runs, if any: `map 3`.
         public var current: Key?
         /// Attempts it committed.
@@ -155,6 +157,11 @@ public struct JobHistory: Sendable {
         case .workerLost:
             if let worker = event.worker {
                 workers[worker]?.lost = event.time
+                workers[worker]?.current = nil
+            }
+        case .workerExcluded:
+            if let worker = event.worker {
+                workers[worker]?.excluded = event.time
                 workers[worker]?.current = nil
             }
         case .workerStopped:

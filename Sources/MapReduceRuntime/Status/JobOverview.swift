@@ -269,9 +269,11 @@ public struct JobOverview: Codable, Sendable, Equatable {
         failureGroups = order.map { FailureGroup(error: $0, attempts: groups[$0] ?? []) }.sorted { $0.attempts.count > $1.attempts.count }
 
         workers = history.workers.sorted { $0.key < $1.key }.map { name, worker in
-            let alive = worker.lost == nil && worker.stopped == nil && history.ended == nil
+            let alive = worker.lost == nil && worker.stopped == nil && worker.excluded == nil && history.ended == nil
+            let state =
+                worker.excluded != nil ? "excluded" : worker.stopped != nil ? "stopped" : worker.lost != nil ? "lost" : history.ended != nil ? "done" : "alive"
             return WorkerRow(
-                name: name, state: worker.stopped != nil ? "stopped" : worker.lost != nil ? "lost" : history.ended != nil ? "done" : "alive",
+                name: name, state: state,
                 lastHeardSecondsAgo: alive ? live?.lastHeard[name] : nil,
                 current: worker.current.map { "\($0.phase) \($0.number)" }, committed: worker.committed)
         }

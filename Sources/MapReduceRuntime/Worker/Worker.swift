@@ -39,6 +39,19 @@ public struct Worker: Sendable {
         public var message: String { "coordinator \(url) unreachable for \(grace): \(cause.map { "\($0)" } ?? "no answer")" }
     }
 
+    /// The coordinator gives this worker no more work.
+    public struct Excluded: MapReduceError {
+        /// The coordinator's URL.
+        public let url: String
+        /// Why, as the coordinator said.
+        public let reason: String
+        /// Always ``MapReduce/ErrorCode/refused``.
+        public var code: ErrorCode { .refused }
+        /// None.
+        public var cause: (any Error)? { nil }
+        public var message: String { "coordinator \(url) excluded this worker: \(reason)" }
+    }
+
     /// An assignment that would make the worker act outside its shared directory.
     public struct OutsideSharedDirectory: MapReduceError {
         /// The path.
@@ -152,6 +165,8 @@ public struct Worker: Sendable {
                 return attempts
             case .wait:
                 continue
+            case .excluded:
+                throw Excluded(url: client.baseURL, reason: assignment.reason ?? "no reason given")
             case .run:
                 guard let attempt = assignment.attempt else { continue }
                 attempts += 1
