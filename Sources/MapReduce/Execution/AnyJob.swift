@@ -184,8 +184,9 @@ extension Job {
         return reader.position
     }
 
-    /// Calls `map` on the first `perSplit` records of each split and returns the encodings of the keys it emits.
-    /// Records whose map call throws are passed over: a sample needs no exactness.
+    /// Calls `map` on the first `perSplit` records of each split and returns the encodings of the keys it emits,
+    /// each cut to ``KeyRanges/maximumBoundaryLength`` bytes. Records whose map call throws are passed over: a
+    /// sample needs no exactness.
     @inlinable
     func sampleKeys(_ splits: [InputSplit], perSplit: Int) throws -> [[UInt8]] {
         let output = try MapOutputWriter(directory: "", settings: ShuffleSettings())  // never written: pairs stay staged
@@ -205,7 +206,7 @@ extension Job {
                     for (key, _) in collector.state.pointee.staged ?? [] {
                         encoder.removeAll()
                         key.encode(to: &encoder)
-                        keys.append(encoder.bytes)
+                        keys.append(Array(encoder.bytes.prefix(KeyRanges.maximumBoundaryLength)))
                     }
                 }
             } catch is SamplingFinished {}

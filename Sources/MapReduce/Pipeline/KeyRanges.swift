@@ -1,7 +1,15 @@
 /// Cuts a total-order job's key space into partitions from a sample of its input, as Hadoop's
 /// `TotalOrderPartitioner` does: the planner samples the keys the map function emits for the first records of
 /// every split, sorts their encodings, and takes R - 1 evenly spaced ones as the boundaries.
+///
+/// Each sampled key is cut to its first ``maximumBoundaryLength`` bytes (as it is sampled, so a sample of long
+/// records stays small): a prefix is enough to partition (the
+/// boundaries stay sorted, so a key's partition still grows with the key and the parts in name order are still
+/// sorted), and whole keys made a plan of three 6 MiB lines 68 MB, with every assignment carrying it.
 public enum KeyRanges {
+    /// The longest boundary, in bytes of a key's encoding.
+    public static let maximumBoundaryLength = 128
+
     /// How many records of each split are sampled, so that about `target` keys are sampled in all.
     static func recordsPerSplit(splits: Int, target: Int = 20_000) -> Int { max(100, target / max(splits, 1)) }
 
