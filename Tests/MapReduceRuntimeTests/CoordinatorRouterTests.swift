@@ -174,10 +174,17 @@ import Testing
             #expect(status == .badRequest)
             (status, _) = try await post(client, "/v1/register", #"{"name":""}"#)
             #expect(status == .badRequest)
-            _ = try await register(client, "one")
+            let one = try await register(client, "one")
             _ = try await register(client, "two")
             (status, _) = try await post(client, "/v1/register", #"{"name":"three"}"#)
             #expect(status == .tooManyRequests)
+            // Review item 7: the limit was over the coordinator's life, so registrations that went nowhere starved
+            // every real worker for good. A worker that leaves (or is excluded, or lost) gives its place back.
+            (status, _) = try await post(client, "/v1/leave", #"{"worker":"WORKER"}"#, as: one)
+            #expect(status == .noContent)
+            _ = try await register(client, "three")
+            let answer = try await post(client, "/v1/task", #"{"worker":"WORKER"}"#, as: one)
+            #expect(answer.0 == .ok && answer.1.contains(#""action":"exit""#), "the one that left is still answered: \(answer)")
             (status, _) = try await post(client, "/v1/register", #"{"name":"\#(String(repeating: "y", count: 20 << 10))"}"#)
             #expect(status == .contentTooLarge, "a body over the route's limit")
         }

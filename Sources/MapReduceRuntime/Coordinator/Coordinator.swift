@@ -100,7 +100,8 @@ public actor Coordinator {
     ///
     /// - Parameters:
     ///   - job: the job `plan` is a step of.
-    ///   - maximumRegistrations: the most worker registrations accepted over the coordinator's life.
+    ///   - maximumRegistrations: the most workers registered at once (a worker that left, was lost or was
+    ///     excluded no longer counts).
     ///   - events: where to append the job's history; its earlier events (an earlier coordinator's) are read first.
     public init(
         plan: JobPlan, job: AnyJob, journal: Journal, leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration,
@@ -401,6 +402,7 @@ public actor Coordinator {
                 logger.info("assigned", metadata: ["mr.worker": "\(worker)", "mr.task": "\(task)", "mr.attempt": "\(attempt.rawValue)"])
                 return assignment(attempt, task)
             case .excluded(let reason):
+                credentials.release(worker)
                 if toldToExit.insert(worker).inserted {
                     logger.warning("worker excluded", metadata: ["mr.worker": "\(worker)", "mr.reason": "\(reason)"])
                     var event = JobEvent(.workerExcluded)
@@ -600,6 +602,7 @@ public actor Coordinator {
     public func leave(_ request: LeaveRequest) {
         departed.insert(request.worker)
         let lost = scheduler.leave(request.worker)
+        credentials.release(request.worker)
         logger.info("worker stopping", metadata: ["mr.worker": "\(request.worker)", "mr.attempts": "\(lost.count)"])
         var event = JobEvent(.workerStopped)
         event.worker = request.worker.rawValue
@@ -667,6 +670,7 @@ public actor Coordinator {
         let lost = scheduler.expireLeases(now: now)
         metrics.leasesExpired(lost.count)
         for worker in alive.subtracting(scheduler.liveWorkers).sorted() {
+            credentials.revoke(worker)
             var event = JobEvent(.workerLost)
             event.worker = worker.rawValue
             record(event)

@@ -3,11 +3,23 @@ import MapReduce
 ///
 /// A credential is `<number>.<64 hex digits>`: the registration's number, and 32 bytes from the system's secure
 /// random source. It is shown only to the worker that registered (never in status, logs or errors), and it is
-/// compared in constant time. Registrations are bounded, and so are worker names.
+/// compared in constant time. The workers registered at once are bounded, and so are worker names: a worker that
+/// left or was excluded gives its place back (``release(_:)``; its credential still gets its answers), and one
+/// that was lost is forgotten (``revoke(_:)``), so registrations that went nowhere (10,000 from one client) hold
+/// their places only until their leases run out, and real workers can register again.
 struct WorkerCredentials: Sendable {
-    /// The most registrations a coordinator accepts over its life.
+    /// The most workers registered at once.
     let limit: Int
-    private var issued: [(worker: WorkerID, secret: [UInt8])] = []
+    /// The most registrations over the coordinator's life (what it remembers stays bounded).
+    static let lifetimeLimit = 1_000_000
+    /// The credentials in force, by registration number, and whether each holds one of the `limit` places.
+    private var issued: [Int: (worker: WorkerID, secret: [UInt8], holdsPlace: Bool)] = [:]
+    /// The registration number of each worker in ``issued``.
+    private var numbers: [WorkerID: Int] = [:]
+    /// Registrations over the coordinator's life: the next registration's number.
+    private var registrations = 0
+    /// The places held.
+    private var placesHeld = 0
 
     /// The longest worker name accepted, in UTF-8 bytes.
     static let longestName = 128
@@ -20,25 +32,44 @@ struct WorkerCredentials: Sendable {
             throw SchedulerError(
                 code: .invalidReport, message: "a worker name must be 1 to \(Self.longestName) bytes of printable characters")
         }
-        guard issued.count < limit else {
+        guard placesHeld < limit, registrations < Self.lifetimeLimit else {
             throw SchedulerError(
-                code: .tooManyRegistrations, message: "this coordinator accepted its limit of \(limit) registrations; start a new one")
+                code: .tooManyRegistrations,
+                message: "this coordinator has its limit of \(limit) workers registered; retry once some have left or their leases have run out")
         }
         var random = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let worker = WorkerID("\(name)#\(issued.count)")
-        issued.append((worker, secret))
-        return (worker, "\(issued.count - 1).\(Self.hex(secret))")
+        let number = registrations
+        registrations += 1
+        let worker = WorkerID("\(name)#\(number)")
+        issued[number] = (worker, secret, true)
+        numbers[worker] = number
+        placesHeld += 1
+        return (worker, "\(number).\(Self.hex(secret))")
+    }
+
+    /// Gives `worker`'s place to the next registration (it left, or was excluded); its credential still works,
+    /// so that its last requests are answered (told to exit, or why it is excluded).
+    mutating func release(_ worker: WorkerID) {
+        guard let number = numbers[worker], issued[number]?.holdsPlace == true else { return }
+        issued[number]?.holdsPlace = false
+        placesHeld -= 1
+    }
+
+    /// Forgets `worker` (it was lost): its credential is refused from now on (it registers again if it was only
+    /// slow), and its place goes to the next registration.
+    mutating func revoke(_ worker: WorkerID) {
+        release(worker)
+        guard let number = numbers.removeValue(forKey: worker) else { return }
+        issued.removeValue(forKey: number)
     }
 
     /// The worker `credential` was issued to, or `nil` if it was never issued (by this coordinator).
     func worker(for credential: Substring) -> WorkerID? {
-        guard let dot = credential.firstIndex(of: "."), let number = Int(credential[..<dot]), issued.indices.contains(number) else {
-            return nil
-        }
+        guard let dot = credential.firstIndex(of: "."), let number = Int(credential[..<dot]), let entry = issued[number] else { return nil }
         let given = Array(credential[credential.index(after: dot)...].utf8)
-        let expected = Array(Self.hex(issued[number].secret).utf8)
-        return ConstantTime.equal(given, expected) ? issued[number].worker : nil
+        let expected = Array(Self.hex(entry.secret).utf8)
+        return ConstantTime.equal(given, expected) ? entry.worker : nil
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {
