@@ -68,6 +68,20 @@ import Testing
     }
 
     // 2. A FIFO among the inputs hung planning.
+    /// A gzipped log (what logrotate writes) was read as raw bytes: garbage records, no output, exit 0.
+    @Test func aGzippedInputIsRefusedBeforeAnythingStartsNamingItsFormat() throws {
+        let directory = try TemporaryDirectory()
+        let log = directory.appending("app.log.1.gz")
+        let gzip = try ChildProcess("/bin/sh", ["-c", "printf 'a b c\\n' | gzip -c > '\(log)'"], errorLog: directory.appending("gzip.log"))
+        #expect(try gzip.waitForExit(timeout: .seconds(20)) == 0)
+        let local = try ChildProcess(
+            "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", directory.appending("out"), log],
+            errorLog: directory.appending("local.log"))
+        #expect(try local.waitForExit(timeout: .seconds(20)) == 64)
+        #expect(local.standardError.contains("input '\(log)' is gzip-compressed data, which would be read as garbage: decompress it first"), "\(local.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("out/_SUCCESS")))
+    }
+
     @Test func aFIFOAmongTheInputsIsRefusedBeforeAnythingStarts() throws {
         let cluster = try Cluster(.testbed)
         let fifo = cluster.directory.appending("pipe")

@@ -66,7 +66,9 @@ public struct SplitPlanner: Sendable {
     /// Every path is made absolute and canonical (its directory resolved with `realpath`, its own name kept), so
     /// a worker started in another working directory reads the same files. Each file is fingerprinted
     /// (``FileFingerprint``). Anything but a regular file or a directory (a FIFO, a device, a socket) is refused:
-    /// reading one could block forever or never end.
+    /// reading one could block forever or never end. So is a compressed file or an archive (gzip, bzip2, xz, lz4,
+    /// zip, 7z; zstd not named `.zst`), recognised by its first bytes whatever its name: read as records, it would
+    /// be garbage. (`.zst` files are decompressed as they are read.)
     public func expand(_ paths: [String]) throws(InputError) -> [(InputFile, Int64)] {
         var files: [(InputFile, Int64)] = []
         for given in paths {
@@ -125,13 +127,24 @@ public struct SplitPlanner: Sendable {
             }
             throw InputError(.notAFile, path: path, "input '\(path)' is \(kind); inputs must be regular files: copy its data into a file first")
         }
+        var prefix = [UInt8](repeating: 0, count: CompressedFormat.prefixLength)
         do {
-            _ = try ReadableFile(path: path)
+            let file = try ReadableFile(path: path)
+            let count = try prefix.withUnsafeMutableBytes { buffer throws(FileIOError) in try file.read(into: buffer, at: 0) }
+            prefix.removeLast(prefix.count - count)
         } catch {
             throw InputError(.unreadable, path: path, "input '\(path)' cannot be read (\(error)); check its permissions")
         }
-        let fingerprint = FileFingerprint(info)
-        return (InputFile(path: path, fingerprint: fingerprint), fingerprint.size)
+        let input = InputFile(path: path, fingerprint: FileFingerprint(info))
+        if !input.isCompressed, let format = CompressedFormat.detect(prefix) {
+            let advice =
+                format.name == "zstd"
+                ? "name it with the .zst ending, under which zstd inputs are decompressed as they are read"
+                : "decompress it first (\(format.decompress) '\(path)') and give the result"
+            throw InputError(
+                .unreadable, path: path, "input '\(path)' is \(format.name)-compressed data, which would be read as garbage: \(advice)")
+        }
+        return (input, input.fingerprint?.size ?? Int64(info.st_size))
     }
 
     /// How far over the split size a file may be and still be one split.
