@@ -78,7 +78,8 @@ import Testing
             "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", directory.appending("out"), log],
             errorLog: directory.appending("local.log"))
         #expect(try local.waitForExit(timeout: .seconds(20)) == 64)
-        #expect(local.standardError.contains("input '\(log)' is gzip-compressed data, which would be read as garbage: decompress it first"), "\(local.standardError)")
+        let message = "input '\(log)' is gzip-compressed data, which would be read as garbage: decompress it first"
+        #expect(local.standardError.contains(message), "\(local.standardError)")
         #expect(!FileManager.default.fileExists(atPath: directory.appending("out/_SUCCESS")))
     }
 
