@@ -118,7 +118,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let app = Application(
             router: CoordinatorRouter.make(coordinator, secret: secret, metrics: metrics),
             server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "mr-coordinator"),
+            configuration: .init(address: .hostname(host, port: port), serverName: CoordinatorClient.serverName),
             onServerRunning: { channel in
                 let url = "\(scheme)://\(host):\(channel.localAddress?.port ?? 0)"
                 FileHandle.standardOutput.write(Data("\(name) listening on \(url)\n".utf8))

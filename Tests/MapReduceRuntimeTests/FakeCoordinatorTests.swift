@@ -73,7 +73,7 @@ import Testing
         }
         router.post("v1/heartbeat") { _, _ in HeartbeatResponse(current: true) }
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: CoordinatorClient.serverName),
             onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
@@ -118,7 +118,7 @@ import Testing
             return Response(status: .forbidden, body: .init(byteBuffer: ByteBuffer(string: "not this worker")))
         }
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: CoordinatorClient.serverName),
             onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
@@ -137,5 +137,33 @@ import Testing
         let refusals = heard.polls.withLock { $0 }
         // Excluded: one answer is enough.
         #expect((route == "excluded" ? 1...1 : 2...20).contains(refusals), "asked \(refusals) times in 2 s: backed off, and not forever")
+    }
+
+    /// Issue 23, item 4: pointed at some other HTTP server, a worker waited 30 s and then printed that server's
+    /// HTML error page. It now says at once that the server is not a coordinator, and exits 1.
+    @Test func aWorkerPointedAtAnotherServiceSaysSoAtOnce() async throws {
+        let directory = try TemporaryDirectory(prefix: "not-a-coordinator")
+        let heard = Heard()
+        let router = Router()
+        router.get("/") { _, _ in "<html><body>It works!</body></html>" }
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "Apache/2.4"),
+            onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "web"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            let port = try await heard.waitForPort()
+            let worker = try ChildProcess(
+                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(port)", "--shared-dir", directory.path, "--grace-period", "30"],
+                errorLog: directory.appending("worker.log"))
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(20)
+            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try worker.waitForExit(timeout: .seconds(1)) == 1, "\(worker.standardError)")
+            #expect(
+                worker.standardError.contains("the server at http://127.0.0.1:\(port)/v1/register is not a mapreduce coordinator (it answered 404 as 'Apache/2.4')"),
+                "\(worker.standardError)")
+            #expect(!worker.standardError.contains("<html"), "its page is not printed")
+            group.cancelAll()
+        }
     }
 }

@@ -48,6 +48,9 @@ public struct CoordinatorClient: Sendable {
     /// The same client, sending `bearer` instead.
     public func sending(_ bearer: String) -> CoordinatorClient { CoordinatorClient(baseURL: baseURL, client: client, bearer: bearer) }
 
+    /// What every answer of a coordinator says in its `Server` header.
+    public static let serverName = "mr-coordinator"
+
     /// A reply the coordinator refused, with its status and message.
     public struct Refused: MapReduceError {
         /// The HTTP status code.
@@ -58,7 +61,40 @@ public struct CoordinatorClient: Sendable {
         public var code: ErrorCode { .refused }
         /// None.
         public var cause: (any Error)? { nil }
-        public var message: String { "coordinator answered \(status): \(body)" }
+        /// The status and the body's first line, cut to 300 characters (a body is the coordinator's one-line error).
+        public var message: String {
+            let line = body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            return "coordinator answered \(status): \(line.count > 300 ? String(line.prefix(300)) + "…" : line)"
+        }
+    }
+
+    /// An answer from something that is not a coordinator: another service at that URL, or a coordinator of an
+    /// incompatible version.
+    public struct NotACoordinator: MapReduceError {
+        /// The URL asked.
+        public let url: String
+        /// The HTTP status of the answer.
+        public let status: UInt
+        /// The `Server` header of the answer, if any.
+        public let server: String?
+        /// Always ``MapReduce/ErrorCode/refused``.
+        public var code: ErrorCode { .refused }
+        /// None.
+        public var cause: (any Error)? { nil }
+        public var message: String {
+            "the server at \(url) is not a mapreduce coordinator (it answered \(status)\(server.map { " as '\($0)'" } ?? "")): "
+                + "check --coordinator (the URL the coordinator printed: 'listening on …'), or run a worker of the same version"
+        }
+    }
+
+    /// A transport error in words: `connection refused` where it is one, and what it means.
+    public static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED {
+            return "connection refused: nothing listens at that address and port"
+        }
+        if let error = error as? HTTPClientError, error == .connectTimeout { return "connection timed out: no host answered at that address" }
+        let text = "\(error)"
+        return text.contains("errno: \(ECONNREFUSED))") ? "connection refused: nothing listens at that address and port" : text
     }
 
     /// POSTs `body` to `path` and decodes the answer.
@@ -82,6 +118,9 @@ public struct CoordinatorClient: Sendable {
         let buffer = try await response.body.collect(upTo: 16 << 20)
         let data = Data(buffer: buffer)
         guard (200..<300).contains(response.status.code) else {
+            // Not one of ours (a web server's 404 page): say so at once instead of retrying or printing its page.
+            let server = response.headers.first(name: "Server")
+            guard server == Self.serverName else { throw NotACoordinator(url: baseURL + path, status: response.status.code, server: server) }
             throw Refused(status: response.status.code, body: String(decoding: data, as: UTF8.self))
         }
         return data

@@ -36,7 +36,7 @@ public struct Worker: Sendable {
         public let cause: (any Error)?
         /// Always ``MapReduce/ErrorCode/unreachable``.
         public var code: ErrorCode { .unreachable }
-        public var message: String { "coordinator \(url) unreachable for \(grace): \(cause.map { "\($0)" } ?? "no answer")" }
+        public var message: String { "coordinator \(url) unreachable for \(grace): \(cause.map(CoordinatorClient.describe) ?? "no answer")" }
     }
 
     /// The coordinator gives this worker no more work.
@@ -329,11 +329,15 @@ public struct Worker: Sendable {
         as id: WorkerID?, refused: (CoordinatorClient.Refused) -> Void = { _ in }, _ request: () async throws -> T
     ) async throws -> T? {
         let clock = ContinuousClock()
-        let giveUp = clock.now + gracePeriod
+        let start = clock.now
+        let giveUp = start + gracePeriod
         var delay = Duration.milliseconds(100)
+        var nextWarning = start
         while true {
             do {
                 return try await request()
+            } catch let error as CoordinatorClient.NotACoordinator {
+                throw error
             } catch let refusal as CoordinatorClient.Refused where (400..<500).contains(refusal.status) {
                 logger.warning("coordinator refused request", metadata: ["mr.worker": "\(id.map(\.description) ?? name)", "mr.error": "\(refusal)"])
                 if refusal.status == 401 { throw refusal }
@@ -341,7 +345,13 @@ public struct Worker: Sendable {
                 return nil
             } catch {
                 guard clock.now + delay < giveUp else { throw Unreachable(url: client.baseURL, grace: gracePeriod, cause: error) }
-                logger.debug("coordinator unreachable; retrying", metadata: ["mr.worker": "\(id.map(\.description) ?? name)", "mr.error": "\(error)"])
+                // Said at the first failed try, then every 5 s: a worker pointed at the wrong place says so at once.
+                if clock.now >= nextWarning {
+                    logger.warning(
+                        "coordinator \(client.baseURL) not reachable (\(CoordinatorClient.describe(error))); retrying until \(gracePeriod) have passed",
+                        metadata: ["mr.worker": "\(id.map(\.description) ?? name)"])
+                    nextWarning = clock.now + .seconds(5)
+                }
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))
             }
