@@ -159,9 +159,8 @@ import Testing
             let deadline = clock.now + .seconds(20)
             while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(try worker.waitForExit(timeout: .seconds(1)) == 1, "\(worker.standardError)")
-            #expect(
-                worker.standardError.contains("the server at http://127.0.0.1:\(port)/v1/register is not a mapreduce coordinator (it answered 404 as 'Apache/2.4')"),
-                "\(worker.standardError)")
+            let said = "the server at http://127.0.0.1:\(port)/v1/register is not a mapreduce coordinator (it answered 404 as 'Apache/2.4')"
+            #expect(worker.standardError.contains(said), "\(worker.standardError)")
             #expect(!worker.standardError.contains("<html"), "its page is not printed")
             group.cancelAll()
         }
