@@ -197,12 +197,18 @@ import Testing
             #"{"worker":"\#(worker)","attempt":\#(attempt),"map":{"file":\#(file),"inputBytes":4,"inputRecords":1,"emittedRecords":2,"spills":0}\#(extra)}"#
     }
 
-    @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {
-        let directory = try TemporaryDirectory()
+    /// A fresh coordinator, and the 41-byte output file that attempt 1 of map 0 (the first one handed out) writes.
+    func makeCoordinatorWithMapOutput(_ directory: TemporaryDirectory) async throws -> (Coordinator, String) {
         let coordinator = try makeCoordinator(directory)
         let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1))
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
+        return (coordinator, path)
+    }
+
+    @Test func firstCompletionCommitsAndDuplicatesAreIgnored() async throws {
+        let directory = try TemporaryDirectory()
+        let (coordinator, path) = try await makeCoordinatorWithMapOutput(directory)
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             let a = try await register(client, "a")
@@ -239,10 +245,7 @@ import Testing
     /// repeated completion now waits for the commit under way and gets its answer, and so does one after it.
     @Test func aRepeatedCompletionWaitsForTheCommitUnderWayAndGetsItsAnswer() async throws {
         let directory = try TemporaryDirectory()
-        let coordinator = try makeCoordinator(directory)
-        let path = await coordinator.plan.mapOutputFile(MapTaskID(0), AttemptID(1))
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(repeating: 0, count: 41).write(to: URL(fileURLWithPath: path))
+        let (coordinator, path) = try await makeCoordinatorWithMapOutput(directory)
         // The shared directory stalls until the repeated completion has arrived.
         let stalled = Mutex(true)
         await coordinator.setConfirmation { confirm in

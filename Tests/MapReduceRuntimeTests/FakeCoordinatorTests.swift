@@ -15,16 +15,29 @@ import Testing
     final class Heard: Sendable {
         let failures = Mutex<[String]>([])
         let polls = Mutex(0)
-        let port = Mutex(0)
+    }
 
-        /// The fake coordinator's port, once it listens.
-        func waitForPort() async throws -> Int {
-            for _ in 0..<500 {
-                let value = port.withLock { $0 }
-                if value != 0 { return value }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            throw CancellationError()
+    /// Serves `router` on loopback as `serverName` and runs `mr-worker` against it with `arguments` until it exits
+    /// (within 30 s), waiting without blocking a thread of the cooperative pool, where the fake's handlers run.
+    /// - Returns: the worker, exited, and its exit status.
+    func runWorker(
+        against router: Router<BasicRequestContext>, serverName: String = CoordinatorClient.serverName, arguments: [String], log: String
+    ) async throws -> (ChildProcess, Int32) {
+        let port = Mutex(0)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: serverName),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while port.withLock({ $0 }) == 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            let worker = try ChildProcess(
+                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(port.withLock { $0 })"] + arguments, errorLog: log)
+            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let status = try worker.waitForExit(timeout: .seconds(1))
+            group.cancelAll()
+            return (worker, status)
         }
     }
 
@@ -72,22 +85,9 @@ import Testing
             return .noContent
         }
         router.post("v1/heartbeat") { _, _ in HeartbeatResponse(current: true) }
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: CoordinatorClient.serverName),
-            onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            let url = try await heard.waitForPort()
-            let worker = try ChildProcess(
-                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(url)", "--shared-dir", shared, "--grace-period", "5"],
-                errorLog: directory.appending("worker.log"))
-            // Wait without blocking a thread of the cooperative pool: the fake coordinator's handlers run there.
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(30)
-            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(try worker.waitForExit(timeout: .seconds(1)) == 0, "\(worker.standardError)")
-            group.cancelAll()
-        }
+        let (worker, status) = try await runWorker(
+            against: router, arguments: ["--shared-dir", shared, "--grace-period", "5"], log: directory.appending("worker.log"))
+        #expect(status == 0, "\(worker.standardError)")
         let failures = heard.failures.withLock { $0 }
         #expect(failures.count == 1 && failures[0].contains("not inside this worker's shared directory"), "\(failures)")
         #expect(!FileManager.default.fileExists(atPath: victim), "nothing was created outside the shared directory")
@@ -117,23 +117,11 @@ import Testing
             }
             return Response(status: .forbidden, body: .init(byteBuffer: ByteBuffer(string: "not this worker")))
         }
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: CoordinatorClient.serverName),
-            onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "fake"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            let port = try await heard.waitForPort()
-            let worker = try ChildProcess(
-                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(port)", "--shared-dir", directory.path, "--grace-period", "2"],
-                errorLog: directory.appending("worker.log"))
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(30)
-            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(try worker.waitForExit(timeout: .seconds(1)) == 1, "\(worker.standardError)")
-            let said = route == "excluded" ? "excluded this worker: it gave up 3 attempts" : "refused this worker for 2.0 seconds (coordinator answered"
-            #expect(worker.standardError.contains(said), "\(worker.standardError)")
-            group.cancelAll()
-        }
+        let (worker, status) = try await runWorker(
+            against: router, arguments: ["--shared-dir", directory.path, "--grace-period", "2"], log: directory.appending("worker.log"))
+        #expect(status == 1, "\(worker.standardError)")
+        let said = route == "excluded" ? "excluded this worker: it gave up 3 attempts" : "refused this worker for 2.0 seconds (coordinator answered"
+        #expect(worker.standardError.contains(said), "\(worker.standardError)")
         let refusals = heard.polls.withLock { $0 }
         // Excluded: one answer is enough.
         #expect((route == "excluded" ? 1...1 : 2...20).contains(refusals), "asked \(refusals) times in 2 s: backed off, and not forever")
@@ -143,26 +131,13 @@ import Testing
     /// HTML error page. It now says at once that the server is not a coordinator, and exits 1.
     @Test func aWorkerPointedAtAnotherServiceSaysSoAtOnce() async throws {
         let directory = try TemporaryDirectory(prefix: "not-a-coordinator")
-        let heard = Heard()
         let router = Router()
         router.get("/") { _, _ in "<html><body>It works!</body></html>" }
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "Apache/2.4"),
-            onServerRunning: { channel in heard.port.withLock { $0 = channel.localAddress?.port ?? 0 } }, logger: Logger(label: "web"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            let port = try await heard.waitForPort()
-            let worker = try ChildProcess(
-                "\(Cluster.binaryDirectory)/mr-worker", ["--coordinator", "http://127.0.0.1:\(port)", "--shared-dir", directory.path, "--grace-period", "30"],
-                errorLog: directory.appending("worker.log"))
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(20)
-            while worker.isRunning, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(try worker.waitForExit(timeout: .seconds(1)) == 1, "\(worker.standardError)")
-            let said = "the server at http://127.0.0.1:\(port)/v1/register is not a mapreduce coordinator (it answered 404 as 'Apache/2.4')"
-            #expect(worker.standardError.contains(said), "\(worker.standardError)")
-            #expect(!worker.standardError.contains("<html"), "its page is not printed")
-            group.cancelAll()
-        }
+        let (worker, status) = try await runWorker(
+            against: router, serverName: "Apache/2.4", arguments: ["--shared-dir", directory.path, "--grace-period", "30"],
+            log: directory.appending("worker.log"))
+        #expect(status == 1, "\(worker.standardError)")
+        #expect(worker.standardError.contains("is not a mapreduce coordinator (it answered 404 as 'Apache/2.4')"), "\(worker.standardError)")
+        #expect(!worker.standardError.contains("<html"), "its page is not printed")
     }
 }
