@@ -349,6 +349,19 @@ import Testing
         }
     }
 
+    /// Issue 23, item 6: an unknown URL (a browser's `/favicon.ico`) was answered 401 "register again".
+    @Test(arguments: [nil, "s3cret"] as [String?])
+    func anUnknownURLIsNotFound(secret: String?) async throws {
+        let directory = try TemporaryDirectory()
+        let app = Application(router: CoordinatorRouter.make(try makeCoordinator(directory), secret: secret))
+        try await app.test(.router) { client in
+            for path in ["/favicon.ico", "/v1/nothing"] {
+                let status = try await client.execute(uri: path, method: .get) { $0.status }
+                #expect(status == .notFound, "\(path)")
+            }
+        }
+    }
+
     @Test func aSharedSecretIsRequiredToRegisterWhenConfigured() async throws {
         let directory = try TemporaryDirectory()
         let coordinator = try makeCoordinator(directory)

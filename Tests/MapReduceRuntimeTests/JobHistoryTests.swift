@@ -75,6 +75,21 @@ import Testing
         #expect(overview.counters == ["lines": 10])
     }
 
+    /// Issue 23, item 6: lease expiries on two workers were grouped by a pattern that mangled each worker's name
+    /// (`vm-#-mj#rj#`); the worker's own name is kept out of the pattern whole, so they group as one.
+    @Test func failuresOfDifferentWorkersGroupWithoutManglingTheirNames() {
+        var history = JobHistory([started(at: 0)])
+        for (index, worker) in ["vm-26875-j82x2u#0", "vm-31-k7#12"].enumerated() {
+            var lost = event(.attemptLost, 1, phase: "map", task: index, attempt: UInt64(index + 1), worker: worker)
+            lost.message = "no heartbeat from worker \(worker) for 3.0 seconds (the lease): the worker died, hung or was cut off"
+            history.apply(lost)
+        }
+        let groups = JobOverview(history, now: 2).failureGroups
+        #expect(groups.count == 1 && groups[0].attempts.map(\.worker) == ["vm-26875-j82x2u#0", "vm-31-k7#12"], "\(groups)")
+        #expect(groups[0].error == "no heartbeat from worker <worker> for #.# seconds (the lease): the worker died, hung or was cut off")
+        #expect(StatusPage.render(JobOverview(history, now: 2)).contains("Failed and lost attempts (2)"))
+    }
+
     /// A partition's figures are what its committed reduce read: a map's one output file holds every partition, and
     /// its commit carries the file's totals only (per-partition figures in every map commit would grow the events
     /// and the journal with M × R numbers).

@@ -151,12 +151,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
                         message: "missing or wrong shared secret; send it as a bearer token, or as the password when the browser asks")
                 }
             }
-        default:
+        case "/v1/task", "/v1/heartbeat", "/v1/complete", "/v1/fail", "/v1/leave":
             guard let bearer, let worker = await coordinator.worker(forCredential: bearer) else {
                 throw HTTPError(.unauthorized, message: "missing, unknown or stale credential; register again (POST /v1/register)")
             }
             context.worker = worker
             if request.uri.path == "/v1/complete" { context.maxUploadSize = completionLimit }
+        default:
+            // No such route (`/favicon.ico`): the router answers 404, not "register again".
+            break
         }
         return try await next(request, context)
     }

@@ -258,7 +258,10 @@ public struct JobOverview: Codable, Sendable, Equatable {
         var order: [String] = []
         for event in history.failures {
             let message = event.message ?? ""
-            let key = Self.errorPattern(message)
+            // The worker's name is the same in every message of that worker: kept out of the pattern whole (its
+            // digits would otherwise become `#` and split or mangle the groups).
+            let key = Self.errorPattern(event.worker.map { message.replacingOccurrences(of: $0, with: "\u{1}") } ?? message)
+                .replacingOccurrences(of: "\u{1}", with: "<worker>")
             if groups[key] == nil { order.append(key) }
             let kind = event.kind == .attemptLost ? "lost" : event.kind == .mapOutputLost ? "output-lost" : "failed"
             groups[key, default: []].append(

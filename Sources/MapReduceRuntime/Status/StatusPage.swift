@@ -56,7 +56,7 @@ public enum StatusPage {
             </table></div>
 
             """
-        html += "<h2>Failed attempts (\(overview.failureGroups.reduce(0) { $0 + $1.attempts.count }))</h2>\n"
+        html += "<h2>Failed and lost attempts (\(overview.failureGroups.reduce(0) { $0 + $1.attempts.count }))</h2>\n"
         if overview.failureGroups.isEmpty { html += "<p class=\"note\">none</p>\n" }
         for group in overview.failureGroups {
             html += "<p><b>\(group.attempts.count) ×</b> <code>\(escape(group.error))</code></p><div class=\"wrap\"><table>"
