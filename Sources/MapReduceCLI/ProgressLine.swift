@@ -31,7 +31,8 @@ struct ProgressLine: Sendable {
         let rate = status.elapsed > 0 ? Double(status.inputBytes) / status.elapsed / Double(1 << 20) : 0
         var line =
             "\(status.phase) \(status.done)/\(status.total) tasks · \(String(format: "%.1f", rate)) MiB/s · \(StatusPage.duration(status.elapsed)) elapsed"
-        if let remaining = status.remaining { line += " · ~\(StatusPage.duration(remaining)) left" }
+        // A finished phase has nothing left, whatever the estimate (made before its last task ended) said.
+        if let remaining = status.remaining, status.done < status.total { line += " · ~\(StatusPage.duration(remaining)) left" }
         return line
     }
 

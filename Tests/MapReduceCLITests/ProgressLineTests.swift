@@ -10,6 +10,13 @@ import Testing
         #expect(ProgressLine.render(status) == "map 12/40 tasks · 181.3 MiB/s · 17 s elapsed · ~39 s left")
     }
 
+    /// Issue 23, item 6: the last line of a finished phase said "~3.2 s left".
+    @Test func aFinishedPhaseHasNothingLeft() {
+        var done = status
+        done.done = 40
+        #expect(ProgressLine.render(done) == "map 40/40 tasks · 181.3 MiB/s · 17 s elapsed")
+    }
+
     @Test func leavesOutTheTimeLeftWhenUnknownAndTheRateBeforeAnyTime() {
         var start = status
         start.remaining = nil
