@@ -89,6 +89,10 @@ import Testing
         #expect(value("mapreduce_output_records_total") == Double(summary.outputRecords))
         #expect(value(#"mapreduce_attempts_failed_total{phase="map"}"#) == Double(summary.failedAttempts))
         #expect(value(#"mapreduce_tasks{phase="reduce",state="committed"}"#) == 3)
+        // Issue 23, item 5: the gauge stayed at 2 while the page said no worker was alive.
+        let workers = job["workers"] as? [[String: Any]] ?? []
+        #expect(!workers.isEmpty && workers.allSatisfy { $0["state"] as? String != "alive" }, "\(workers)")
+        #expect(value("mapreduce_workers_alive") == 0, "the page's count of live workers")
         #expect(metrics.contains(#"mapreduce_http_requests_total{route="/v1/complete",status="200"}"#), "\(metrics)")
         if let promtool = Self.tool("promtool") {
             let directory = try TemporaryDirectory()

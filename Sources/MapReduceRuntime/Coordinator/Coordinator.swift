@@ -289,11 +289,11 @@ public actor Coordinator {
     }
 
     /// Sets the metrics' gauges from the state: on every tick and when the job ends, so a job of many tasks does
-    /// not pay for it on every report.
+    /// not pay for it on every report. Live workers are counted as the page counts them: none once the job ended.
     private func updateGauges() {
         metrics.update(
-            maps: TaskCounts(scheduler.mapStates), reduces: TaskCounts(scheduler.reduceStates), workersAlive: scheduler.liveWorkers.count,
-            finished: outcome != nil)
+            maps: TaskCounts(scheduler.mapStates), reduces: TaskCounts(scheduler.reduceStates),
+            workersAlive: outcome == nil ? scheduler.liveWorkers.count : 0, finished: outcome != nil)
     }
 
     /// What the status page shows, now.

@@ -22,7 +22,7 @@ struct CoordinatorMetrics: Sendable {
         "mapreduce_output_bytes_total": "Output bytes written by committed reduce attempts.",
         "mapreduce_output_records_total": "Output records written by committed reduce attempts.",
         "mapreduce_task_duration_seconds": "Duration of committed task attempts, by phase.",
-        "mapreduce_workers_alive": "Workers whose lease is current.",
+        "mapreduce_workers_alive": "Workers whose lease is current, while the job runs (0 once it has ended).",
         "mapreduce_lease_expiries_total": "Attempt leases that expired (a worker died, hung or was cut off).",
         "mapreduce_job_finished": "1 once the job succeeded or failed, else 0.",
         "mapreduce_http_requests_total": "HTTP requests answered, by route and status.",
