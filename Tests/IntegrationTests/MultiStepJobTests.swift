@@ -55,8 +55,11 @@ import Testing
         let summary = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
         #expect(summary.steps?.map(\.job) == ["count-words-per-book", "top-words-per-book"])
         #expect(summary.steps?.last?.outputRecords == Int64(expected.count))
+        // The last line gives the whole job's figures, as `local` and `_summary.json` do (issue 23, item 5: it gave the
+        // last step's alone).
         #expect(
-            cluster.coordinator.standardOutput.contains("top-words-per-book (step 2 of 2, top-words-per-book): succeeded"),
+            cluster.coordinator.standardOutput.contains(
+                "top-words-per-book: succeeded; 2 steps, \(summary.mapTasks) map tasks (\(summary.mapAttempts) attempts), \(summary.reduceTasks) reduce tasks"),
             "\(cluster.coordinator.standardOutput)")
         // The job's history shows both steps, done, and the last step's tasks.
         let report = try ChildProcess(

@@ -106,11 +106,14 @@ public struct JobSummary: Hashable, Codable, Sendable {
     }
 
     /// One line for a person: what ran, how much, how fast, how many attempts, and the counters.
-    public var line: String {
+    public var line: String { "\(job): \(figures)" }
+
+    /// ``line`` without the job's name: `3 map tasks (3 attempts), …`.
+    public var figures: String {
         let mebibytes = Double(inputBytes) / Double(1 << 20)
         let rate = seconds > 0 ? mebibytes / seconds : 0
         let counters = counters.isEmpty ? "" : "; counters: " + counters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-        return "\(job): \(mapTasks) map tasks (\(mapAttempts) attempts), \(reduceTasks) reduce tasks (\(reduceAttempts) attempts), "
+        return "\(mapTasks) map tasks (\(mapAttempts) attempts), \(reduceTasks) reduce tasks (\(reduceAttempts) attempts), "
             + "\(failedAttempts) failed and \(lostAttempts) lost attempts; \(inputRecords) records (\(String(format: "%.1f", mebibytes)) MiB) in "
             + "\(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", rate)) MiB/s), \(outputRecords) output records" + counters
     }

@@ -41,6 +41,8 @@ public actor Coordinator {
     /// recursive delete of 100,000 attempts takes minutes on some disks, and the coordinator serves meanwhile.
     private var removals: [BlockingWork<Void>] = []
     private let clock = ContinuousClock()
+    /// The whole job's summary, once its last step's output is final.
+    private var jobSummary: JobSummary?
     /// The commits under way, by attempt (``complete(_:)``).
     private var committing: [AttemptID: Task<CompletionResponse, any Error>] = [:]
     /// Completions that arrived again while their attempt was being committed, and waited for its answer.
@@ -781,8 +783,9 @@ public actor Coordinator {
             map: scheduler.attemptsStarted.map, reduce: scheduler.attemptsStarted.reduce, failed: scheduler.failures.count { $0.kind == .failed },
             lost: scheduler.failures.count { $0.kind == .lost })
         let summary = try accounting.summary(job: job.steps[plan.stepIndex].name, attempts: attempts, seconds: (clock.now - stepStarted).seconds)
-        try OutputCommitter(plan).finish(
+        let written = try OutputCommitter(plan).finish(
             summary, badRecordLists: accounting.badRecordLists(plan, committedBy: scheduler.committedMapAttempts), jobSeconds: (clock.now - started).seconds)
+        if plan.isLastStep { jobSummary = written }
         let doomed = plan.isLastStep ? [plan.layout.jobDirectory] : ["map", "reduce"].map { "\(plan.directory)/\($0)" }
         for path in doomed { remove(path) }
     }
@@ -830,6 +833,10 @@ public actor Coordinator {
     /// The job's summary line, once it is over.
     public func summaryLine() -> String {
         let status = status()
+        // A job of several steps that succeeded: the whole job's figures, as `local` and `_summary.json` give them.
+        if plan.stepCount > 1, outcome == .succeeded, let whole = jobSummary {
+            return "\(plan.job): \(status.phase); \(plan.stepCount) steps, \(whole.figures)"
+        }
         let failed = scheduler.failures.count { $0.kind == .failed }
         let lost = scheduler.failures.count { $0.kind == .lost }
         let step = plan.stepCount > 1 ? " (step \(plan.stepIndex + 1) of \(plan.stepCount), \(job.steps[plan.stepIndex].name))" : ""
