@@ -15,11 +15,14 @@ if (($# > 0)); then
     swift test "$@"
     exit
 fi
-# Two runs of the one test binary. Swift Testing runs tests on the cooperative thread pool, one thread per core
-# (two here): the integration tests block theirs while real processes work, for seconds to minutes, and beside them
-# the tests that serve HTTP in this process (the routes, the fake coordinators) could not run their handlers
-# before their deadlines. Apart, neither starves the other.
-swift test --skip IntegrationTests
+# Three runs of the one test binary. Swift Testing runs tests on the cooperative thread pool, one thread per core
+# (two here). The tests that serve HTTP in this process against a deadline (the routes, the fake coordinators) need
+# a thread of it for their handlers; beside them, the integration tests block theirs while real processes work,
+# and the other tests hold theirs computing, for tens of seconds on a loaded machine. So: the core and runtime
+# tests, then the in-process servers alone, then the integration tests.
+in_process_servers='CoordinatorRouterTests|FakeCoordinatorTests'
+swift test --skip IntegrationTests --skip "$in_process_servers"
+swift test --skip-build --filter "$in_process_servers"
 swift test --skip-build --filter IntegrationTests
 scripts/fuzz-control-plane.sh
 swift test --package-path Examples/LogDigest
