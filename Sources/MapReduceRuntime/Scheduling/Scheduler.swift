@@ -230,9 +230,7 @@ public struct Scheduler: Sendable {
         if let reason = excluded[worker] { return .excluded(reason) }
         workers[worker] = now
         for held in running.values.filter({ $0.worker == worker && !$0.reporting }).sorted(by: { $0.id < $1.id }) {
-            running.removeValue(forKey: held.id)
-            lost.insert(held.id)
-            recordEnding(held, .lost, "\(worker) asked for new work while holding it: its assignment or its report was lost", counted: false)
+            lose(held, because: "\(worker) asked for new work while holding it: its assignment or its report was lost", counted: false)
             givenUp[worker, default: 0] += 1
         }
         if givenUp[worker, default: 0] >= Self.maximumGiveUps {
@@ -382,11 +380,11 @@ public struct Scheduler: Sendable {
         if !running.values.contains(where: { $0.task == task }) { set(task, .failed) }
     }
 
-    /// Declares `attempt` lost: it counts toward its task's attempts, and the task runs again.
-    private mutating func lose(_ attempt: Attempt, because reason: String) {
+    /// Declares `attempt` lost: unless not `counted`, it counts toward its task's attempts; the task runs again.
+    private mutating func lose(_ attempt: Attempt, because reason: String, counted: Bool = true) {
         running.removeValue(forKey: attempt.id)
         lost.insert(attempt.id)
-        recordEnding(attempt, .lost, reason)
+        recordEnding(attempt, .lost, reason, counted: counted)
     }
 
     /// Records that `attempt` (a reduce) could not read the committed output of map task `map` (missing, truncated
