@@ -104,8 +104,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         let coordinator: Coordinator
         do {
             coordinator = try Coordinator(
-                plan: plan, job: job, journal: try Journal(path: "\(plan.directory)/journal"), leaseTimeout: Seconds.duration(leaseTimeout),
-                maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10),
+                plan: plan, job: job, journal: try Journal(path: "\(plan.directory)/journal"),
+                configuration: .init(
+                    leaseTimeout: Seconds.duration(leaseTimeout), maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10)),
                 events: try EventLog(output: OutputDirectory(path: plan.jobOutputDirectory)), logger: logger)
             try plan.checkInputsUnchanged()
             await coordinator.resume()

@@ -16,8 +16,10 @@ import Testing
             job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
             directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
         return try Coordinator(
-            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
-            pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
+            configuration: .init(
+                leaseTimeout: .seconds(10), maxAttempts: 4,
+                pollTimeout: .milliseconds(50)), logger: Logger(label: "test"))
     }
 
     /// Runs `body` with a client of a fresh coordinator's routes and that coordinator; returns the coordinator, so
@@ -166,8 +168,10 @@ import Testing
             job: "word-count", mapTasks: [[InputSplit(file: InputFile(path: input), start: 0, end: 4)]], configuration: .init(reducers: 1),
             directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
         let coordinator = try Coordinator(
-            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
-            pollTimeout: .milliseconds(50), maximumRegistrations: 2, logger: Logger(label: "test"))
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
+            configuration: .init(
+                leaseTimeout: .seconds(10), maxAttempts: 4,
+                pollTimeout: .milliseconds(50), maximumRegistrations: 2), logger: Logger(label: "test"))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             var (status, _) = try await post(client, "/v1/register", #"{"name":"\#(String(repeating: "x", count: 129))"}"#)
@@ -331,8 +335,10 @@ import Testing
             directory: directory.appending(String(repeating: "long-shared-directory-name/", count: 8) + "jobs/word-count-0123456789abcdef"),
             output: directory.appending("out"))
         let coordinator = try Coordinator(
-            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")), leaseTimeout: .seconds(10), maxAttempts: 4,
-            pollTimeout: .milliseconds(50), logger: Logger(label: "test"))
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
+            configuration: .init(
+                leaseTimeout: .seconds(10), maxAttempts: 4,
+                pollTimeout: .milliseconds(50)), logger: Logger(label: "test"))
         let file =
             #"{"path":"\#(plan.mapOutputFile(MapTaskID(0), AttemptID(1)))","bytes":1125899906842624,"records":1125899906842624,"checksum":18446744073709551615}"#
         let counters = (0..<1000).map { #""\#(String(repeating: "c", count: 190))-\#($0)":-1125899906842624"# }

@@ -18,7 +18,8 @@ import Testing
 
     func start(_ plan: JobPlan, _ journal: String) throws -> Coordinator {
         try Coordinator(
-            plan: plan, job: AnyJob(wordCount), journal: Journal(path: journal), leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50),
+            plan: plan, job: AnyJob(wordCount), journal: Journal(path: journal),
+            configuration: .init(leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50)),
             logger: Logger(label: "test"))
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import MapReduce
+package import MapReduce
 
 /// Checks a worker's completion against the plan before anything is journaled, and confirms it on disk.
 ///
@@ -7,8 +7,8 @@ import MapReduce
 /// coordinator derives from its plan for that attempt; anything else is refused (``SchedulerError`` code
 /// `invalidReport`, a 400) with nothing changed. Then ``confirm(_:reportedBy:)`` (off the coordinator's actor) checks
 /// that the files exist with the sizes reported, and publishes a reduce output into the output directory.
-struct CompletionCheck {
-    let plan: JobPlan
+package struct CompletionCheck {
+    package let plan: JobPlan
 
     /// The largest byte or record count a report may carry: 2^50 (a PiB), so that the totals of up to 8,192 tasks
     /// cannot overflow.
@@ -17,7 +17,7 @@ struct CompletionCheck {
     static let counts: ClosedRange<Int64> = 0...largestCount
 
     /// A checked result, with the paths the coordinator derived.
-    enum Result {
+    package enum Result: Sendable {
         case map(MapTaskID, MapTaskOutput)
         /// A reduce result: the attempt's output file is published to `output.path` when it commits.
         case reduce(ReduceTaskID, AttemptID, ReduceTaskOutput)

@@ -1,0 +1,64 @@
+import MapReduce
+
+/// Replaying a step's journal: every entry checked against the plan, then applied to a fresh scheduler and
+/// accounting. Pure: the entries are read by ``Journal``.
+enum JournalReplay {
+    /// `entries` (read from the journal at `path`, named in errors), each checked against `plan`.
+    /// - Throws: ``JournalError`` naming the first line of another plan, of another format, or out of bounds.
+    static func check(_ entries: [(line: Int, entry: JournalEntry)], path: String, plan: JobPlan) throws(JournalError) -> [JournalEntry] {
+        let mapTasks = plan.mapTasks.count
+        let reducers = plan.configuration.reducers
+        let remedy = "remove '\(plan.directory)' to start the job over"
+        func refuse(_ line: Int, _ problem: String) -> JournalError {
+            JournalError(path: path, reason: "line \(line) \(problem); \(remedy)")
+        }
+        for (line, entry) in entries {
+            switch entry.event {
+            case .started:
+                guard entry.version == Journal.formatVersion else {
+                    throw refuse(
+                        line, "was written by another version of mr-coordinator (journal format \(entry.version ?? 1), this one reads \(Journal.formatVersion))"
+                    )
+                }
+                guard entry.plan == plan.hash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(plan.hash))") }
+            case .mapCommitted:
+                guard let task = entry.task, (0..<mapTasks).contains(task), let attempt = entry.attempt, let output = entry.map,
+                    output.file.path == plan.mapOutputFile(MapTaskID(task), attempt)
+                else { throw refuse(line, "is not a map commit of this plan (a task out of 0..<\(mapTasks), or files it did not assign)") }
+            case .mapLost:
+                guard let task = entry.task, (0..<mapTasks).contains(task) else { throw refuse(line, "names a map task out of 0..<\(mapTasks)") }
+            case .reduceCommitted:
+                guard let task = entry.task, (0..<reducers).contains(task), entry.attempt != nil, entry.reduce != nil else {
+                    throw refuse(line, "is not a reduce commit of this plan (a task out of 0..<\(reducers), or no result)")
+                }
+            }
+            if entry.event != .started, line == entries.first?.line {
+                throw refuse(line, "comes before any 'started' entry: the journal is damaged")
+            }
+        }
+        return entries.map(\.entry)
+    }
+
+    /// Applies checked `entries` to a step's `scheduler` and `accounting`: committed tasks are not run again, lost
+    /// map outputs are.
+    static func apply(_ entries: [JournalEntry], to scheduler: inout Scheduler, _ accounting: inout JobAccounting) {
+        for entry in entries {
+            switch entry.event {
+            case .mapCommitted:
+                guard let task = entry.task, let attempt = entry.attempt else { continue }
+                scheduler.restore(.map(MapTaskID(task)), committedBy: attempt)
+                if let output = entry.map { accounting.committed(MapTaskID(task), output) }
+            case .mapLost:
+                guard let task = entry.task else { continue }
+                scheduler.restoreLost(MapTaskID(task))
+                accounting.lost(MapTaskID(task))
+            case .reduceCommitted:
+                guard let task = entry.task, let attempt = entry.attempt else { continue }
+                scheduler.restore(.reduce(ReduceTaskID(task)), committedBy: attempt)
+                if let output = entry.reduce { accounting.committed(ReduceTaskID(task), output) }
+            case .started:
+                break
+            }
+        }
+    }
+}
