@@ -284,6 +284,60 @@ import Testing
         expectConsistent(scheduler)
     }
 
+    /// A worker that fails three tasks, one of which then commits on another worker, is excluded: it gets no more
+    /// work, and its failures no longer count toward its tasks' attempts. (Issue 23: a worker with the wrong
+    /// --shared-dir failed the first attempt of every task to the end of the job.)
+    @Test func aWorkerWhoseTasksFailWhereOthersSucceedIsExcludedAndItsFailuresForgiven() throws {
+        var scheduler = Scheduler(.init(mapTasks: 4, reduceTasks: 1, maxAttempts: 2))
+        let (first, _) = try #require(started(scheduler.assign(to: a, now: at(0))))
+        try scheduler.fail(first, by: a, message: "'/shared/...' is missing", now: at(0))
+        let (onB, task) = try #require(started(scheduler.assign(to: b, now: at(0))))
+        #expect(task == .map(MapTaskID(0)), "what failed on a goes to b")
+        for second in 1...2 {
+            let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(Double(second)))))
+            try scheduler.fail(attempt, by: a, message: "'/shared/...' is missing", now: at(Double(second)))
+        }
+        if case .excluded = scheduler.assign(to: a, now: at(3)) { Issue.record("excluded before any task it failed committed elsewhere") }
+        #expect(try scheduler.complete(onB, by: b, now: at(4)))
+        guard case .excluded(let reason) = scheduler.assign(to: a, now: at(5)) else {
+            Issue.record("a was not excluded")
+            return
+        }
+        #expect(reason.contains("failed 3 tasks, 1 of which succeeded on other workers"), "\(reason)")
+        #expect(scheduler.excluded[a] != nil && !scheduler.liveWorkers.contains(a))
+        // Its failures are forgiven: maps 1 and 2 may each fail once on b without failing the job (`maxAttempts` 2).
+        var failedOnB: Set<TaskID> = []
+        for second in 6...12 {
+            guard let (attempt, task) = started(scheduler.assign(to: b, now: at(Double(second)))) else { break }
+            if [.map(MapTaskID(1)), .map(MapTaskID(2))].contains(task), failedOnB.insert(task).inserted {
+                try scheduler.fail(attempt, by: b, message: "boom", now: at(Double(second)))
+            } else {
+                _ = try scheduler.complete(attempt, by: b, now: at(Double(second)))
+            }
+        }
+        #expect(failedOnB.count == 2)
+        #expect(scheduler.fatalTask == nil, "\(scheduler.fatalReason ?? "")")
+        #expect(scheduler.mapsCommitted)
+        expectConsistent(scheduler)
+    }
+
+    /// Tasks that fail on every worker (a record that crashes the job's code) exclude nobody: no task committed
+    /// elsewhere, and the job fails on the task's attempts instead of running out of workers.
+    @Test func tasksThatFailEverywhereExcludeNoWorker() throws {
+        var scheduler = Scheduler(.init(mapTasks: 3, reduceTasks: 1, maxAttempts: 4))
+        var now = 0.0
+        while scheduler.fatalTask == nil {
+            for worker in [a, b] {
+                now += 1
+                if case .excluded = scheduler.assign(to: worker, now: at(now)) { Issue.record("\(worker) excluded") }
+                guard let held = scheduler.running.values.first(where: { $0.worker == worker }) else { continue }
+                try scheduler.fail(held.id, by: worker, message: "the job's code crashed", now: at(now))
+            }
+        }
+        #expect(scheduler.excluded.isEmpty)
+        #expect(scheduler.fatalReason?.contains("failed or was lost 4 times") == true)
+    }
+
     @Test func refusedRequestsLeaveTheStateUnchanged() throws {
         var scheduler = Scheduler(.init(mapTasks: 2, reduceTasks: 1))
         let (attempt, _) = try #require(started(scheduler.assign(to: a, now: at(0))))

@@ -135,6 +135,13 @@ public struct Scheduler: Sendable {
     public private(set) var excluded: [WorkerID: String] = [:]
     /// How many attempts a worker may give up by asking for new work while holding them before it is excluded.
     public static let maximumGiveUps = 3
+    /// How many distinct tasks may fail on a worker, one of them having committed on another worker, before it is
+    /// excluded (Hadoop's `mapreduce.job.maxtaskfailures.per.tracker`, Spark's `spark.excludeOnFailure`).
+    public static let maximumFailedTasks = 3
+    /// The distinct tasks an attempt failed (not was lost) on, per worker.
+    private var failedTasks: [WorkerID: Set<TaskID>] = [:]
+    /// The worker that committed each task this scheduler saw commit.
+    private var committedOn: [TaskID: WorkerID] = [:]
     private var pendingMaps: TaskQueue
     private var pendingReduces: TaskQueue
     /// How many tasks of each kind are committed (kept with every state change, so no question scans the tasks).
@@ -234,10 +241,19 @@ public struct Scheduler: Sendable {
             givenUp[worker, default: 0] += 1
         }
         if givenUp[worker, default: 0] >= Self.maximumGiveUps {
-            let reason = "\(worker) asked for new work while holding an attempt \(Self.maximumGiveUps) times (its answers or reports are lost on the way)"
-            excluded[worker] = reason
-            workers.removeValue(forKey: worker)
-            return .excluded(reason)
+            return exclude(
+                worker,
+                because: "\(worker) asked for new work while holding an attempt \(Self.maximumGiveUps) times (its answers or reports are lost on the way)")
+        }
+        if let failed = failedTasks[worker], failed.count >= Self.maximumFailedTasks {
+            let elsewhere = failed.count { task in committedOn[task].map { $0 != worker } ?? false }
+            if elsewhere > 0 {
+                return exclude(
+                    worker,
+                    because:
+                        "\(worker) failed \(failed.count) tasks, \(elsewhere) of which succeeded on other workers: something about that worker is wrong (its --shared-dir, a mount, its disk); see its failures"
+                )
+            }
         }
         if isFinished { return .finished }
         let task: TaskID
@@ -264,6 +280,17 @@ public struct Scheduler: Sendable {
         return .run(id, task)
     }
 
+    /// Gives `worker` no more work, because of `reason`. Its failed attempts no longer count toward their tasks'
+    /// `maxAttempts`: the worker was at fault, not the tasks.
+    private mutating func exclude(_ worker: WorkerID, because reason: String) -> Decision {
+        excluded[worker] = reason
+        workers.removeValue(forKey: worker)
+        for failure in failures where failure.worker == worker && failure.kind == .failed && fatalTask == nil {
+            endings[failure.task, default: 1] -= 1
+        }
+        return .excluded(reason)
+    }
+
     /// Whether `worker` may run `task`: a task that failed on `worker` goes to another live worker if there is one
     /// that has not failed it too.
     private static func may(
@@ -273,11 +300,12 @@ public struct Scheduler: Sendable {
         return workers.keys.allSatisfy { failedOn.contains($0) }
     }
 
-    /// The task of the current phase running longest, if it has run `stragglerFactor` times the median of the
+    /// The task of the current phase running longest (the earlier attempt of two started at once: decisions never
+    /// depend on a dictionary's order, so a simulation's seed replays exactly), if it has run `stragglerFactor` times the median of the
     /// phase's finished attempts (and at least `stragglerMinimum`), has no backup yet, and runs on another worker.
     private mutating func straggler(for worker: WorkerID, now: ContinuousClock.Instant) -> TaskID? {
         backupCandidates(now: now).filter { attempt in !running.values.contains { $0.task == attempt.task && $0.worker == worker } }
-            .min { $0.started < $1.started }?.task
+            .min { ($0.started, $0.id) < ($1.started, $1.id) }?.task
     }
 
     /// The running attempts of the current phase that have run `stragglerFactor` times the median of the phase's
@@ -331,6 +359,7 @@ public struct Scheduler: Sendable {
         guard let record = running.removeValue(forKey: attempt) else { return false }
         if case .committed = state(of: record.task) { return false }
         set(record.task, .committed(attempt))
+        committedOn[record.task] = worker
         if case .map = record.task { durations.map.add(now - record.started) } else { durations.reduce.add(now - record.started) }
         // The first attempt to commit wins: any other attempt of the task is no longer wanted.
         for other in running.values where other.task == record.task {
@@ -362,6 +391,7 @@ public struct Scheduler: Sendable {
     private mutating func recordEnding(_ attempt: Attempt, _ kind: Failure.Kind, _ message: String, counted: Bool = true) {
         failures.append(Failure(attempt: attempt.id, task: attempt.task, worker: attempt.worker, kind: kind, message: message))
         endedOn[attempt.task, default: []].insert(attempt.worker)
+        if kind == .failed { failedTasks[attempt.worker, default: []].insert(attempt.task) }
         guard counted else { return requeue(attempt.task) }
         endings[attempt.task, default: 0] += 1
         let endings = endings[attempt.task, default: 0]
