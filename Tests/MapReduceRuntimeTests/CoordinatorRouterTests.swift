@@ -112,6 +112,24 @@ import Testing
         }
     }
 
+    /// A task request retried after its answer was lost (its number the same) gets the same assignment and gives
+    /// nothing up; a new request while holding the attempt gives it up. (The simulator's seed 1257: good workers
+    /// on a lossy network were excluded for giving up attempts they never knew they had.)
+    @Test func aRetriedTaskRequestGetsTheSameAssignment() async throws {
+        try await withRoutes { client, coordinator in
+            let a = try await register(client, "a")
+            var (_, body) = try await post(client, "/v1/task", #"{"worker":"WORKER","request":7}"#, as: a)
+            let first = try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8))
+            (_, body) = try await post(client, "/v1/task", #"{"worker":"WORKER","request":7}"#, as: a)
+            let again = try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8))
+            #expect(first.action == .run && again.attempt == first.attempt && again.map?.task == first.map?.task)
+            #expect(await coordinator.status().failures.isEmpty)
+            (_, body) = try await post(client, "/v1/task", #"{"worker":"WORKER","request":8}"#, as: a)
+            #expect(try JSONDecoder().decode(TaskAssignment.self, from: Data(body.utf8)).attempt != first.attempt)
+            #expect(await coordinator.status().failures.count == 1, "a new request while holding the attempt gives it up")
+        }
+    }
+
     @Test func progressOutOfBoundsGets400AndIsNotShown() async throws {
         try await withRoutes { client, coordinator in
             let a = try await register(client, "a")

@@ -172,11 +172,12 @@ public actor Coordinator {
         return registration
     }
 
-    /// The next assignment for `worker`, waiting up to the poll timeout for one to become available.
-    public func nextTask(for worker: WorkerID) async -> TaskAssignment {
+    /// The next assignment for `worker`, waiting up to the poll timeout for one to become available; the same again
+    /// for the same `request` number while its attempt runs (a retry after a lost answer).
+    public func nextTask(for worker: WorkerID, request: Int? = nil) async -> TaskAssignment {
         let deadline = ContinuousClock.now + configuration.pollTimeout
         while true {
-            let (assignment, effects) = core.assign(to: worker, now: clock())
+            let (assignment, effects) = core.assign(to: worker, request: request, now: clock())
             carryOut(effects)
             switch assignment {
             case .run(let assignment): return assignment

@@ -107,6 +107,8 @@ package struct CoordinatorCore: Sendable {
     private var polling: [WorkerID: Int] = [:]
     /// Workers that said they are stopping: a long poll of theirs still open is told to exit.
     private var departed: Set<WorkerID> = []
+    /// Each worker's last assignment, with the number of the request it answered.
+    private var lastAssignments: [WorkerID: (request: Int, attempt: AttemptID, assignment: TaskAssignment)] = [:]
     /// Failed and lost attempts already reported in effects.
     private var endingsReported = 0
     private var finishing: (tries: Int, next: ContinuousClock.Instant, published: Bool, underWay: Bool)
@@ -212,12 +214,18 @@ package struct CoordinatorCore: Sendable {
     /// The worker `credential` was issued to, or `nil`.
     package func worker(forCredential credential: Substring) -> WorkerID? { credentials.worker(for: credential) }
 
-    /// What `worker`, asking for a task, is told now.
-    package mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> (Assignment, CoordinatorEffects) {
+    /// What `worker`, asking for a task with its `request` number, is told now. The same number again while the
+    /// attempt it was given runs is the worker retrying after a lost answer: it gets the same assignment, and
+    /// gives nothing up.
+    package mutating func assign(to worker: WorkerID, request: Int? = nil, now: ContinuousClock.Instant) -> (Assignment, CoordinatorEffects) {
         var effects = CoordinatorEffects()
         if outcome != nil || departed.contains(worker) {
             toldToExit.insert(worker)
             return (.exit, effects)
+        }
+        if let request, let last = lastAssignments[worker], last.request == request, scheduler.running[last.attempt]?.worker == worker {
+            scheduler.renew(worker, now: now)
+            return (.run(last.assignment), effects)
         }
         let decision = scheduler.assign(to: worker, now: now)
         reportEndings(into: &effects)
@@ -232,9 +240,12 @@ package struct CoordinatorCore: Sendable {
             }
             emit(.attempt(.taskAssigned, task, attempt, worker: worker), into: &effects)
             effects.log(.info, "assigned", ["mr.worker": "\(worker)", "mr.task": "\(task)", "mr.attempt": "\(attempt.rawValue)"])
-            return (.run(assignment(attempt, task)), effects)
+            let assignment = assignment(attempt, task)
+            if let request { lastAssignments[worker] = (request, attempt, assignment) }
+            return (.run(assignment), effects)
         case .excluded(let reason):
             credentials.release(worker)
+            lastAssignments.removeValue(forKey: worker)
             if toldToExit.insert(worker).inserted {
                 effects.log(.warning, "worker excluded", ["mr.worker": "\(worker)", "mr.reason": "\(reason)"])
                 var event = JobEvent(.workerExcluded)
@@ -303,6 +314,7 @@ package struct CoordinatorCore: Sendable {
         departed.insert(request.worker)
         let lost = scheduler.leave(request.worker)
         credentials.release(request.worker)
+        lastAssignments.removeValue(forKey: request.worker)
         var effects = CoordinatorEffects()
         effects.log(.info, "worker stopping", ["mr.worker": "\(request.worker)", "mr.attempts": "\(lost.count)"])
         var event = JobEvent(.workerStopped)
@@ -524,6 +536,7 @@ package struct CoordinatorCore: Sendable {
         effects.expiredLeases = lost.count
         for worker in alive.subtracting(scheduler.liveWorkers).sorted() {
             credentials.revoke(worker)
+            lastAssignments.removeValue(forKey: worker)
             var event = JobEvent(.workerLost)
             event.worker = worker.rawValue
             emit(event, into: &effects)
@@ -647,6 +660,7 @@ package struct CoordinatorCore: Sendable {
         progress = [:]
         phasesStarted = []
         phasesEnded = []
+        lastAssignments = [:]
         var effects = CoordinatorEffects()
         effects.log(.info, "step started", ["mr.step": "\(plan.stepIndex + 1)", "mr.finished": "\(finished + 1)", "mr.maps": "\(plan.mapTasks.count)"])
         emit(Self.startEvent(.stepStarted, plan, job), into: &effects)

@@ -59,7 +59,7 @@ public enum CoordinatorRouter {
         }
         v1.post("task") { request, context -> TaskAssignment in
             let body = try await request.decode(as: TaskRequest.self, context: context)
-            return await coordinator.nextTask(for: try context.sender(body.worker))
+            return await coordinator.nextTask(for: try context.sender(body.worker), request: body.request)
         }
         v1.post("heartbeat") { request, context -> HeartbeatResponse in
             var body = try await request.decode(as: HeartbeatRequest.self, context: context)

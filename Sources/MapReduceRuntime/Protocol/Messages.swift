@@ -29,8 +29,14 @@ public struct Registration: Codable, Sendable {
 public struct TaskRequest: Codable, Sendable {
     /// Who asks.
     public var worker: WorkerID
+    /// The worker's number for this request, the same when it retries it: a retry after a lost answer gets the
+    /// same assignment while its attempt runs, instead of giving that attempt up.
+    public var request: Int?
     /// Creates a request.
-    public init(worker: WorkerID) { self.worker = worker }
+    public init(worker: WorkerID, request: Int? = nil) {
+        self.worker = worker
+        self.request = request
+    }
 }
 
 /// The answer to ``TaskRequest``.

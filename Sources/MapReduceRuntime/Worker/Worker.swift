@@ -141,13 +141,17 @@ public struct Worker: Sendable {
         var attempts = 0
         var session = try await register()
         var backoff = RefusalBackoff(gracePeriod: gracePeriod, url: client.baseURL)
+        var requests = 0
         while true {
             try checkSharedDirectory()
             var refusal: CoordinatorClient.Refused?
             let assignment: TaskAssignment?
+            // Retries of one request carry its number: one whose answer was lost gets the same assignment again.
+            requests += 1
+            let request = TaskRequest(worker: session.id, request: requests)
             do {
                 assignment = try await reliably(as: session.id, refused: { refusal = $0 }) {
-                    try await session.client.post("/v1/task", TaskRequest(worker: session.id), timeout: .seconds(120), as: TaskAssignment.self)
+                    try await session.client.post("/v1/task", request, timeout: .seconds(120), as: TaskAssignment.self)
                 }
             } catch let refusal as CoordinatorClient.Refused where refusal.status == 401 {
                 // A restarted coordinator does not know this worker's credential.
