@@ -84,39 +84,39 @@ package struct CoordinatorCore: Sendable {
     package let job: AnyJob
     package let settings: Settings
     /// The plan of the step running now (the job's, for a job of one step).
-    package private(set) var plan: JobPlan
-    package private(set) var scheduler: Scheduler
-    package private(set) var accounting: JobAccounting
+    package internal(set) var plan: JobPlan
+    package internal(set) var scheduler: Scheduler
+    package internal(set) var accounting: JobAccounting
     /// Map and reduce tasks of the running step found committed in its journal at start.
-    package private(set) var restored: (maps: Int, reduces: Int)
+    package internal(set) var restored: (maps: Int, reduces: Int)
     /// Set once the output is final (or the job failed).
-    package private(set) var outcome: Outcome?
+    package internal(set) var outcome: Outcome?
     /// The whole job's summary, once its last step's output is final.
-    package private(set) var jobSummary: JobSummary?
+    package internal(set) var jobSummary: JobSummary?
     /// Each running attempt's progress, as its worker last reported it.
-    package private(set) var progress: [AttemptID: AttemptProgress] = [:]
+    package internal(set) var progress: [AttemptID: AttemptProgress] = [:]
     /// When the core started, and when the running step did.
     package let started: ContinuousClock.Instant
-    package private(set) var stepStarted: ContinuousClock.Instant
+    package internal(set) var stepStarted: ContinuousClock.Instant
 
-    private var credentials: WorkerCredentials
-    private var toldToExit: Set<WorkerID> = []
+    var credentials: WorkerCredentials
+    var toldToExit: Set<WorkerID> = []
     /// Tasks whose completion is being confirmed by the shell.
-    private var reporting: Set<TaskID> = []
+    var reporting: Set<TaskID> = []
     /// Workers waiting in a long poll now, with how many polls each: they are alive.
-    private var polling: [WorkerID: Int] = [:]
+    var polling: [WorkerID: Int] = [:]
     /// Workers that said they are stopping: a long poll of theirs still open is told to exit.
-    private var departed: Set<WorkerID> = []
+    var departed: Set<WorkerID> = []
     /// Each worker's last assignment, with the number of the request it answered.
-    private var lastAssignments: [WorkerID: (request: Int, attempt: AttemptID, assignment: TaskAssignment)] = [:]
+    var lastAssignments: [WorkerID: (request: Int, attempt: AttemptID, assignment: TaskAssignment)] = [:]
     /// Failed and lost attempts already reported in effects.
-    private var endingsReported = 0
-    private var finishing: (tries: Int, next: ContinuousClock.Instant, published: Bool, underWay: Bool)
+    var endingsReported = 0
+    var finishing: (tries: Int, next: ContinuousClock.Instant, published: Bool, underWay: Bool)
     /// When ``tick(now:)`` last ran (at first, when the core was made: a pause before the first tick counts too).
-    private var lastTick: ContinuousClock.Instant
+    var lastTick: ContinuousClock.Instant
     /// Phases this core recorded the start and the end of (the shell drops repeats of an earlier coordinator's).
-    private var phasesStarted: Set<String> = []
-    private var phasesEnded: Set<String> = []
+    var phasesStarted: Set<String> = []
+    var phasesEnded: Set<String> = []
 
     /// A step brought up to its journal, ready to run once its `startEntry` is appended.
     package struct PreparedStep: Sendable {
@@ -185,7 +185,7 @@ package struct CoordinatorCore: Sendable {
 
     /// The event of a coordinator starting the job (`kind` ``JobEvent/Kind/jobStarted``) or of a step starting
     /// (``JobEvent/Kind/stepStarted``), with the step's tasks.
-    private static func startEvent(_ kind: JobEvent.Kind, _ plan: JobPlan, _ job: AnyJob) -> JobEvent {
+    static func startEvent(_ kind: JobEvent.Kind, _ plan: JobPlan, _ job: AnyJob) -> JobEvent {
         var event = JobEvent(kind)
         event.job = plan.job
         event.mapTasks = plan.mapTasks.count
@@ -273,7 +273,7 @@ package struct CoordinatorCore: Sendable {
     }
 
     /// The assignment of `attempt` of `task`, with everything its worker needs.
-    private func assignment(_ attempt: AttemptID, _ task: TaskID) -> TaskAssignment {
+    func assignment(_ attempt: AttemptID, _ task: TaskID) -> TaskAssignment {
         switch task {
         case .map(let map):
             return TaskAssignment(
@@ -290,7 +290,7 @@ package struct CoordinatorCore: Sendable {
     }
 
     /// How often workers heartbeat: a third of the lease.
-    private var heartbeatMilliseconds: Int {
+    var heartbeatMilliseconds: Int {
         let lease = scheduler.configuration.leaseTimeout.components
         return max(50, Int(lease.seconds * 1000 + lease.attoseconds / 1_000_000_000_000_000) / 3)
     }
@@ -326,422 +326,6 @@ package struct CoordinatorCore: Sendable {
 
     /// Whether any worker with a current lease has not yet been told to exit.
     package var hasListeningWorkers: Bool { !scheduler.liveWorkers.allSatisfy { toldToExit.contains($0) } }
-
-    // MARK: Completions
-
-    /// Begins a completion: checks it against the plan (a 4xx before anything changes) and says whether it is
-    /// answered at once or must be confirmed on disk.
-    package mutating func beginCompletion(_ request: CompletionRequest, now: ContinuousClock.Instant) throws(SchedulerError) -> (
-        CompletionStart, CoordinatorEffects
-    ) {
-        var effects = CoordinatorEffects()
-        guard let attempt = scheduler.running[request.attempt] else {
-            // Not running: a repeated report of a committed attempt, a stale one (answered `false`), or one the
-            // scheduler refuses.
-            let accepted = try scheduler.complete(request.attempt, by: request.worker, now: now)
-            return (.answered(CompletionResponse(accepted: accepted || scheduler.hasCommitted(request.attempt))), effects)
-        }
-        try scheduler.checkReport(from: request.worker, about: request.attempt)
-        let result = try CompletionCheck(plan: plan).validate(request, task: attempt.task)
-        guard !reporting.contains(attempt.task) else {
-            // Another attempt of the task is being committed: this one lost the race.
-            scheduler.discard(request.attempt)
-            effects.log(.info, "ignored completion", metadata(request.worker, request.attempt, attempt.task))
-            return (.answered(CompletionResponse(accepted: false)), effects)
-        }
-        reporting.insert(attempt.task)
-        scheduler.setReporting(request.attempt, true, now: now)
-        return (.confirm(attempt, result), effects)
-    }
-
-    /// Takes the confirmation of a completion begun with ``beginCompletion(_:now:)``: `problem` is what was wrong
-    /// on disk, if anything.
-    package mutating func completionConfirmed(
-        _ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result, problem: (any Error)?, now: ContinuousClock.Instant
-    ) -> CommitStep {
-        reporting.remove(attempt.task)
-        guard scheduler.running[request.attempt] != nil else { return .abandoned }
-        scheduler.setReporting(request.attempt, false, now: now)
-        if let problem { return .failed(failCommit(request, problem, now: now)) }
-        return .journal(result.journalEntry(attempt: request.attempt))
-    }
-
-    /// Commits a completion whose journal entry was appended (or fails it: `error` is why the append failed).
-    package mutating func completionJournaled(
-        _ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result, error: (any Error)?, now: ContinuousClock.Instant
-    ) -> (CompletionResponse, CoordinatorEffects) {
-        if let error { return (CompletionResponse(accepted: false), failCommit(request, error, now: now)) }
-        var effects = CoordinatorEffects()
-        let accepted: Bool
-        do {
-            accepted = try scheduler.complete(request.attempt, by: request.worker, now: now)
-        } catch {
-            return (CompletionResponse(accepted: false), failCommit(request, error, now: now))
-        }
-        switch result {
-        case .map(let id, let output): accounting.committed(id, output)
-        case .reduce(let id, _, let output): accounting.committed(id, output)
-        }
-        effects.log(.info, "committed", metadata(request.worker, request.attempt, attempt.task))
-        if accepted { recordCommit(request.attempt, result, request.worker, into: &effects) }
-        progress.removeValue(forKey: request.attempt)
-        stateChanged(now: now, into: &effects)
-        return (CompletionResponse(accepted: accepted), effects)
-    }
-
-    private mutating func failCommit(_ request: CompletionRequest, _ problem: any Error, now: ContinuousClock.Instant) -> CoordinatorEffects {
-        var effects = CoordinatorEffects()
-        // The attempt was checked as running and issued to this worker: failing it cannot be refused.
-        try? scheduler.fail(request.attempt, by: request.worker, message: "its completion could not be committed: \(problem)", now: now)
-        stateChanged(now: now, into: &effects)
-        return effects
-    }
-
-    /// Records the commit of `attempt` of `task` with what it read and wrote, and the end of its phase if it was
-    /// the last.
-    private mutating func recordCommit(_ attempt: AttemptID, _ result: CompletionCheck.Result, _ worker: WorkerID?, into effects: inout CoordinatorEffects) {
-        let event = Self.commitEvent(attempt, result, worker: worker)
-        emit(event, into: &effects)
-        let phase = event.phase ?? ""
-        let done = phase == "map" ? scheduler.mapsCommitted : scheduler.isComplete
-        if done, phasesEnded.insert(phase).inserted {
-            var ended = JobEvent(.phaseEnded)
-            ended.phase = phase
-            emit(ended, into: &effects)
-        }
-    }
-
-    /// The event of `attempt` committing `result` (on `worker`, if known).
-    private static func commitEvent(_ attempt: AttemptID, _ result: CompletionCheck.Result, worker: WorkerID?) -> JobEvent {
-        var event: JobEvent
-        switch result {
-        case .map(let id, let output):
-            event = .attempt(.taskCommitted, .map(id), attempt, worker: worker)
-            event.inputBytes = output.inputBytes
-            event.inputRecords = output.inputRecords
-            event.outputBytes = output.file.bytes
-            event.outputRecords = output.file.records
-            event.spills = output.spills
-            event.counters = output.counters.isEmpty ? nil : output.counters
-        case .reduce(let id, _, let output):
-            event = .attempt(.taskCommitted, .reduce(id), attempt, worker: worker)
-            event.inputRecords = output.inputRecords
-            event.inputBytes = output.inputBytes
-            event.outputBytes = output.bytes
-            event.outputRecords = output.records
-            event.counters = output.counters.isEmpty ? nil : output.counters
-            event.hotKeys = output.hotKeys.isEmpty ? nil : output.hotKeys
-        }
-        return event
-    }
-
-    // MARK: Failures
-
-    /// Begins a failure report. If a reduce could not read a committed map output, the shell reads that file:
-    /// a damaged file runs its map task again (the reduce is retried, neither counting as a failure); a file it
-    /// finds intact means the reporting worker's view of the shared directory is wrong, which fails the reduce
-    /// attempt, naming the worker.
-    package mutating func beginFailure(_ request: FailureRequest, now: ContinuousClock.Instant) throws(SchedulerError) -> FailureStart {
-        var effects = CoordinatorEffects()
-        guard let attempt = scheduler.running[request.attempt] else {
-            try scheduler.fail(request.attempt, by: request.worker, message: request.error, now: now)
-            return .done(effects)
-        }
-        try scheduler.checkReport(from: request.worker, about: request.attempt)
-        var message = request.error
-        // Only a reduce's inputs are map outputs the coordinator can have written again; a map that cannot read an
-        // earlier step's output fails with the reason.
-        if let lost = request.lostInput, case .reduce(let reduce) = attempt.task {
-            if let input = committedInput(lost) {
-                scheduler.setReporting(request.attempt, true, now: now)
-                return .checkDamage(map: input.map, file: input.file, partition: reduce.rawValue)
-            }
-            message += " (it named '\(lost)' as damaged, which is not one of its inputs)"
-        }
-        try scheduler.fail(request.attempt, by: request.worker, message: message, now: now)
-        stateChanged(now: now, into: &effects)
-        return .done(effects)
-    }
-
-    /// Takes what reading the map output named by a failure found: `damage`, or `nil` for intact.
-    package mutating func damageChecked(_ request: FailureRequest, map: MapTaskID, damage: String?, now: ContinuousClock.Instant) -> DamageStep {
-        var effects = CoordinatorEffects()
-        guard scheduler.running[request.attempt] != nil else { return .done(effects) }
-        scheduler.setReporting(request.attempt, false, now: now)
-        if damage != nil { return .journal(JournalEntry(event: .mapLost, task: map.rawValue)) }
-        let lost = request.lostInput ?? ""
-        let message =
-            "\(request.worker) could not read '\(lost)' (\(request.error)), but the coordinator reads it intact: the view of the shared directory on \(request.worker) differs from the coordinator's (a missing or different mount?)"
-        try? scheduler.fail(request.attempt, by: request.worker, message: message, now: now)
-        stateChanged(now: now, into: &effects)
-        return .done(effects)
-    }
-
-    /// Puts map task `map` back to run, its loss journaled (or fails the reporting attempt: `error` is why the
-    /// append failed).
-    package mutating func lossJournaled(
-        _ request: FailureRequest, map: MapTaskID, damage: String, error: (any Error)?, now: ContinuousClock.Instant
-    ) throws(SchedulerError) -> CoordinatorEffects {
-        var effects = CoordinatorEffects()
-        if let error {
-            try scheduler.fail(request.attempt, by: request.worker, message: "\(request.error); the loss could not be journaled: \(error)", now: now)
-            stateChanged(now: now, into: &effects)
-            return effects
-        }
-        if try scheduler.lostMapOutput(map, reportedBy: request.attempt, worker: request.worker, now: now) {
-            accounting.lost(map)
-            var event = JobEvent.attempt(.mapOutputLost, .map(map), request.attempt, worker: request.worker, message: damage)
-            event.attempt = nil
-            emit(event, into: &effects)
-        }
-        effects.log(
-            .warning, "intermediate file lost; re-running its map task",
-            ["mr.worker": "\(request.worker)", "mr.attempt": "\(request.attempt.rawValue)", "mr.task": "\(map)", "mr.error": "\(damage)"])
-        stateChanged(now: now, into: &effects)
-        return effects
-    }
-
-    /// The map task and committed file that `path` is, if it is a committed map output (every reduce reads one
-    /// range of each).
-    private func committedInput(_ path: String) -> (map: MapTaskID, file: IntermediateFileSummary)? {
-        for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
-            guard let attempt, let output = accounting[MapTaskID(index)] else { continue }
-            let map = MapTaskID(index)
-            if plan.mapOutputFile(map, attempt) == path { return (map, output.file) }
-        }
-        return nil
-    }
-
-    // MARK: Time
-
-    /// Expires leases, retries finishing the output if it failed, and says whether waiting requests should look
-    /// again (a task may have become a straggler worth a backup just by time passing). Called on every tick.
-    ///
-    /// Waiting requests are woken only when there may be something for them: a lost attempt's task to run again,
-    /// a straggler to back up, or the job's end. Idle pollers cost nothing between changes.
-    package mutating func tick(now: ContinuousClock.Instant) -> CoordinatorEffects {
-        var effects = CoordinatorEffects()
-        // Ticks come every 250 ms at most: a longer gap is time this process did not run (SIGSTOP, a suspended host,
-        // a stall), in which no worker could be heard. Leases are judged by the time the coordinator saw.
-        let pauseAllowance = max(settings.leaseTimeout / 4, .milliseconds(250))
-        if now - lastTick > pauseAllowance {
-            let pause = now - lastTick - pauseAllowance
-            effects.log(.notice, "the coordinator did not run for \(pause) (stopped, suspended or stalled): leases are extended by that")
-            scheduler.extendLeases(by: pause)
-        }
-        lastTick = now
-        for worker in polling.keys where !departed.contains(worker) { scheduler.renew(worker, now: now) }
-        let alive = Set(scheduler.liveWorkers)
-        let lost = scheduler.expireLeases(now: now)
-        effects.expiredLeases = lost.count
-        for worker in alive.subtracting(scheduler.liveWorkers).sorted() {
-            credentials.revoke(worker)
-            lastAssignments.removeValue(forKey: worker)
-            var event = JobEvent(.workerLost)
-            event.worker = worker.rawValue
-            emit(event, into: &effects)
-        }
-        reportEndings(into: &effects)
-        effects.gauges = true
-        let wasSettled = outcome != nil
-        settle(now: now, into: &effects)
-        if !lost.isEmpty || outcome != nil && !wasSettled || scheduler.hasBackupCandidate(now: now) { effects.wake = true }
-        return effects
-    }
-
-    // MARK: Deciding the outcome
-
-    /// After a report changed the state: reports the attempts that ended, decides the job's outcome if it can,
-    /// and wakes the waiting polls (there may be a task for them now).
-    private mutating func stateChanged(now: ContinuousClock.Instant, into effects: inout CoordinatorEffects) {
-        reportEndings(into: &effects)
-        settle(now: now, into: &effects)
-        effects.wake = true
-    }
-
-    /// Reports the failed and lost attempts not reported yet.
-    private mutating func reportEndings(into effects: inout CoordinatorEffects) {
-        for ending in scheduler.failures.dropFirst(endingsReported) {
-            var fields = metadata(ending.worker, ending.attempt, ending.task)
-            fields["mr.error"] = "\(ending.message)"
-            effects.log(.warning, ending.kind == .lost ? "attempt lost; re-queued" : "attempt failed", fields)
-            emit(
-                .attempt(ending.kind == .lost ? .attemptLost : .attemptFailed, ending.task, ending.attempt, worker: ending.worker, message: ending.message),
-                into: &effects)
-            progress.removeValue(forKey: ending.attempt)
-        }
-        endingsReported = scheduler.failures.count
-    }
-
-    /// Decides the job's outcome when it can: failed (a task ran out of attempts, or too many bad records), or
-    /// succeeded once every task committed and the output's metadata is written. Finishing is work for the shell
-    /// (``CoordinatorEffects/finishing``); a failure of it is retried on later ticks, and fails the job after
-    /// ``finishingTries``.
-    private mutating func settle(now: ContinuousClock.Instant, into effects: inout CoordinatorEffects) {
-        guard outcome == nil else { return }
-        if let task = scheduler.fatalTask {
-            end(.failed(failureReport(task)), into: &effects)
-            return
-        }
-        do {
-            try accounting.checkBadRecords(limit: plan.configuration.skipBadRecords)
-        } catch {
-            end(.failed(error.message), into: &effects)
-            return
-        }
-        guard scheduler.isComplete, now >= finishing.next, !finishing.underWay else { return }
-        if !finishing.published {
-            let attempts = JobAccounting.Attempts(
-                map: scheduler.attemptsStarted.map, reduce: scheduler.attemptsStarted.reduce, failed: scheduler.failures.count { $0.kind == .failed },
-                lost: scheduler.failures.count { $0.kind == .lost })
-            do {
-                let summary = try accounting.summary(job: job.steps[plan.stepIndex].name, attempts: attempts, seconds: (now - stepStarted).seconds)
-                let doomed = plan.isLastStep ? [plan.layout.jobDirectory] : ["map", "reduce"].map { "\(plan.directory)/\($0)" }
-                finishing.underWay = true
-                effects.finishing = .publish(
-                    summary: summary, badRecordLists: accounting.badRecordLists(plan, committedBy: scheduler.committedMapAttempts),
-                    jobSeconds: (now - started).seconds, doomed: doomed)
-            } catch {
-                finishingFailed(error, now: now, into: &effects)
-            }
-        } else if plan.isLastStep {
-            end(.succeeded, into: &effects)
-            effects.log(.info, "job succeeded", ["mr.job": "\(plan.job)"])
-        } else {
-            finishing.underWay = true
-            effects.finishing = .planNextStep
-        }
-    }
-
-    /// Takes the step's published metadata (`written`, the summary as written): the job succeeds, or its next step
-    /// is planned.
-    package mutating func published(_ written: JobSummary, now: ContinuousClock.Instant) -> CoordinatorEffects {
-        var effects = CoordinatorEffects()
-        finishing.published = true
-        finishing.underWay = false
-        if plan.isLastStep { jobSummary = written }
-        settle(now: now, into: &effects)
-        return effects
-    }
-
-    /// Takes a failure of finishing work: tried again later, until ``finishingTries``.
-    package mutating func finishingFailed(_ error: any Error, now: ContinuousClock.Instant) -> CoordinatorEffects {
-        var effects = CoordinatorEffects()
-        finishingFailed(error, now: now, into: &effects)
-        return effects
-    }
-
-    private mutating func finishingFailed(_ error: any Error, now: ContinuousClock.Instant, into effects: inout CoordinatorEffects) {
-        finishing.underWay = false
-        finishing.tries += 1
-        effects.log(.error, "cannot finish the output", ["mr.error": "\(error)", "mr.try": "\(finishing.tries)"])
-        if finishing.tries >= Self.finishingTries {
-            end(
-                .failed(
-                    "every task\(plan.stepCount > 1 ? " of step \(plan.stepIndex + 1)" : "") committed, but \(finishing.published ? "the next step could not be planned" : "the output's metadata could not be written") (\(finishing.tries) tries): \(error); fix that and run the coordinator again with the same arguments to finish the job"
-                ), into: &effects)
-        } else {
-            finishing.next = now + .seconds(finishing.tries)
-        }
-    }
-
-    /// Runs `step`, the step after the one that just finished (its start entry appended), with the same workers:
-    /// attempts of the finished step still reported are refused as stale.
-    package mutating func enter(_ step: PreparedStep, now: ContinuousClock.Instant) -> CoordinatorEffects {
-        let finished = plan.stepIndex
-        plan = step.plan
-        scheduler = step.scheduler
-        accounting = step.accounting
-        restored = step.restored
-        stepStarted = now
-        finishing = (0, now, false, false)
-        endingsReported = 0
-        reporting = []
-        progress = [:]
-        phasesStarted = []
-        phasesEnded = []
-        lastAssignments = [:]
-        var effects = CoordinatorEffects()
-        effects.log(.info, "step started", ["mr.step": "\(plan.stepIndex + 1)", "mr.finished": "\(finished + 1)", "mr.maps": "\(plan.mapTasks.count)"])
-        emit(Self.startEvent(.stepStarted, plan, job), into: &effects)
-        effects.append(resume(now: now))
-        effects.wake = true
-        return effects
-    }
-
-    /// Brings the history up to the journal of the running step and finishes at once if the journal showed every
-    /// task committed (the previous coordinator died just before writing `_SUCCESS`, or could not write it).
-    package mutating func resume(now: ContinuousClock.Instant) -> CoordinatorEffects {
-        var effects = CoordinatorEffects()
-        if restored.maps > 0 || restored.reduces > 0 {
-            effects.log(
-                .info, "resumed from journal", ["mr.step": "\(plan.stepIndex + 1)", "mr.maps": "\(restored.maps)", "mr.reduces": "\(restored.reduces)"])
-        }
-        for (index, attempt) in scheduler.committedMapAttempts.enumerated() {
-            if let attempt, let output = accounting.maps[index] { restoreCommit(attempt, .map(MapTaskID(index), output), into: &effects) }
-        }
-        for (index, state) in scheduler.reduceStates.enumerated() {
-            if case .committed(let attempt) = state, let output = accounting.reduces[index] {
-                restoreCommit(attempt, .reduce(ReduceTaskID(index), attempt, output), into: &effects)
-            }
-        }
-        effects.gauges = true
-        settle(now: now, into: &effects)
-        return effects
-    }
-
-    private mutating func restoreCommit(_ attempt: AttemptID, _ result: CompletionCheck.Result, into effects: inout CoordinatorEffects) {
-        var event = Self.commitEvent(attempt, result, worker: nil)
-        if plan.stepCount > 1 { event.step = plan.stepIndex }
-        effects.events.append(.init(event: event, isRestoredCommit: true))
-        let phase = event.phase ?? ""
-        phasesStarted.insert(phase)
-        if phase == "map" ? scheduler.mapsCommitted : scheduler.isComplete, phasesEnded.insert(phase).inserted {
-            var ended = JobEvent(.phaseEnded)
-            ended.phase = phase
-            emit(ended, into: &effects)
-        }
-    }
-
-    /// Sets the job's outcome, once, and records it.
-    private mutating func end(_ outcome: Outcome, into effects: inout CoordinatorEffects) {
-        self.outcome = outcome
-        switch outcome {
-        case .succeeded: emit(JobEvent(.jobSucceeded), into: &effects)
-        case .failed(let report):
-            var event = JobEvent(.jobFailed)
-            event.message = report
-            emit(event, into: &effects)
-        }
-        effects.gauges = true
-        effects.wake = true
-    }
-
-    /// The report of a job that failed because of `task`: why, each attempt, and what the task reads.
-    private func failureReport(_ task: TaskID) -> String {
-        let attempts = scheduler.failures.filter { $0.task == task }.map { "  \($0.attempt) on \($0.worker) (\($0.kind.rawValue)): \($0.message)" }
-        let reads: String
-        switch task {
-        case .map(let map):
-            reads =
-                "  \(map) reads " + plan.mapTasks[map.rawValue].map(\.description).joined(separator: ", ")
-                + "; a record there that kills its worker (too long: see --max-record-size; or crashing the job's code) can be skipped with --skip-bad-records"
-        case .reduce(let reduce):
-            reads = "  \(reduce) reduces partition \(reduce.rawValue) of every map task's output"
-        }
-        return ([scheduler.fatalReason ?? "\(task) failed"] + attempts + [reads]).joined(separator: "\n")
-    }
-
-    /// Adds `event` to `effects`, naming the running step in a job of several.
-    private func emit(_ event: JobEvent, into effects: inout CoordinatorEffects) {
-        var event = event
-        if plan.stepCount > 1, event.step == nil { event.step = plan.stepIndex }
-        effects.events.append(.init(event: event))
-    }
-
-    private func metadata(_ worker: WorkerID, _ attempt: AttemptID, _ task: TaskID) -> Logger.Metadata {
-        ["mr.worker": "\(worker)", "mr.attempt": "\(attempt.rawValue)", "mr.task": "\(task)"]
-    }
 
     // MARK: Reading the state
 

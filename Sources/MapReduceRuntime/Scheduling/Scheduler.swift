@@ -1,4 +1,4 @@
-public import MapReduce
+package import MapReduce
 /// The coordinator's task bookkeeping: a synchronous state machine with time passed in, so every transition is
 /// tested without real time passing.
 ///
@@ -11,31 +11,31 @@ public import MapReduce
 /// first successful completion of a task commits it; every other completion of that task is ignored. Reduce
 /// tasks are handed out only after every map task is committed. A committed map output found damaged runs its
 /// map task again, at most `maxAttempts` times.
-public struct Scheduler: Sendable {
+package struct Scheduler: Sendable {
     /// The job's shape and timing.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// M, the number of map tasks.
-        public var mapTasks: Int
+        package var mapTasks: Int
         /// R, the number of reduce tasks.
-        public var reduceTasks: Int
+        package var reduceTasks: Int
         /// How long a worker may stay silent before its attempts are given to others. Default 10 s.
-        public var leaseTimeout: Duration
+        package var leaseTimeout: Duration
         /// Attempts a task may fail (throw) before the job fails. Default 4.
-        public var maxAttempts: Int
+        package var maxAttempts: Int
         /// Whether a task running far longer than its finished peers gets a backup attempt once nothing is
         /// pending. Default `true`.
-        public var speculation: Bool
+        package var speculation: Bool
         /// How many times the median duration of a phase's finished attempts a task must have run to get a backup.
         /// Default 3.
-        public var stragglerFactor: Double
+        package var stragglerFactor: Double
         /// The least time a task must have run to get a backup. Default 1 s.
-        public var stragglerMinimum: Duration
+        package var stragglerMinimum: Duration
         /// The first attempt number to hand out. A restarted coordinator starts above every earlier one, so an
         /// attempt from before the restart is never mistaken for a new one.
-        public var firstAttempt: UInt64
+        package var firstAttempt: UInt64
 
         /// Creates a configuration.
-        public init(
+        package init(
             mapTasks: Int, reduceTasks: Int, leaseTimeout: Duration = .seconds(10), maxAttempts: Int = 4, speculation: Bool = true,
             stragglerFactor: Double = 3, stragglerMinimum: Duration = .seconds(1), firstAttempt: UInt64 = 1
         ) {
@@ -51,7 +51,7 @@ public struct Scheduler: Sendable {
     }
 
     /// A task's state.
-    public enum TaskState: Sendable, Equatable {
+    package enum TaskState: Sendable, Equatable {
         case pending
         case running
         case committed(AttemptID)
@@ -60,7 +60,7 @@ public struct Scheduler: Sendable {
     }
 
     /// What a worker should do next.
-    public enum Decision: Sendable, Equatable {
+    package enum Decision: Sendable, Equatable {
         /// Run this attempt of this task.
         case run(AttemptID, TaskID)
         /// Nothing to hand out now; ask again.
@@ -72,25 +72,25 @@ public struct Scheduler: Sendable {
     }
 
     /// A running attempt.
-    public struct Attempt: Sendable, Equatable {
+    package struct Attempt: Sendable, Equatable {
         /// The attempt.
-        public let id: AttemptID
+        package let id: AttemptID
         /// Its task.
-        public let task: TaskID
+        package let task: TaskID
         /// The worker running it.
-        public let worker: WorkerID
+        package let worker: WorkerID
         /// When it was handed out.
-        public let started: ContinuousClock.Instant
+        package let started: ContinuousClock.Instant
         /// When its lease was last renewed (a heartbeat naming it).
-        public fileprivate(set) var renewed: ContinuousClock.Instant
+        package fileprivate(set) var renewed: ContinuousClock.Instant
         /// Whether the coordinator is checking or publishing its result: its lease cannot expire meanwhile.
-        public fileprivate(set) var reporting = false
+        package fileprivate(set) var reporting = false
     }
 
     /// One failed or lost attempt, for the job's failure report.
-    public struct Failure: Sendable, Equatable {
+    package struct Failure: Sendable, Equatable {
         /// How an attempt ended without committing.
-        public enum Kind: String, Sendable, Equatable {
+        package enum Kind: String, Sendable, Equatable {
             /// Its worker reported an error.
             case failed
             /// Its lease expired, or its worker gave it up: the worker died, hung, was cut off, or lost a message.
@@ -98,33 +98,33 @@ public struct Scheduler: Sendable {
         }
 
         /// The attempt.
-        public let attempt: AttemptID
+        package let attempt: AttemptID
         /// Its task.
-        public let task: TaskID
+        package let task: TaskID
         /// The worker that ran it.
-        public let worker: WorkerID
+        package let worker: WorkerID
         /// Failed or lost.
-        public let kind: Kind
+        package let kind: Kind
         /// What went wrong.
-        public let message: String
+        package let message: String
     }
 
     /// The configuration.
-    public let configuration: Configuration
+    package let configuration: Configuration
     /// The state of each map task.
-    public private(set) var mapStates: [TaskState]
+    package private(set) var mapStates: [TaskState]
     /// The state of each reduce task.
-    public private(set) var reduceStates: [TaskState]
+    package private(set) var reduceStates: [TaskState]
     /// Attempts running now.
-    public private(set) var running: [AttemptID: Attempt] = [:]
+    package private(set) var running: [AttemptID: Attempt] = [:]
     /// Failed attempts, in order.
-    public private(set) var failures: [Failure] = []
+    package private(set) var failures: [Failure] = []
     /// Set when a task failed `maxAttempts` times, or its committed output was lost that often.
-    public private(set) var fatalTask: TaskID? = nil
+    package private(set) var fatalTask: TaskID? = nil
     /// Why the job failed, once ``fatalTask`` is set.
-    public private(set) var fatalReason: String? = nil
+    package private(set) var fatalReason: String? = nil
     /// Attempts handed out so far, per task kind.
-    public private(set) var attemptsStarted = (map: 0, reduce: 0)
+    package private(set) var attemptsStarted = (map: 0, reduce: 0)
     private var workers: [WorkerID: ContinuousClock.Instant] = [:]
     private var lost: Set<AttemptID> = []
     /// The attempts whose output is their task's committed output now.
@@ -132,12 +132,12 @@ public struct Scheduler: Sendable {
     /// How many attempts each worker gave up by asking for work while holding them.
     private var givenUp: [WorkerID: Int] = [:]
     /// The workers that get no more work, and why.
-    public private(set) var excluded: [WorkerID: String] = [:]
+    package private(set) var excluded: [WorkerID: String] = [:]
     /// How many attempts a worker may give up by asking for new work while holding them before it is excluded.
-    public static let maximumGiveUps = 3
+    package static let maximumGiveUps = 3
     /// How many distinct tasks may fail on a worker, one of them having committed on another worker, before it is
     /// excluded (Hadoop's `mapreduce.job.maxtaskfailures.per.tracker`, Spark's `spark.excludeOnFailure`).
-    public static let maximumFailedTasks = 3
+    package static let maximumFailedTasks = 3
     /// The distinct tasks an attempt failed (not was lost) on, per worker.
     private var failedTasks: [WorkerID: Set<TaskID>] = [:]
     /// The worker that committed each task this scheduler saw commit.
@@ -154,12 +154,12 @@ public struct Scheduler: Sendable {
     /// How long each phase's committed attempts took, for spotting stragglers.
     private var durations: (map: Durations, reduce: Durations) = (Durations(), Durations())
     /// Tasks that were given a backup attempt (one each).
-    public private(set) var backedUp: Set<TaskID> = []
+    package private(set) var backedUp: Set<TaskID> = []
     /// How many times each map task's committed output was found damaged.
-    public private(set) var outputLosses: [MapTaskID: Int] = [:]
+    package private(set) var outputLosses: [MapTaskID: Int] = [:]
 
     /// Starts a job with every task pending.
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.configuration = configuration
         mapStates = Array(repeating: .pending, count: configuration.mapTasks)
         reduceStates = Array(repeating: .pending, count: configuration.reduceTasks)
@@ -169,7 +169,7 @@ public struct Scheduler: Sendable {
     }
 
     /// The state of `task`.
-    public func state(of task: TaskID) -> TaskState {
+    package func state(of task: TaskID) -> TaskState {
         switch task {
         case .map(let map): mapStates[map.rawValue]
         case .reduce(let reduce): reduceStates[reduce.rawValue]
@@ -196,36 +196,36 @@ public struct Scheduler: Sendable {
     }
 
     /// Marks `task` committed by `attempt` without running it: a restarted coordinator replaying its journal.
-    public mutating func restore(_ task: TaskID, committedBy attempt: AttemptID) { set(task, .committed(attempt)) }
+    package mutating func restore(_ task: TaskID, committedBy attempt: AttemptID) { set(task, .committed(attempt)) }
 
     /// Puts a restored map task back to pending: its output was lost before the restart.
-    public mutating func restoreLost(_ map: MapTaskID) {
+    package mutating func restoreLost(_ map: MapTaskID) {
         guard case .committed = mapStates[map.rawValue] else { return }
         set(.map(map), .pending)
     }
 
     /// Whether `attempt`'s output is its task's committed output: the answer a repeated completion of it gets.
-    public func hasCommitted(_ attempt: AttemptID) -> Bool { committers.contains(attempt) }
+    package func hasCommitted(_ attempt: AttemptID) -> Bool { committers.contains(attempt) }
 
     /// Whether every map task is committed.
-    public var mapsCommitted: Bool { committedCount.map == mapStates.count }
+    package var mapsCommitted: Bool { committedCount.map == mapStates.count }
 
     /// Whether every task is committed.
-    public var isComplete: Bool { mapsCommitted && committedCount.reduce == reduceStates.count }
+    package var isComplete: Bool { mapsCommitted && committedCount.reduce == reduceStates.count }
 
     /// Whether the job is over, successfully or not.
-    public var isFinished: Bool { isComplete || fatalTask != nil }
+    package var isFinished: Bool { isComplete || fatalTask != nil }
 
     /// The committed attempt of each map task (all of them once ``mapsCommitted``): whose files reducers read.
-    public var committedMapAttempts: [AttemptID?] {
+    package var committedMapAttempts: [AttemptID?] {
         mapStates.map { if case .committed(let attempt) = $0 { attempt } else { nil } }
     }
 
     /// Workers whose lease is current.
-    public var liveWorkers: [WorkerID] { Array(workers.keys) }
+    package var liveWorkers: [WorkerID] { Array(workers.keys) }
 
     /// When each live worker was last heard from (a request or a heartbeat).
-    public var lastHeard: [WorkerID: ContinuousClock.Instant] { workers }
+    package var lastHeard: [WorkerID: ContinuousClock.Instant] { workers }
 
     /// Hands `worker` its next attempt, if there is one; renews its lease.
     ///
@@ -233,7 +233,7 @@ public struct Scheduler: Sendable {
     /// way (the assignment's answer, or the report). That is the worker's doing, not the task's: the attempt is
     /// lost without counting toward the task's `maxAttempts` (so that a client asking again and again cannot fail
     /// a job), and a worker that gives up ``maximumGiveUps`` attempts so is excluded: it gets no more work.
-    public mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> Decision {
+    package mutating func assign(to worker: WorkerID, now: ContinuousClock.Instant) -> Decision {
         if let reason = excluded[worker] { return .excluded(reason) }
         workers[worker] = now
         for held in running.values.filter({ $0.worker == worker && !$0.reporting }).sorted(by: { $0.id < $1.id }) {
@@ -323,15 +323,15 @@ public struct Scheduler: Sendable {
     }
 
     /// Keeps `worker` listed as alive (it is waiting in a long poll) without touching any attempt.
-    public mutating func renew(_ worker: WorkerID, now: ContinuousClock.Instant) { workers[worker] = now }
+    package mutating func renew(_ worker: WorkerID, now: ContinuousClock.Instant) { workers[worker] = now }
 
     /// Whether some running attempt has become a straggler worth a backup (for some worker), so that waiting workers
     /// should look again.
-    public mutating func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool { !backupCandidates(now: now).isEmpty }
+    package mutating func hasBackupCandidate(now: ContinuousClock.Instant) -> Bool { !backupCandidates(now: now).isEmpty }
 
     /// Renews `worker`'s registration and `attempt`'s lease.
     /// - Returns: whether `attempt` (if given) is still running, so worth finishing.
-    public mutating func heartbeat(from worker: WorkerID, attempt: AttemptID?, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
+    package mutating func heartbeat(from worker: WorkerID, attempt: AttemptID?, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
         try checkReport(from: worker, about: attempt)
         workers[worker] = now
         guard let attempt else { return true }
@@ -342,7 +342,7 @@ public struct Scheduler: Sendable {
 
     /// Marks `attempt` as being checked or published by the coordinator (its lease cannot expire meanwhile), or no
     /// longer (its lease starts afresh).
-    public mutating func setReporting(_ attempt: AttemptID, _ reporting: Bool, now: ContinuousClock.Instant) {
+    package mutating func setReporting(_ attempt: AttemptID, _ reporting: Bool, now: ContinuousClock.Instant) {
         guard let worker = running[attempt]?.worker else { return }
         running[attempt]?.reporting = reporting
         running[attempt]?.renewed = now
@@ -352,7 +352,7 @@ public struct Scheduler: Sendable {
 
     /// Records that `attempt` succeeded.
     /// - Returns: whether it committed its task (`false` for a lost attempt or a task committed already).
-    public mutating func complete(_ attempt: AttemptID, by worker: WorkerID, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
+    package mutating func complete(_ attempt: AttemptID, by worker: WorkerID, now: ContinuousClock.Instant) throws(SchedulerError) -> Bool {
         guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
         try checkIssued(attempt, to: worker)
         if workers[worker] != nil { workers[worker] = now }
@@ -371,13 +371,13 @@ public struct Scheduler: Sendable {
 
     /// Drops `attempt` without counting it against its task: its completion lost the race to another attempt of
     /// the same task, which the coordinator is committing. The task is requeued if that commit fails.
-    public mutating func discard(_ attempt: AttemptID) {
+    package mutating func discard(_ attempt: AttemptID) {
         guard running.removeValue(forKey: attempt) != nil else { return }
         lost.insert(attempt)
     }
 
     /// Records that `attempt` failed with `message`; its task is retried, or fails the job after `maxAttempts`.
-    public mutating func fail(_ attempt: AttemptID, by worker: WorkerID, message: String, now: ContinuousClock.Instant) throws(SchedulerError) {
+    package mutating func fail(_ attempt: AttemptID, by worker: WorkerID, message: String, now: ContinuousClock.Instant) throws(SchedulerError) {
         guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
         try checkIssued(attempt, to: worker)
         if workers[worker] != nil { workers[worker] = now }
@@ -422,7 +422,7 @@ public struct Scheduler: Sendable {
     /// `maxAttempts`: the reduce did nothing wrong, and the map's code did not fail.
     /// - Returns: whether `map` was committed and is now pending again (`false` if another report got there first).
     @discardableResult
-    public mutating func lostMapOutput(
+    package mutating func lostMapOutput(
         _ map: MapTaskID, reportedBy attempt: AttemptID, worker: WorkerID, now: ContinuousClock.Instant
     ) throws(SchedulerError) -> Bool {
         guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
@@ -452,7 +452,7 @@ public struct Scheduler: Sendable {
     /// workers silent that long.
     /// - Returns: the attempts lost.
     @discardableResult
-    public mutating func expireLeases(now: ContinuousClock.Instant) -> [Attempt] {
+    package mutating func expireLeases(now: ContinuousClock.Instant) -> [Attempt] {
         for (worker, seen) in workers where now - seen > configuration.leaseTimeout { workers.removeValue(forKey: worker) }
         let expired = running.values.filter { !$0.reporting && now - $0.renewed > configuration.leaseTimeout }.sorted { $0.id < $1.id }
         for attempt in expired {
@@ -464,7 +464,7 @@ public struct Scheduler: Sendable {
     /// Moves every lease and every worker's last-heard time `pause` later: the coordinator was not running for
     /// that long (the process was stopped, the host suspended, a stall), so no worker could have been heard, and
     /// time it did not see must not expire leases on its first look afterwards.
-    public mutating func extendLeases(by pause: Duration) {
+    package mutating func extendLeases(by pause: Duration) {
         guard pause > .zero else { return }
         for id in running.keys { running[id]?.renewed += pause }
         for worker in workers.keys { workers[worker]? += pause }
@@ -476,7 +476,7 @@ public struct Scheduler: Sendable {
     /// attempt the coordinator is committing is left to finish, and so is the worker's lease while it has one.
     /// - Returns: the attempts lost.
     @discardableResult
-    public mutating func leave(_ worker: WorkerID) -> [Attempt] {
+    package mutating func leave(_ worker: WorkerID) -> [Attempt] {
         let held = running.values.filter { $0.worker == worker }.sorted { $0.id < $1.id }
         let handedBack = held.filter { !$0.reporting }
         for attempt in handedBack { lose(attempt, because: "\(worker) was stopped (SIGTERM or SIGINT) and gave it back") }
@@ -493,7 +493,7 @@ public struct Scheduler: Sendable {
     /// Throws what a heartbeat from `worker` about `attempt` would be refused with (an unregistered worker, an
     /// attempt never handed out, or another worker's), changing nothing: the coordinator checks a report with it
     /// before journaling anything.
-    public func checkReport(from worker: WorkerID, about attempt: AttemptID?) throws(SchedulerError) {
+    package func checkReport(from worker: WorkerID, about attempt: AttemptID?) throws(SchedulerError) {
         guard workers[worker] != nil else { throw unknownWorker(worker) }
         if let attempt { try checkIssued(attempt, to: worker) }
     }
@@ -512,7 +512,7 @@ public struct Scheduler: Sendable {
     }
 
     /// Checks the state's internal consistency; for tests. Returns the first violation found.
-    public func invariantViolation() -> String? {
+    package func invariantViolation() -> String? {
         for (id, attempt) in running {
             switch attempt.task {
             case .map(let map): if mapStates[map.rawValue] != .running { return "\(id) runs \(map), which is \(mapStates[map.rawValue])" }
