@@ -106,7 +106,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
             coordinator = try Coordinator(
                 plan: plan, job: job, journal: try Journal(path: "\(plan.directory)/journal"),
                 configuration: .init(
-                    leaseTimeout: Seconds.duration(leaseTimeout), maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10)),
+                    leaseTimeout: Seconds.duration(leaseTimeout), maxAttempts: maxAttempts, speculation: !noSpeculation, pollTimeout: .seconds(10),
+                    sharedDirectoryToken: try SharedDirectoryToken.write(forJobDirectory: plan.layout.jobDirectory)),
                 events: try EventLog(output: OutputDirectory(path: plan.jobOutputDirectory)), logger: logger)
             try plan.checkInputsUnchanged()
             await coordinator.resume()

@@ -25,13 +25,19 @@ public actor Coordinator {
         public var pollTimeout: Duration
         /// The most workers registered at once (a worker that left, was lost or was excluded no longer counts).
         public var maximumRegistrations: Int
+        /// The file every registering worker must read back from the shared directory.
+        public var sharedDirectoryToken: SharedDirectoryToken?
 
-        public init(leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration, maximumRegistrations: Int = 10_000) {
+        public init(
+            leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration, maximumRegistrations: Int = 10_000,
+            sharedDirectoryToken: SharedDirectoryToken? = nil
+        ) {
             self.leaseTimeout = leaseTimeout
             self.maxAttempts = maxAttempts
             self.speculation = speculation
             self.pollTimeout = pollTimeout
             self.maximumRegistrations = maximumRegistrations
+            self.sharedDirectoryToken = sharedDirectoryToken
         }
 
         var core: CoordinatorCore.Settings {
@@ -51,28 +57,28 @@ public actor Coordinator {
     public nonisolated let configuration: Configuration
     /// The coordinator's log.
     public nonisolated let logger: Logger
-    private var core: CoordinatorCore
-    private var journal: Journal
-    private let clock: @Sendable () -> ContinuousClock.Instant
-    private var signal = ChangeSignal()
+    var core: CoordinatorCore
+    var journal: Journal
+    let clock: @Sendable () -> ContinuousClock.Instant
+    var signal = ChangeSignal()
     /// The commits under way, by attempt (``complete(_:)``).
-    private var committing: [AttemptID: Task<CompletionResponse, any Error>] = [:]
+    var committing: [AttemptID: Task<CompletionResponse, any Error>] = [:]
     /// Completions that arrived again while their attempt was being committed, and waited for its answer.
     package private(set) var repeatedCompletions = 0
     /// Runs the confirmation of a completion's files (and the publishing of a reduce's output), off the actor: at
     /// once, unless a test slows it down as a stalled filesystem would.
-    private var confirmation: @Sendable (_ confirm: () throws -> Void) throws -> Void = { try $0() }
+    var confirmation: @Sendable (_ confirm: () throws -> Void) throws -> Void = { try $0() }
     /// Intermediate data being removed off the actor (a finished step's attempts, or the job's directory): a
     /// recursive delete of 100,000 attempts takes minutes on some disks, and the coordinator serves meanwhile.
-    private var removals: [BlockingWork<Void>] = []
+    var removals: [BlockingWork<Void>] = []
     /// The job's history, folded from its events: what the status page shows.
-    private var history: JobHistory
+    var history: JobHistory
     /// Where the events are appended: `<output>/_events.jsonl`.
-    private let events: EventLog?
-    private let metrics = CoordinatorMetrics()
+    let events: EventLog?
+    let metrics = CoordinatorMetrics()
 
     /// The thread every coordinator's actor runs on (one per process: a process coordinates one job).
-    private static let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1).any()
+    static let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1).any()
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { Self.thread.executor.asUnownedSerialExecutor() }
 
@@ -108,7 +114,7 @@ public actor Coordinator {
 
     /// What an earlier coordinator of this job appended to `log`: none for a new job; what is readable, saying
     /// what was not, for a damaged history (the history is for people: it never stops a job).
-    private static func pastEvents(of log: EventLog, output: String, logger: Logger) -> [JobEvent] {
+    static func pastEvents(of log: EventLog, output: String, logger: Logger) -> [JobEvent] {
         do {
             let contents = try EventLog.read(output: OutputDirectory(path: output))
             if let skipped = contents.skippedDescription(of: log.path) { logger.warning("\(skipped); the page shows the rest") }
@@ -167,8 +173,9 @@ public actor Coordinator {
 
     /// Registers a worker called `name`: its identity and the credential its later requests carry.
     public func register(name: String) throws(SchedulerError) -> Registration {
-        let (registration, effects) = try core.register(name: name)
+        var (registration, effects) = try core.register(name: name)
         carryOut(effects)
+        registration.sharedDirectory = configuration.sharedDirectoryToken
         return registration
     }
 
@@ -231,7 +238,7 @@ public actor Coordinator {
     }
 
     /// Confirms `result` off the actor, then journals and commits it (or fails `attempt`); see ``complete(_:)``.
-    private func commit(_ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result) async throws -> CompletionResponse {
+    func commit(_ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result) async throws -> CompletionResponse {
         let plan = core.plan
         let worker = request.worker
         let confirmation = confirmation
@@ -273,7 +280,7 @@ public actor Coordinator {
     }
 
     /// Appends `entry` to the running step's journal: `nil`, or why it could not.
-    private func append(_ entry: JournalEntry) -> (any Error)? {
+    func append(_ entry: JournalEntry) -> (any Error)? {
         do {
             try journal.append(entry)
             return nil
@@ -282,121 +289,4 @@ public actor Coordinator {
         }
     }
 
-    // MARK: Carrying out effects
-
-    /// Carries out what a transition of the core asked for: records its events, logs its lines, updates the
-    /// gauges, does the finishing work due (and what the core asks after it), and wakes the waiting polls.
-    private func carryOut(_ effects: CoordinatorEffects) {
-        var effects = effects
-        while true {
-            for line in effects.logs { logger.log(level: line.level, "\(line.message)", metadata: line.metadata) }
-            for emitted in effects.events { record(emitted) }
-            if effects.expiredLeases > 0 { metrics.leasesExpired(effects.expiredLeases) }
-            if effects.gauges { updateGauges() }
-            if effects.wake { signal.notifyAll() }
-            guard let finishing = effects.finishing else { return }
-            effects = finish(finishing)
-        }
-    }
-
-    /// Does `work`, and returns what the core makes of its result.
-    private func finish(_ work: CoordinatorEffects.Finishing) -> CoordinatorEffects {
-        let now = clock()
-        do {
-            switch work {
-            case .publish(let summary, let badRecordLists, let jobSeconds, let doomed):
-                let written = try OutputCommitter(core.plan).finish(summary, badRecordLists: badRecordLists, jobSeconds: jobSeconds)
-                for path in doomed { remove(path) }
-                return core.published(written, now: now)
-            case .planNextStep:
-                let next = try JobDirectory.planStep(core.plan.stepIndex + 1, of: job, after: core.plan)
-                let nextJournal = try Journal(path: "\(next.directory)/journal")
-                let step = try CoordinatorCore.prepare(
-                    next, job: job, journal: nextJournal.entries, journalPath: nextJournal.path, settings: configuration.core)
-                try nextJournal.append(step.startEntry)
-                journal = nextJournal
-                return core.enter(step, now: now)
-            }
-        } catch {
-            return core.finishingFailed(error, now: now)
-        }
-    }
-
-    /// Folds `emitted` into the history, appends it to the event log, and counts it in the metrics. A phase's start
-    /// or end an earlier coordinator recorded is not recorded again; nor is a commit restored from the journal
-    /// that the history holds (it is counted in this process's metrics, so their totals are the whole job's).
-    private func record(_ emitted: CoordinatorEffects.Emitted) {
-        let event = emitted.event
-        switch event.kind {
-        case .phaseStarted where history.phases[event.phase ?? ""] != nil: return
-        case .phaseEnded where history.phases[event.phase ?? ""]?.ended != nil: return
-        default: break
-        }
-        if emitted.isRestoredCommit, history.tasks[JobHistory.Key(phase: event.phase ?? "", number: event.task ?? 0)]?.state == "committed" {
-            metrics.record(event, history: history)
-            return
-        }
-        Self.record(emitted, into: &history, events: events, metrics: metrics, logger: logger)
-    }
-
-    private static func record(
-        _ emitted: CoordinatorEffects.Emitted, into history: inout JobHistory, events: EventLog?, metrics: CoordinatorMetrics, logger: Logger
-    ) {
-        history.apply(emitted.event)
-        metrics.record(emitted.event, history: history)
-        do {
-            try events?.append(emitted.event)
-        } catch {
-            logger.warning("cannot append to the job's history", metadata: ["mr.error": "\(error)"])
-        }
-    }
-
-    /// Sets the metrics' gauges from the state: on every tick and when the job ends, so a job of many tasks does
-    /// not pay for it on every report. Live workers are counted as the page counts them: none once the job ended.
-    private func updateGauges() {
-        let scheduler = core.scheduler
-        metrics.update(
-            maps: TaskCounts(scheduler.mapStates), reduces: TaskCounts(scheduler.reduceStates),
-            workersAlive: core.outcome == nil ? scheduler.liveWorkers.count : 0, finished: core.outcome != nil)
-    }
-
-    /// Renames `path` aside at once (so nothing finds it where it was), then removes it on a thread of its own.
-    private func remove(_ path: String) {
-        let aside = "\(path).removed-\(getpid())-\(removals.count)"
-        let target = rename(path, aside) == 0 ? aside : path
-        removals.append(BlockingWork { try? FileManager.default.removeItem(atPath: target) })
-    }
-
-    /// Waits until the intermediate data of the finished steps is removed (call it before the process exits).
-    public func removeIntermediateData() async {
-        for removal in removals { _ = await removal.value() }
-        removals = []
-    }
-
-    // MARK: Long polls
-
-    /// Suspends until the state changes or `deadline` passes.
-    private func waitForChange(until deadline: ContinuousClock.Instant) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
-            group.addTask { await self.suspendUntilNotified() }
-            await group.next()
-            // The other child ends by cancellation: a timed-out waiter leaves, waking nobody else.
-            group.cancelAll()
-        }
-    }
-
-    private func suspendUntilNotified() async {
-        let id = signal.reserve()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                signal.add(continuation, as: id)
-                if Task.isCancelled { signal.resume(id) }
-            }
-        } onCancel: {
-            Task { await self.cancelWaiter(id) }
-        }
-    }
-
-    private func cancelWaiter(_ id: Int) { signal.resume(id) }
 }

@@ -18,10 +18,13 @@ public struct Registration: Codable, Sendable {
     public var worker: WorkerID
     /// The worker's credential: shown to it alone.
     public var credential: String
+    /// The file in the shared directory the worker must read back to prove it sees the coordinator's.
+    public var sharedDirectory: SharedDirectoryToken?
     /// Creates a registration.
-    public init(worker: WorkerID, credential: String) {
+    public init(worker: WorkerID, credential: String, sharedDirectory: SharedDirectoryToken? = nil) {
         self.worker = worker
         self.credential = credential
+        self.sharedDirectory = sharedDirectory
     }
 }
 
@@ -313,7 +316,7 @@ public struct JobStatus: Codable, Sendable {
 /// Tasks by state.
 public struct TaskCounts: Codable, Sendable {
     /// Counts `states`.
-    public init(_ states: [Scheduler.TaskState]) {
+    package init(_ states: [Scheduler.TaskState]) {
         pending = states.count { $0 == .pending }
         running = states.count { $0 == .running }
         committed = states.count { if case .committed = $0 { true } else { false } }

@@ -127,6 +127,13 @@ public struct Worker: Sendable {
             if let registration {
                 logger.info("registered", metadata: ["mr.worker": "\(registration.worker)"])
                 let session = Session(id: registration.worker, client: client.sending(registration.credential))
+                do {
+                    try registration.sharedDirectory?.verify()
+                } catch {
+                    // It holds no attempt: its place goes back to the next worker at once.
+                    _ = try? await session.client.post("/v1/leave", LeaveRequest(worker: session.id), timeout: .seconds(5))
+                    throw error
+                }
                 currentSession.session.withLock { $0 = session }
                 return session
             }
