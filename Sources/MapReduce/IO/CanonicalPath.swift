@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// Paths every process agrees on, whatever its working directory: inputs, the shared directory, the output.
-public enum CanonicalPath {
+package enum CanonicalPath {
     /// `path` made absolute, with its directory part resolved by `realpath` (symbolic links, `.` and `..`) and its
     /// last component kept as it is, so a file's name (which jobs may use) does not change; `nil` if its
     /// directory does not exist.
-    public static func of(_ path: String) -> String? {
+    package static func of(_ path: String) -> String? {
         var trimmed = path
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
         let slash = trimmed.lastIndex(of: "/")

@@ -13,23 +13,23 @@ import Darwin
 /// A coordinator holds one on its job directory and one on its output directory for its whole life, so a second
 /// coordinator for the same job or output is refused instead of writing beside the first. On NFS, Linux emulates
 /// `flock` with POSIX byte-range locks, which the server arbitrates between hosts.
-public final class ExclusiveLock: Sendable {
+package final class ExclusiveLock: Sendable {
     /// The lock file.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
 
     /// The lock is held by someone else.
-    public struct Held: MapReduceError, Sendable {
+    package struct Held: MapReduceError, Sendable {
         /// The lock file.
-        public let path: String
+        package let path: String
         /// Who holds it, as it recorded: `host H, pid P, since T`.
-        public let holder: String
+        package let holder: String
         /// Always ``ErrorCode/alreadyRunning``.
-        public var code: ErrorCode { .alreadyRunning }
+        package var code: ErrorCode { .alreadyRunning }
         /// `'<path>' is locked by <holder>`.
-        public var message: String { "'\(path)' is locked by \(holder)" }
+        package var message: String { "'\(path)' is locked by \(holder)" }
         /// None.
-        public var cause: (any Error)? { nil }
+        package var cause: (any Error)? { nil }
     }
 
     /// Takes the lock on `path` (creating the file), without waiting.
@@ -37,7 +37,7 @@ public final class ExclusiveLock: Sendable {
     ///   - path: the lock file.
     ///   - owner: what to record as the holder, for example `mr-coordinator`.
     /// - Throws: ``Held`` if another process holds it; ``FileIOError`` if the file cannot be opened or locked.
-    public init(path: String, owner: String) throws {
+    package init(path: String, owner: String) throws {
         self.path = path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileIOError(path: path, operation: "open the lock file") }

@@ -10,11 +10,11 @@ import Darwin
 /// output on another) it copies the file to a temporary name beside `destination`, fsyncs it, renames it into
 /// place, fsyncs the directory, and only then removes `source`; a reader of `destination` never sees a partial
 /// file, and a crash at any point leaves `source` or `destination` whole.
-public enum FileMove {
+package enum FileMove {
     /// Moves `source` to `destination`, replacing it.
     /// - Returns: whether the move had to copy (the two are on different filesystems).
     @discardableResult
-    public static func move(_ source: String, to destination: String) throws(FileIOError) -> Bool {
+    package static func move(_ source: String, to destination: String) throws(FileIOError) -> Bool {
         if rename(source, destination) == 0 { return false }
         guard errno == EXDEV else { throw FileIOError(path: destination, operation: "rename '\(source)' to") }
         try copy(source, to: destination)

@@ -6,7 +6,7 @@ import Darwin
 
 /// A file of input to a job.
 public struct InputFile: Hashable, Codable, Sendable, CustomStringConvertible {
-    /// The file's path: absolute and canonical when the ``SplitPlanner`` made it, so every process reads the same
+    /// The file's path: absolute and canonical when the split planner made it, so every process reads the same
     /// file whatever its working directory.
     public let path: String
     /// What the file looked like when the job was planned; readers refuse a file that no longer matches it.

@@ -15,22 +15,22 @@ import Darwin
 /// not cost a thousand tasks. Empty files hold no lines and get no split. Compressed (`.zst`) files are one split
 /// each. With a ``JobConfiguration/targetMapTasks`` count, a small input is cut finer, so that there are enough tasks for every
 /// worker (``JobConfiguration/effectiveSplitSize(forInputOf:)``).
-public struct SplitPlanner: Sendable {
+package struct SplitPlanner: Sendable {
     /// The most bytes one map task reads (compressed bytes for `.zst` files).
-    public var splitSize: Int64
+    package var splitSize: Int64
     /// The configuration whose ``JobConfiguration/effectiveSplitSize(forInputOf:)`` shrinks ``splitSize`` for a
     /// small input; `nil`: ``splitSize`` as it is.
-    public var configuration: JobConfiguration?
+    package var configuration: JobConfiguration?
 
     /// Creates a planner with a split size bound.
-    public init(splitSize: Int64) {
+    package init(splitSize: Int64) {
         precondition(splitSize > 0, "splitSize must be positive")
         self.splitSize = splitSize
     }
 
     /// Creates a planner that cuts splits as `configuration` says: at most its split size, smaller for a small
     /// input.
-    public init(_ configuration: JobConfiguration) {
+    package init(_ configuration: JobConfiguration) {
         self.init(splitSize: configuration.splitSize)
         self.configuration = configuration
     }
@@ -39,7 +39,7 @@ public struct SplitPlanner: Sendable {
     /// - Parameters:
     ///   - paths: input files or directories.
     ///   - wholeFiles: never cut a file (an earlier step's intermediate files, which are read whole).
-    public func plan(_ paths: [String], wholeFiles: Bool = false) throws(InputError) -> [[InputSplit]] {
+    package func plan(_ paths: [String], wholeFiles: Bool = false) throws(InputError) -> [[InputSplit]] {
         guard !paths.isEmpty else { throw InputError(.noInputs, path: nil, "no input files were given; name at least one file or directory") }
         var tasks: [[InputSplit]] = []
         var current: [InputSplit] = []
@@ -69,7 +69,7 @@ public struct SplitPlanner: Sendable {
     /// reading one could block forever or never end. So is a compressed file or an archive (gzip, bzip2, xz, lz4,
     /// zip, 7z; zstd not named `.zst`), recognised by its first bytes whatever its name: read as records, it would
     /// be garbage. (`.zst` files are decompressed as they are read.)
-    public func expand(_ paths: [String]) throws(InputError) -> [(InputFile, Int64)] {
+    package func expand(_ paths: [String]) throws(InputError) -> [(InputFile, Int64)] {
         var files: [(InputFile, Int64)] = []
         for given in paths {
             let path = try Self.canonical(given)
@@ -95,7 +95,7 @@ public struct SplitPlanner: Sendable {
     }
 
     /// An input's path made absolute and canonical (``CanonicalPath``).
-    public static func canonical(_ path: String) throws(InputError) -> String {
+    package static func canonical(_ path: String) throws(InputError) -> String {
         guard let canonical = CanonicalPath.of(path) else {
             throw InputError(.notFound, path: path, "input '\(path)' does not exist; check the path")
         }

@@ -58,6 +58,6 @@ public struct OutputDirectory: Sendable {
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
     }
 
-    /// Where a coordinator writing this output holds its lock (``ExclusiveLock``).
+    /// Where a coordinator writing this output holds its lock (an exclusive `flock`).
     public var lockFile: String { "\(temporaryDirectory)/coordinator.lock" }
 }

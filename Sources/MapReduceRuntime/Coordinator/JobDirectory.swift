@@ -1,5 +1,5 @@
 import Foundation
-public import MapReduce
+package import MapReduce
 
 /// A distributed job's directory in the shared directory, `<shared>/jobs/<job>-<hash of the output path>`, opened
 /// by its coordinator: the plan written there (or read back, to resume the job a dead coordinator left), and the
@@ -7,24 +7,24 @@ public import MapReduce
 ///
 /// The directory is named after the output, so a coordinator restarted with the same arguments finds the journal of
 /// the one that died and resumes; everything is checked before any task runs, with a one-line error.
-public struct JobDirectory: Sendable {
+package struct JobDirectory: Sendable {
     /// The plan of the step to run: the first step's, just written, or, resuming, that of the first step whose
     /// output is not done (read back, or planned now if the step before had just finished).
-    public let plan: JobPlan
+    package let plan: JobPlan
     /// Whether an earlier coordinator's journal was found (the job resumes from it).
-    public let resuming: Bool
+    package let resuming: Bool
     /// The locks held on the job's directory and on the output, until the coordinator exits.
-    public let locks: [ExclusiveLock]
+    package let locks: [ExclusiveLock]
     /// The summary of the job's finished output, when the output already holds this very job's (a coordinator
     /// restarted after the job succeeded, with the same arguments and unchanged inputs): there is nothing to run,
     /// and nothing was locked or created.
-    public let finished: JobSummary?
+    package let finished: JobSummary?
 
     /// Opens the directory of `job` (built from `parameters`) over `inputs`, writing to `output`.
     /// - Throws: ``JobError`` for a bad configuration, an unusable shared directory or output, another coordinator
     ///   running this job or writing this output, or a job directory holding a different job; ``InputError`` for a
     ///   bad input.
-    public static func open(
+    package static func open(
         _ job: AnyJob, parameters: [String: String], inputs: [String], configuration: JobConfiguration, sharedDirectory: String, output: String
     ) throws -> JobDirectory {
         // Planning first: a bad configuration or input is refused before anything is created.

@@ -2,7 +2,7 @@ import Foundation
 package import MapReduce
 
 /// Proof that a worker sees its coordinator's shared directory: a file the coordinator writes there when it starts
-/// (beside the job's directory, so it outlives the job), named with its content in every registration's answer. A
+/// (apart from the job's directory, so it outlives the job), named with its content in every registration's answer. A
 /// worker that cannot read the same content at that path sees another directory (a missing or different mount) and
 /// stops at once with that message, before it fails any task.
 public struct SharedDirectoryToken: Codable, Sendable, Equatable {
@@ -17,11 +17,13 @@ public struct SharedDirectoryToken: Codable, Sendable, Equatable {
     }
 
     /// Writes a new token for the job whose directory is `jobDirectory` (`<shared>/jobs/<job>`), at
-    /// `<shared>/jobs/.<job>.coordinator`.
+    /// `<shared>/coordinators/<job>` (apart from the jobs' directories, which tools list).
     /// - Throws: ``MapReduce/FileIOError`` if it cannot be written.
     package static func write(forJobDirectory jobDirectory: String) throws -> SharedDirectoryToken {
-        let url = URL(fileURLWithPath: jobDirectory)
-        let path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).coordinator").path
+        let job = URL(fileURLWithPath: jobDirectory)
+        let directory = job.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("coordinators").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = "\(directory)/\(job.lastPathComponent)"
         var random = SystemRandomNumberGenerator()
         let token = (0..<2).map { _ in String(random.next(), radix: 16).leftPadded(to: 16) }.joined()
         try AtomicFile.write(Array("\(token)\n".utf8), to: path)
