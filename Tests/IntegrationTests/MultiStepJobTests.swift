@@ -110,7 +110,7 @@ import Testing
     /// Waits until `output`'s history shows a committed map task of `step` (from 0).
     func waitForMapCommit(inStep step: Int, of output: String) throws {
         try ChildProcess.waitUntil("a map commit in step \(step + 1)", timeout: .seconds(90)) { () -> Bool? in
-            events(output).contains { $0["kind"] as? String == "task-committed" && $0["phase"] as? String == "map" && $0["step"] as? Int == step }
+            events(output).contains { $0["kind"] as? String == "task-committed" && $0["phase"] as? String == "map" && $0["step"] as? Int == step + 1 }
                 ? true : nil
         }
     }
@@ -151,7 +151,7 @@ import Testing
         var current = 0
         for event in events(cluster.output) {
             let kind = event["kind"] as? String
-            let step = event["step"] as? Int ?? 0
+            let step = (event["step"] as? Int ?? 1) - 1
             if kind == "job-started" || kind == "step-started" {
                 #expect(step >= current, "a coordinator went back from step \(current + 1) to step \(step + 1)")
                 current = step

@@ -184,7 +184,7 @@ extension CoordinatorCore {
 
     mutating func restoreCommit(_ attempt: AttemptID, _ result: CompletionCheck.Result, into effects: inout CoordinatorEffects) {
         var event = Self.commitEvent(attempt, result, worker: nil)
-        if plan.stepCount > 1 { event.step = plan.stepIndex }
+        if plan.stepCount > 1 { event.step = plan.stepIndex + 1 }
         effects.events.append(.init(event: event, isRestoredCommit: true))
         let phase = event.phase ?? ""
         phasesStarted.insert(phase)
@@ -227,7 +227,7 @@ extension CoordinatorCore {
     /// Adds `event` to `effects`, naming the running step in a job of several.
     func emit(_ event: JobEvent, into effects: inout CoordinatorEffects) {
         var event = event
-        if plan.stepCount > 1, event.step == nil { event.step = plan.stepIndex }
+        if plan.stepCount > 1, event.step == nil { event.step = plan.stepIndex + 1 }
         effects.events.append(.init(event: event))
     }
 

@@ -192,7 +192,7 @@ package struct CoordinatorCore: Sendable {
         event.reduceTasks = plan.configuration.reducers
         event.inputBytes = plan.mapTasks.joined().reduce(0) { $0 + $1.length }
         if plan.stepCount > 1 {
-            event.step = plan.stepIndex
+            event.step = plan.stepIndex + 1
             event.steps = job.steps.map(\.name)
         }
         return event

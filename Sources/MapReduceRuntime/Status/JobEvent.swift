@@ -52,7 +52,8 @@ public struct JobEvent: Codable, Sendable, Equatable {
     public var mapTasks: Int?
     /// Reduce tasks (``Kind/jobStarted``).
     public var reduceTasks: Int?
-    /// The step, counted from 0, of a job of several (``Kind/jobStarted``, ``Kind/stepStarted``).
+    /// The step the event happened in, counted from 1 as everywhere people read it (logs, `/v1/status`, the page),
+    /// in a job of several steps; absent in a job of one.
     public var step: Int?
     /// The names of the job's steps, in order, for a job of several (``Kind/jobStarted``, ``Kind/stepStarted``).
     public var steps: [String]?
@@ -97,7 +98,7 @@ public struct JobEvent: Codable, Sendable, Equatable {
         let counts = [mapTasks, reduceTasks, task, step, spills].compactMap { $0 }
         let figures = [inputBytes, inputRecords, outputBytes, outputRecords].compactMap { $0 } + (hotKeys ?? []).map(\.records)
         return time.isFinite && counts.allSatisfy { (0...Self.maximumTasks).contains($0) } && figures.allSatisfy { $0 >= 0 }
-            && (steps?.count ?? 0) <= Self.maximumTasks && (step.map { steps == nil || $0 < steps?.count ?? 0 } ?? true)
+            && (steps?.count ?? 0) <= Self.maximumTasks && (step.map { $0 >= 1 && (steps == nil || $0 <= steps?.count ?? 0) } ?? true)
             && (phase.map { $0 == "map" || $0 == "reduce" } ?? true)
     }
 

@@ -96,7 +96,7 @@ public struct JobHistory: Sendable {
             }
             job = event.job ?? job
             started = started ?? event.time
-            if let names = event.steps, let number = event.step { enter(step: number, of: names, at: event.time) }
+            if let names = event.steps, let number = event.step, number >= 1 { enter(step: number - 1, of: names, at: event.time) }
             mapTasks = event.mapTasks ?? mapTasks
             reduceTasks = event.reduceTasks ?? reduceTasks
             for number in 0..<mapTasks where tasks[Key(phase: "map", number: number)] == nil { tasks[Key(phase: "map", number: number)] = Task() }

@@ -266,7 +266,7 @@ public struct JobOverview: Codable, Sendable, Equatable {
             let kind = event.kind == .attemptLost ? "lost" : event.kind == .mapOutputLost ? "output-lost" : "failed"
             groups[key, default: []].append(
                 FailedAttempt(
-                    task: (event.step.map { "step \($0 + 1) " } ?? "") + "\(event.phase ?? "") \(event.task ?? 0)", attempt: event.attempt,
+                    task: (event.step.map { "step \($0) " } ?? "") + "\(event.phase ?? "") \(event.task ?? 0)", attempt: event.attempt,
                     worker: event.worker, kind: kind, message: message))
         }
         failureGroups = order.map { FailureGroup(error: $0, attempts: groups[$0] ?? []) }.sorted { $0.attempts.count > $1.attempts.count }

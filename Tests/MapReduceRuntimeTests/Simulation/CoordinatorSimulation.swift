@@ -319,7 +319,7 @@ final class CoordinatorSimulation {
     /// Checks what the core recorded as it happens.
     private func observe(_ emitted: CoordinatorEffects.Emitted) throws {
         let event = emitted.event
-        let step = event.step ?? 0
+        let step = (event.step ?? 1) - 1
         let key = "\(step)/\(event.phase ?? "")/\(event.task ?? -1)"
         switch event.kind {
         case .taskCommitted:
