@@ -42,8 +42,14 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
         .target(name: "Zstd", dependencies: ["CZstd"], swiftSettings: swiftSettings),
+        // zlib: `.gz` inputs are decompressed as they are read.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "CMapReduceSupport"),
-        .target(name: "MapReduce", dependencies: ["Zstd", "CMapReduceSupport"], swiftSettings: swiftSettings),
+        .target(name: "MapReduce", dependencies: ["Zstd", "CZlib", "CMapReduceSupport"], swiftSettings: swiftSettings),
         .target(name: "MapReduceTesting", dependencies: ["MapReduce"], swiftSettings: swiftSettings),
         .target(
             name: "MapReduceRuntime",

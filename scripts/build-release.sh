@@ -5,9 +5,9 @@
 #   scripts/build-release.sh --package-path Examples/LogDigest log-digest     # your own program, from its package
 #
 # The Swift standard library, Foundation and every Swift package are linked statically (--static-swift-stdlib).
-# What stays dynamic is the C runtime and libzstd; the script writes the list to dist/DEPENDENCIES (from ldd) and
+# What stays dynamic is the C runtime, libzstd and zlib; the script writes the list to dist/DEPENDENCIES (from ldd) and
 # fails if any library of the toolchain is still needed. On the target machine: glibc (the build machine's version
-# or newer), libstdc++ and libzstd (Debian: libzstd1), nothing else.
+# or newer), libstdc++, libzstd and zlib (Debian: libzstd1, zlib1g), nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh

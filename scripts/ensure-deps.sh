@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages the build and tests need (libzstd-dev, pkg-config, curl, util-linux, chromium,
+# Installs the system packages the build and tests need (libzstd-dev, zlib1g-dev, pkg-config, curl, util-linux, chromium,
 # prometheus, time, systemd, openssl; iproute2, slurm-wlm, munge, sshfs, openssh, podman, runc and debootstrap when
 # root) when they are missing.
 # Sourced or run by the other scripts; safe to run again.
@@ -7,6 +7,7 @@ set -euo pipefail
 
 missing=()
 pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 # The network-partition test puts a worker in its own network namespace (it is skipped where that is impossible).
 [[ $(id -u) -ne 0 ]] || command -v ip >/dev/null 2>&1 || missing+=(iproute2)
@@ -37,7 +38,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [[ $(id -u) -ne 0 ]] || command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 
 if ((${#missing[@]} > 0)); then
-    echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and for the network tests)" >&2
+    echo "ensure-deps: installing ${missing[*]} (needed to build against libzstd and zlib, and for the network tests)" >&2
     sudo_cmd=()
     [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
     export DEBIAN_FRONTEND=noninteractive

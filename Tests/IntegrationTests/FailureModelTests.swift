@@ -68,19 +68,29 @@ import Testing
     }
 
     // 2. A FIFO among the inputs hung planning.
-    /// A gzipped log (what logrotate writes) was read as raw bytes: garbage records, no output, exit 0.
-    @Test func aGzippedInputIsRefusedBeforeAnythingStartsNamingItsFormat() throws {
-        let directory = try TemporaryDirectory()
+    /// A gzipped log (what logrotate writes) was read as raw bytes: garbage records, no output, exit 0. A `.gz` input
+    /// is read (its words counted exactly, distributed as locally); gzip data under another name, or bzip2 data, is
+    /// refused at planning naming the file and the format.
+    @Test func aGzippedInputIsReadAndCompressedDataUnderAnotherNameIsRefused() throws {
+        let cluster = try Cluster(.testbed)
+        let directory = cluster.directory
         let log = directory.appending("app.log.1.gz")
-        let gzip = try ChildProcess("/bin/sh", ["-c", "printf 'a b c\\n' | gzip -c > '\(log)'"], errorLog: directory.appending("gzip.log"))
+        let plain = directory.appending("app.log.1")
+        try Data((0..<2000).map { "error \($0 % 7) at line \($0)\n" }.joined().utf8).write(to: URL(fileURLWithPath: plain))
+        let gzip = try ChildProcess("/bin/sh", ["-c", "gzip -c '\(plain)' > '\(log)'"], errorLog: directory.appending("gzip.log"))
         #expect(try gzip.waitForExit(timeout: .seconds(20)) == 0)
+        try cluster.startCoordinator(job: "word-count", reducers: 2, inputs: [log])
+        try cluster.startWorker()
+        try expectSuccess(cluster, equalTo: oracle(AnyJob(wordCount), [plain], reducers: 2))
+        let renamed = directory.appending("app.log.2")
+        try FileManager.default.copyItem(atPath: log, toPath: renamed)
         let local = try ChildProcess(
-            "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", directory.appending("out"), log],
+            "\(Cluster.binaryDirectory)/mr-local", ["--job", "word-count", "--output", directory.appending("local"), renamed],
             errorLog: directory.appending("local.log"))
         #expect(try local.waitForExit(timeout: .seconds(20)) == 64)
-        let message = "input '\(log)' is gzip-compressed data, which would be read as garbage: decompress it first"
+        let message = "input '\(renamed)' is gzip-compressed data, which would be read as garbage: name it with the .gz ending"
         #expect(local.standardError.contains(message), "\(local.standardError)")
-        #expect(!FileManager.default.fileExists(atPath: directory.appending("out/_SUCCESS")))
+        #expect(!FileManager.default.fileExists(atPath: directory.appending("local/_SUCCESS")))
     }
 
     @Test func aFIFOAmongTheInputsIsRefusedBeforeAnythingStarts() throws {

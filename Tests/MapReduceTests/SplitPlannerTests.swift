@@ -39,9 +39,10 @@ import Testing
     }
 
     /// Review (issue 23, item 3): a gzipped log was read as raw bytes, 10,535 garbage records and exit 0. Compressed
-    /// data is recognised by its first bytes, whatever the name, and refused naming the file and the format.
+    /// data is recognised by its first bytes, whatever the name, and refused naming the file and the format unless
+    /// its name says it is read (`.gz`, `.zst`).
     @Test(arguments: [
-        ("log.1.gz", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00] as [UInt8], "gzip", "gunzip -k"),
+        ("log.1", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00] as [UInt8], "gzip", ".gz ending"),
         ("data", [0x42, 0x5A, 0x68, 0x39, 0x31, 0x41], "bzip2", "bunzip2 -k"),
         ("data.txt", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "unxz -k"),
         ("archive", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00], "zip", "unzip"),
@@ -55,13 +56,22 @@ import Testing
         #expect(error.message.contains("input '\(path)' is \(format)-compressed data") && error.message.contains(advice), "\(error.message)")
     }
 
-    /// Text, binary records that start like no signature, an empty file and a `.zst` file are inputs as before.
-    @Test func textAndZstdInputsAreNotRefused() throws {
+    /// Text, binary records that start like no signature, an empty file, a `.zst` and a `.gz` file are inputs.
+    @Test func textZstdAndGzipInputsAreNotRefused() throws {
         let directory = try TemporaryDirectory()
         let text = try directory.write("a.txt", "BZh is how bzip2 starts, but not this line\n")
         let binary = try directory.write("b.bin", [0x1F, 0x8B, 0x09, 0x00, 0x41, 0x42])  // not deflate: not gzip
         let empty = try directory.write("c.txt", "")
         let zstd = try directory.write("d.zst", [0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x00])
-        #expect(try SplitPlanner(splitSize: 1 << 20).expand([text, binary, empty, zstd]).count == 4)
+        let gzip = try directory.write("e.log.gz", [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00])
+        #expect(try SplitPlanner(splitSize: 1 << 20).expand([text, binary, empty, zstd, gzip]).count == 5)
+    }
+
+    /// A file named as compressed that holds something else is refused, naming what it holds.
+    @Test func aFileNamedCompressedThatIsNotIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let xz = try directory.write("f.gz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
+        let error = try #require(throws: InputError.self) { try SplitPlanner(splitSize: 1 << 20).expand([xz]) }
+        #expect(error.message.contains("input '\(xz)' is named as gzip-compressed but is xz data"), "\(error.message)")
     }
 }

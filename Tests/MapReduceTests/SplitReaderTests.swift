@@ -84,6 +84,54 @@ import Zstd
         #expect(error.code == .corruptCompressedFile)
     }
 
+    /// Runs `gzip` (the system's) over `text`, `members` times concatenated, into `path`.
+    func gzip(_ text: String, members: Int = 1, into path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let once = #"printf '%s' "$0" | gzip -c"#
+        process.arguments = ["-c", "(\(Array(repeating: once, count: members).joined(separator: "; "))) > '\(path)'", text]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    /// A gzipped log (what logrotate writes) was read as raw bytes: garbage records, no output (issue 23). `.gz` files
+    /// are decompressed as they are read, as one split; several members are read one after another; a truncated or
+    /// damaged stream, and a file named `.gz` that is not gzip, are errors naming the file.
+    @Test func gzipInputIsReadAsOneSplitMemberAfterMember() throws {
+        let directory = try TemporaryDirectory()
+        let text = (0..<5000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        let path = directory.appending("app.log.1.gz")
+        try gzip(text, members: 2, into: path)
+        let tasks = try SplitPlanner(splitSize: 100).plan([path])
+        #expect(tasks.count == 1 && tasks[0].count == 1)
+        let expected = (0..<5000).map { "line \($0)" }
+        #expect(try lines(of: [path], splitSize: 100, bufferSize: 64).map(\.0) == expected + expected)
+        // Offsets count the decompressed bytes, across members.
+        #expect(try lines(of: [path], splitSize: 100).last?.1 == Int64(2 * text.utf8.count - "line 4999\n".utf8.count))
+        let compressed = try #require(FileManager.default.contents(atPath: path))
+        try directory.write("cut.log.gz", Array(compressed.prefix(compressed.count / 3)))
+        let cut = try #require(throws: InputError.self) { try lines(of: [directory.appending("cut.log.gz")], splitSize: 100) }
+        #expect(cut.code == .corruptCompressedFile && "\(cut)".contains("truncated"), "\(cut)")
+        var damaged = Array(compressed)
+        for index in stride(from: 40, to: 200, by: 7) { damaged[index] ^= 0x5A }
+        try directory.write("damaged.log.gz", damaged)
+        let corrupt = try #require(throws: InputError.self) { try lines(of: [directory.appending("damaged.log.gz")], splitSize: 100) }
+        #expect(corrupt.code == .corruptCompressedFile, "\(corrupt)")
+        try directory.write("plain.log.gz", "not gzip\n")
+        let misnamed = try #require(throws: InputError.self) { try SplitPlanner(splitSize: 100).plan([directory.appending("plain.log.gz")]) }
+        #expect("\(misnamed)".contains("is named as gzip-compressed but is not compressed data"), "\(misnamed)")
+        // --max-record-size applies to the decompressed records.
+        let long = directory.appending("long.gz")
+        try gzip(String(repeating: "x", count: 5000) + "\n", into: long)
+        let tooLong = try #require(throws: InputError.self) {
+            for split in try SplitPlanner(splitSize: 100).plan([long]).joined() {
+                try SplitReader(bufferSize: 64, maximumRecordSize: 1000).forEachLine(in: split) { _ in }
+            }
+        }
+        #expect(tooLong.code == .recordTooLong)
+    }
+
     @Test func smallFilesShareATaskAndDirectoriesExpandSorted() throws {
         let directory = try TemporaryDirectory()
         try directory.write("in/b.txt", "b\n")

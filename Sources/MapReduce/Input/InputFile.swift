@@ -25,8 +25,20 @@ public struct InputFile: Hashable, Codable, Sendable, CustomStringConvertible {
         return String(path[path.utf8.index(after: slash)...])
     }
 
-    /// Whether the file is zstd-compressed (its name ends in `.zst`): it is decompressed as it is read, whole.
-    public var isCompressed: Bool { path.hasSuffix(".zst") }
+    /// How a file is compressed, told by its name's ending.
+    public enum Compression: String, Sendable {
+        /// `.zst`: zstd frames.
+        case zstd
+        /// `.gz`: gzip members (what logrotate writes).
+        case gzip
+    }
+
+    /// How the file is compressed (its name ends in `.zst` or `.gz`), if it is: it is then decompressed as it is
+    /// read, whole, as one split.
+    public var compression: Compression? { path.hasSuffix(".zst") ? .zstd : path.hasSuffix(".gz") ? .gzip : nil }
+
+    /// Whether the file is compressed (``compression``).
+    public var isCompressed: Bool { compression != nil }
 
     public var description: String { path }
 

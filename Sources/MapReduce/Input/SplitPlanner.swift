@@ -136,11 +136,21 @@ package struct SplitPlanner: Sendable {
             throw InputError(.unreadable, path: path, "input '\(path)' cannot be read (\(error)); check its permissions")
         }
         let input = InputFile(path: path, fingerprint: FileFingerprint(info))
-        if !input.isCompressed, let format = CompressedFormat.detect(prefix) {
+        let format = CompressedFormat.detect(prefix)
+        if let compression = input.compression {
+            guard format?.name == compression.rawValue else {
+                throw InputError(
+                    .unreadable, path: path,
+                    "input '\(path)' is named as \(compression.rawValue)-compressed but is \(format.map { "\($0.name) data" } ?? "not compressed data"): rename it after what it holds"
+                )
+            }
+        } else if let format {
             let advice =
-                format.name == "zstd"
-                ? "name it with the .zst ending, under which zstd inputs are decompressed as they are read"
-                : "decompress it first (\(format.decompress) '\(path)') and give the result"
+                switch format.name {
+                case "zstd", "gzip":
+                    "name it with the .\(format.name == "zstd" ? "zst" : "gz") ending, under which \(format.name) inputs are decompressed as they are read"
+                default: "decompress it first (\(format.decompress) '\(path)') and give the result"
+                }
             throw InputError(
                 .unreadable, path: path, "input '\(path)' is \(format.name)-compressed data, which would be read as garbage: \(advice)")
         }

@@ -46,7 +46,7 @@ public struct SplitReader {
     }
 
     /// Calls `body` with each line of `split`, in order.
-    /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).
+    /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` and `.gz` files).
     @discardableResult
     public func forEachLine(in split: InputSplit, _ body: (Line) throws -> Void) throws -> Int64 {
         try forEachRecord(in: split, framing: .lines, body)
@@ -59,7 +59,7 @@ public struct SplitReader {
     ///   - body: called with each record; it may throw to stop.
     ///   - oversized: called for each record longer than ``maximumRecordSize``, which is then skipped without
     ///     being buffered; it may throw to stop. Without it, such a record throws ``InputError`` `recordTooLong`.
-    /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` files).
+    /// - Returns: the number of input bytes the split covers (the compressed size for `.zst` and `.gz` files).
     @discardableResult
     public func forEachRecord(
         in split: InputSplit, framing: RecordFraming, oversized: ((OversizedRecord) throws -> Void)? = nil, _ body: (Line) throws -> Void
@@ -73,12 +73,15 @@ public struct SplitReader {
                     "\(record.message)\(hint); raise --max-record-size, or skip such records with --skip-bad-records")
             }
         if case .pairs = framing { return try forEachPair(in: split, body) }
-        if split.file.isCompressed {
-            var source = try CompressedSource(file: split.file)
-            var scan = Scan(file: split.file, end: .max, framing: framing, position: position, skipFirst: false)
-            try read(&scan, from: 0, source: &source, oversized: handler, body)
-            try source.checkUnchanged()
-            return source.compressedBytesRead
+        if let compression = split.file.compression {
+            switch compression {
+            case .zstd:
+                var source = try ZstdSource(file: split.file)
+                return try readWhole(&source, framing: framing, position: position, oversized: handler, body)
+            case .gzip:
+                var source = try GzipSource(file: split.file)
+                return try readWhole(&source, framing: framing, position: position, oversized: handler, body)
+            }
         }
         let file = try open(split.file)
         // Start one byte early: the record ending there (if any) marks where this split's first record begins.
@@ -92,6 +95,18 @@ public struct SplitReader {
         try read(&scan, from: origin, source: &source, oversized: handler, body)
         try Self.checkUnchanged(file, split.file)
         return split.length
+    }
+
+    /// Calls `body` with each record `source` (a compressed file, read whole) decompresses to.
+    /// - Returns: the compressed bytes read.
+    private func readWhole<Source: WholeFileSource>(
+        _ source: inout Source, framing: RecordFraming, position: SplitPosition, oversized: (OversizedRecord) throws -> Void,
+        _ body: (Line) throws -> Void
+    ) throws -> Int64 {
+        var scan = Scan(file: source.file, end: .max, framing: framing, position: position, skipFirst: false)
+        try read(&scan, from: 0, source: &source, oversized: oversized, body)
+        try source.checkUnchanged()
+        return source.compressedBytesRead
     }
 
     /// Calls `body` with each record of the intermediate file `split` covers whole, as one ``Line`` holding the
@@ -353,7 +368,17 @@ struct PlainSource: ByteSource {
     }
 }
 
-struct CompressedSource: ByteSource {
+/// A compressed file, decompressed as it is read from its start to its end.
+protocol WholeFileSource: ByteSource {
+    var file: InputFile { get }
+    /// The compressed bytes read so far.
+    var compressedBytesRead: Int64 { get }
+    /// Throws ``InputError`` `changed` if the file no longer matches its planned fingerprint.
+    func checkUnchanged() throws
+}
+
+/// The decompressed bytes of a zstd file, read as a stream.
+struct ZstdSource: WholeFileSource {
     let file: InputFile
     private let reader: ReadableFile
     private let decompressor = ZstdStreamDecompressor()
