@@ -35,6 +35,32 @@ public struct JobOutput: Sendable {
         return result
     }
 
+    /// The records of a CSV output (`.csv(header: true)`): its header once, and every part's rows in file order.
+    /// Each non-empty part starts with the header; a part whose header differs, or a malformed record, throws.
+    public func csv() throws -> (header: [String], rows: [[String]]) {
+        var header: [String]?
+        var rows: [[String]] = []
+        for part in parts where !part.bytes.isEmpty {
+            let records = ReferenceCSV.records(String(decoding: part.bytes, as: UTF8.self))
+            if let bad = records.first(where: { !$0.isWellFormed }) {
+                throw JobError(.badConfiguration, "\(part.name) holds a malformed CSV record: \(bad.fields)")
+            }
+            guard let first = records.first else { continue }
+            if let header, header != first.fields {
+                throw JobError(.badConfiguration, "\(part.name) starts with the header \(first.fields), not \(header)")
+            }
+            header = first.fields
+            rows += records.dropFirst().map(\.fields)
+        }
+        return (header ?? [], rows)
+    }
+
+    /// The values of a JSON Lines output (`.jsonLines`), every part's in file order, decoded as `T`.
+    public func jsonLines<T: Decodable>(as type: T.Type) throws -> [T] {
+        let decoder = JSONDecoder()
+        return try lines.filter { !$0.isEmpty }.map { try decoder.decode(T.self, from: Data($0.utf8)) }
+    }
+
     /// The output the ``SequentialRunner`` writes for `job` over `inputs` with `configuration`: what every
     /// distributed run of a deterministic job must write, byte for byte.
     public static func oracle(_ job: AnyJob, parameters: [String: String] = [:], inputs: [String], configuration: JobConfiguration) throws -> JobOutput {

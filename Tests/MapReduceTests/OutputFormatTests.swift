@@ -41,6 +41,19 @@ import Testing
             ])
     }
 
+    /// A CSV output of several parts repeats its header in each (issue 23): ``JobOutput/csv()`` reads it once; JSON
+    /// Lines parts read back as values.
+    @Test func jobOutputReadsCSVAndJSONLinesAcrossParts() throws {
+        let input = "plain\nhas,comma\nhas \"quote\"\nmulti\nline\nplain\n"
+        let csv = try run(Self.rows(.csv()), input, reducers: 3)
+        #expect(csv.parts.filter { !$0.bytes.isEmpty }.count > 1, "several parts, each with its header")
+        let (header, rows) = try csv.csv()
+        #expect(header == ["name", "count", "ratio", "note"])
+        #expect(Set(rows.map { $0[0] }) == ["plain", "has,comma", "has \"quote\"", "multi", "line"] && rows.count == 10)
+        let json = try run(Self.rows(.jsonLines), input, reducers: 3).jsonLines(as: Row.self)
+        #expect(json.count == 10 && json.contains(Row(name: "has,comma", count: 1, ratio: 0.5, note: nil)))
+    }
+
     @Test func csvWithoutHeaderAndTsvEscapes() throws {
         #expect(try run(Self.rows(.csv(header: false)), "a\n").lines == ["a,1,0.5,", "a,-1,0.25,second"])
         #expect(
