@@ -67,27 +67,48 @@ struct NetworkFilesystemTests {
         }
     }
 
+    /// Word count (as `probe-word-count`, whose output is word count's) and sort, each by a worker on each host. The
+    /// word count holds every worker inside its first map call (the probe's `hold-maps`) until both hosts have
+    /// started one, so both work whatever their mounts cost: before, under load, the second host's worker mounted
+    /// after the first had done the whole job.
     @Test func wordCountAndSortOverSSHFSEqualTheSequentialRunner() throws {
         let hosts = try Hosts()
         let records = try TemporaryDirectory(prefix: "sort-records")
-        let runs: [(job: AnyJob, inputs: [String], configuration: JobConfiguration)] = [
-            (AnyJob(wordCount), DistributedRunTests.examples, JobConfiguration(reducers: 3, splitSize: 4 << 10)),
-            (AnyJob(sort), try SortRecords.write(to: records.path, files: 3, records: 6_000, seed: 7), JobConfiguration(reducers: 2, splitSize: 128 << 10)),
+        let runs: [(job: AnyJob, name: String, inputs: [String], configuration: JobConfiguration)] = [
+            (AnyJob(wordCount), "probe-word-count", DistributedRunTests.examples, JobConfiguration(reducers: 3, splitSize: 256)),
+            (
+                AnyJob(sort), "sort", try SortRecords.write(to: records.path, files: 3, records: 6_000, seed: 7),
+                JobConfiguration(reducers: 2, splitSize: 128 << 10)
+            ),
         ]
         for run in runs {
             let cluster = try Cluster(.testbed)
             let inputs = try Self.copyIntoShared(run.inputs, cluster)
+            let probes = try TemporaryDirectory(prefix: "probes")
+            let held = run.name == "probe-word-count"
+            if held { try Data().write(to: URL(fileURLWithPath: probes.appending("hold-maps"))) }
             let credentials = try hosts.startCoordinator(
-                cluster, job: run.job.name, reducers: run.configuration.reducers, inputs: inputs,
-                extra: ["--split-size", "\(run.configuration.splitSize)"])
-            try hosts.startWorker(cluster, on: hosts.first, mount: "first-\(run.job.name)", credentials: credentials)
-            try hosts.startWorker(cluster, on: hosts.second, mount: "second-\(run.job.name)", credentials: credentials)
+                cluster, job: run.name, reducers: run.configuration.reducers, inputs: inputs, extra: ["--split-size", "\(run.configuration.splitSize)"])
+            let environment = ["MR_PROBE_DIR": probes.path]
+            let workers = [
+                try hosts.startWorker(cluster, on: hosts.first, mount: "first-\(run.name)", credentials: credentials, environment: environment),
+                try hosts.startWorker(cluster, on: hosts.second, mount: "second-\(run.name)", credentials: credentials, environment: environment),
+            ]
+            if held {
+                // Each worker runs one attempt at a time and waits inside its first recorded map call: two started
+                // calls are one on each host (their process ids are of their own pid namespaces, so not compared).
+                try ChildProcess.waitUntil("a map call started by each host's worker", timeout: .seconds(120)) { () -> Bool? in
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: probes.path)) ?? []
+                    return names.count { $0.hasPrefix("map-started-") } >= 2 ? true : nil
+                }
+                try FileManager.default.removeItem(atPath: probes.appending("hold-maps"))
+            }
             #expect(try cluster.coordinator.waitForExit(timeout: .seconds(120)) == 0, "\(cluster.logs)")
-            #expect(try cluster.firstDifference(fromOracle: run.job, inputs: inputs, configuration: run.configuration) == nil, "\(run.job.name)")
+            #expect(try cluster.firstDifference(fromOracle: run.job, inputs: inputs, configuration: run.configuration) == nil, "\(run.name)")
             #expect(try JobOutput(directory: cluster.output).succeeded)
-            for worker in cluster.workers {
+            for worker in workers {
                 #expect(try worker.waitForExit(timeout: .seconds(30)) == 0, "\(cluster.logs)")
-                #expect(worker.standardError.contains("attempt done"), "both hosts worked: \(worker.standardError)")
+                if held { #expect(worker.standardError.contains("attempt done"), "both hosts worked: \(worker.standardError)") }
             }
         }
     }

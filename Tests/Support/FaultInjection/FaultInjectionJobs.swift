@@ -28,6 +28,8 @@ extension JobCatalog {
 // - MR_PROBE_COUNTERS: the first map call on each file increments this many distinct counters (a completion too
 //   large for the coordinator to accept).
 // - `probe-steps` holds its reduce attempts while `hold-step-N` files exist in MR_PROBE_DIR (see there).
+// - `hold-maps` in MR_PROBE_DIR: each recorded map call (after its `map-started-` marker) waits while it exists,
+//   up to two minutes: a test holds workers inside map attempts until each has started one.
 //
 // Map calls are recorded (and sleep) on the first line of each input file; reduce calls on every key.
 
@@ -94,6 +96,10 @@ final class ProbeRecorder: Sendable {
         if let directory {
             let marker = "\(directory)/\(kind)-started-\(getpid())-\(UUID().uuidString)"
             try? Data("\(start)\n".utf8).write(to: URL(fileURLWithPath: marker), options: .atomic)
+        }
+        if kind == "map", let directory {
+            let deadline = Date().addingTimeInterval(120)
+            while FileManager.default.fileExists(atPath: "\(directory)/hold-maps"), Date() < deadline { usleep(20_000) }
         }
         if let milliseconds = ProcessInfo.processInfo.environment[sleepVariable].flatMap(Int.init), milliseconds > 0 {
             usleep(UInt32(milliseconds) * 1000)
