@@ -1,5 +1,3 @@
-import Zstd
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,10 +74,10 @@ public struct SplitReader {
         if let compression = split.file.compression {
             switch compression {
             case .zstd:
-                var source = try ZstdSource(file: split.file)
+                var source = try CompressedFileSource<ZstdDecoder>(file: split.file)
                 return try readWhole(&source, framing: framing, position: position, oversized: handler, body)
             case .gzip:
-                var source = try GzipSource(file: split.file)
+                var source = try CompressedFileSource<GzipDecoder>(file: split.file)
                 return try readWhole(&source, framing: framing, position: position, oversized: handler, body)
             }
         }
@@ -99,8 +97,8 @@ public struct SplitReader {
 
     /// Calls `body` with each record `source` (a compressed file, read whole) decompresses to.
     /// - Returns: the compressed bytes read.
-    private func readWhole<Source: WholeFileSource>(
-        _ source: inout Source, framing: RecordFraming, position: SplitPosition, oversized: (OversizedRecord) throws -> Void,
+    private func readWhole<Decoder: StreamDecoder>(
+        _ source: inout CompressedFileSource<Decoder>, framing: RecordFraming, position: SplitPosition, oversized: (OversizedRecord) throws -> Void,
         _ body: (Line) throws -> Void
     ) throws -> Int64 {
         var scan = Scan(file: source.file, end: .max, framing: framing, position: position, skipFirst: false)
@@ -365,69 +363,5 @@ struct PlainSource: ByteSource {
         let count = try file.read(into: buffer, at: offset)
         offset += Int64(count)
         return count
-    }
-}
-
-/// A compressed file, decompressed as it is read from its start to its end.
-protocol WholeFileSource: ByteSource {
-    var file: InputFile { get }
-    /// The compressed bytes read so far.
-    var compressedBytesRead: Int64 { get }
-    /// Throws ``InputError`` `changed` if the file no longer matches its planned fingerprint.
-    func checkUnchanged() throws
-}
-
-/// The decompressed bytes of a zstd file, read as a stream.
-struct ZstdSource: WholeFileSource {
-    let file: InputFile
-    private let reader: ReadableFile
-    private let decompressor = ZstdStreamDecompressor()
-    private var input: [UInt8]
-    private var inputStart = 0
-    private var inputEnd = 0
-    private(set) var compressedBytesRead: Int64 = 0
-    private var inputExhausted = false
-
-    init(file: InputFile) throws {
-        self.file = file
-        do { reader = try ReadableFile(path: file.path) } catch {
-            throw InputError(.unreadable, path: file.path, "input '\(file.path)' cannot be read: \(error)")
-        }
-        try SplitReader.checkUnchanged(reader, file)
-        input = [UInt8](repeating: 0, count: max(ZstdStreamDecompressor.recommendedInputSize, 1 << 17))
-    }
-
-    /// Throws ``InputError`` `changed` if the file no longer matches its planned fingerprint.
-    func checkUnchanged() throws { try SplitReader.checkUnchanged(reader, file) }
-
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            if inputStart == inputEnd, !inputExhausted {
-                let count = try input.withUnsafeMutableBytes { try reader.read(into: $0, at: compressedBytesRead) }
-                compressedBytesRead += Int64(count)
-                inputStart = 0
-                inputEnd = count
-                inputExhausted = count == 0
-            }
-            if inputStart == inputEnd, inputExhausted {
-                guard decompressor.isAtFrameBoundary else {
-                    throw InputError(
-                        .corruptCompressedFile, path: file.path,
-                        "compressed input '\(file.path)' is truncated: its zstd stream ends inside a frame; recompress or replace the file")
-                }
-                return 0
-            }
-            let (consumed, produced): (Int, Int)
-            do {
-                (consumed, produced) = try input.withUnsafeBytes { raw throws(ZstdError) in
-                    try decompressor.decompress(UnsafeRawBufferPointer(rebasing: raw[inputStart..<inputEnd]), into: buffer)
-                }
-            } catch let error as ZstdError {
-                throw InputError(
-                    .corruptCompressedFile, path: file.path, "compressed input '\(file.path)' is corrupt (\(error.reason)); recompress or replace the file")
-            }
-            inputStart += consumed
-            if produced > 0 { return produced }
-        }
     }
 }
