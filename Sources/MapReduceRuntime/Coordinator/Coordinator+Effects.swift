@@ -32,7 +32,7 @@ extension Coordinator {
                 let next = try JobDirectory.planStep(core.plan.stepIndex + 1, of: job, after: core.plan)
                 let nextJournal = try Journal(path: "\(next.directory)/journal")
                 let step = try CoordinatorCore.prepare(
-                    next, job: job, journal: nextJournal.entries, journalPath: nextJournal.path, settings: configuration.core)
+                    next, job: job, journal: nextJournal.entries, journalPath: nextJournal.path, settings: configuration)
                 try nextJournal.append(step.startEntry)
                 journal = nextJournal
                 return core.enter(step, now: now)

@@ -39,10 +39,6 @@ public actor Coordinator {
             self.maximumRegistrations = maximumRegistrations
             self.sharedDirectoryToken = sharedDirectoryToken
         }
-
-        var core: CoordinatorCore.Settings {
-            .init(leaseTimeout: leaseTimeout, maxAttempts: maxAttempts, speculation: speculation, maximumRegistrations: maximumRegistrations)
-        }
     }
 
     /// How a job ended.
@@ -99,7 +95,7 @@ public actor Coordinator {
         plan: JobPlan, job: AnyJob, journal: Journal, configuration: Configuration, events: EventLog? = nil, logger: Logger,
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) throws {
-        let step = try CoordinatorCore.prepare(plan, job: job, journal: journal.entries, journalPath: journal.path, settings: configuration.core)
+        let step = try CoordinatorCore.prepare(plan, job: job, journal: journal.entries, journalPath: journal.path, settings: configuration)
         try journal.append(step.startEntry)
         self.job = job
         self.configuration = configuration
@@ -107,7 +103,7 @@ public actor Coordinator {
         self.clock = clock
         self.logger = logger
         self.events = events
-        core = CoordinatorCore(job: job, step: step, settings: configuration.core, now: clock())
+        core = CoordinatorCore(job: job, step: step, settings: configuration, now: clock())
         history = JobHistory(events.map { Self.pastEvents(of: $0, output: plan.jobOutputDirectory, logger: logger) } ?? [])
         Self.record(.init(event: core.startEvent), into: &history, events: events, metrics: metrics, logger: logger)
     }

@@ -13,20 +13,9 @@ package import MapReduce
 /// ``Coordinator`` is its shell over HTTP; the simulator of the test suite drives it through seeded schedules of
 /// faults in virtual time.
 package struct CoordinatorCore: Sendable {
-    /// How every step's scheduler is set up, and how many workers may register at once.
-    package struct Settings: Sendable {
-        package var leaseTimeout: Duration
-        package var maxAttempts: Int
-        package var speculation: Bool
-        package var maximumRegistrations: Int
-
-        package init(leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, maximumRegistrations: Int = 10_000) {
-            self.leaseTimeout = leaseTimeout
-            self.maxAttempts = maxAttempts
-            self.speculation = speculation
-            self.maximumRegistrations = maximumRegistrations
-        }
-    }
+    /// How the coordinator serves the job: the core reads the lease, the attempts, speculation and the
+    /// registrations; the shell the rest.
+    package typealias Settings = Coordinator.Configuration
 
     /// How a job ended.
     package typealias Outcome = Coordinator.Outcome

@@ -162,7 +162,8 @@ final class CoordinatorSimulation {
         mapTasksPerStep = mapTasks
         self.reducers = reducers
         self.faultsStop = faultsStop
-        settings = CoordinatorCore.Settings(leaseTimeout: .seconds(3), maxAttempts: maxAttempts, speculation: true, maximumRegistrations: 100)
+        settings = CoordinatorCore.Settings(
+            leaseTimeout: .seconds(3), maxAttempts: maxAttempts, speculation: true, pollTimeout: .zero, maximumRegistrations: 100)
         // After faults stop: a lease to notice the last loss, each step's tasks again (a few seconds each, on as
         // few as one worker), and finishing retries.
         livenessBound = .seconds(60 + 30 * job.steps.count)
