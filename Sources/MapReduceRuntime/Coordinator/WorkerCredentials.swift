@@ -37,15 +37,14 @@ struct WorkerCredentials: Sendable {
                 code: .tooManyRegistrations,
                 message: "this coordinator has its limit of \(limit) workers registered; retry once some have left or their leases have run out")
         }
-        var random = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let secret = RandomToken.bytes(32)
         let number = registrations
         registrations += 1
         let worker = WorkerID("\(name)#\(number)")
         issued[number] = (worker, secret, true)
         numbers[worker] = number
         placesHeld += 1
-        return (worker, "\(number).\(Self.hex(secret))")
+        return (worker, "\(number).\(RandomToken.hex(secret))")
     }
 
     /// Gives `worker`'s place to the next registration (it left, or was excluded); its credential still works,
@@ -68,13 +67,8 @@ struct WorkerCredentials: Sendable {
     func worker(for credential: Substring) -> WorkerID? {
         guard let dot = credential.firstIndex(of: "."), let number = Int(credential[..<dot]), let entry = issued[number] else { return nil }
         let given = Array(credential[credential.index(after: dot)...].utf8)
-        let expected = Array(Self.hex(entry.secret).utf8)
+        let expected = Array(RandomToken.hex(entry.secret).utf8)
         return ConstantTime.equal(given, expected) ? entry.worker : nil
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
     }
 }
 

@@ -24,8 +24,7 @@ public struct SharedDirectoryToken: Codable, Sendable, Equatable {
         let directory = job.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("coordinators").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = "\(directory)/\(job.lastPathComponent)"
-        var random = SystemRandomNumberGenerator()
-        let token = (0..<2).map { _ in String(random.next(), radix: 16).leftPadded(to: 16) }.joined()
+        let token = RandomToken.hex(RandomToken.bytes(16))
         try AtomicFile.write(Array("\(token)\n".utf8), to: path)
         return SharedDirectoryToken(path: path, token: token)
     }
@@ -41,9 +40,4 @@ public struct SharedDirectoryToken: Codable, Sendable, Equatable {
             "the shared directory this worker sees is not its coordinator's: '\(path)', which the coordinator wrote, \(what) here (a missing or different mount at that path?); mount the coordinator's shared directory there and start the worker again"
         )
     }
-}
-
-extension String {
-    /// The string with leading zeros up to `width` characters.
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
