@@ -161,6 +161,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(cluster.output)/_SUCCESS"))
     }
 
+    /// Workers hold a connection to the coordinator open while they run: a coordinator stopped by a signal still
+    /// stops at once, and its workers wait for it to come back.
+    @Test func aCoordinatorStoppedWhileWorkersAreConnectedStopsAtOnce() throws {
+        let cluster = try Cluster(.testbed)
+        try cluster.startCoordinator(job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB"])
+        let worker = try startWorkerInsideAMapCall(of: cluster)
+        cluster.coordinator.send(SIGTERM)
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(5)) == 2, "\(cluster.logs)")
+        worker.send(SIGTERM)
+        #expect(try worker.waitForExit(timeout: .seconds(10)) == 2, "\(worker.standardError)")
+    }
+
     /// A worker stopped by SIGTERM (a drained node, an evicted pod, `systemctl stop`) hands its running task back
     /// before it exits, with status 2 so that a supervisor replaces it: the task runs again on another worker at
     /// once, not when its lease expires, and the output is exact.
@@ -181,5 +193,24 @@ import Testing
         let history = try String(contentsOfFile: "\(cluster.output)/_events.jsonl", encoding: .utf8)
         #expect(history.contains("was stopped (SIGTERM or SIGINT) and gave it back"), "\(history)")
         #expect(history.contains(#""kind":"worker-stopped""#), "\(history)")
+    }
+
+    /// A worker killed with SIGKILL says nothing, but its system closes its connection to the coordinator at once:
+    /// its attempt is lost then, not when its lease (ten minutes here) runs out (issue 23).
+    @Test func aKilledWorkersAttemptIsLostWhenItsConnectionClosesNotWhenItsLeaseRunsOut() throws {
+        let cluster = try Cluster(.testbed)
+        try cluster.startCoordinator(
+            job: "probe-word-count", reducers: 1, inputs: [input], extra: ["--split-size", "1KiB", "--lease-timeout", "600", "--no-speculation"])
+        let killed = try startWorkerInsideAMapCall(of: cluster)
+        killed.send(SIGKILL)
+        try killed.waitForExit(timeout: .seconds(10))
+        try cluster.startWorker()
+        #expect(try cluster.coordinator.waitForExit(timeout: .seconds(60)) == 0, "\(cluster.logs)")
+        #expect(try cluster.firstDifference(fromOracle: AnyJob(wordCount), inputs: [input], configuration: .init(reducers: 1, splitSize: 1024)) == nil)
+        let summary = try JobSummary(readingFrom: OutputDirectory(path: cluster.output))
+        #expect(summary.lostAttempts == 1 && summary.failedAttempts == 0)
+        let history = try String(contentsOfFile: "\(cluster.output)/_events.jsonl", encoding: .utf8)
+        #expect(history.contains("to the coordinator closed without a goodbye: the worker died or was cut off"), "\(history)")
+        #expect(history.components(separatedBy: #""kind":"worker-lost""#).count == 2, "one worker lost, once: \(history)")
     }
 }

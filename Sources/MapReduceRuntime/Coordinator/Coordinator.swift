@@ -204,6 +204,13 @@ public actor Coordinator {
     /// without waiting for the lease (``Scheduler/leave(_:)``).
     public func leave(_ request: LeaveRequest) { carryOut(core.leave(request, now: clock())) }
 
+    /// Notes that `worker` opened its control connection (`POST /v1/attach`): the number that names it.
+    public func connected(_ worker: WorkerID) -> Int { core.connected(worker) }
+
+    /// Records that `worker`'s control connection closed: without a goodbye first, the worker is lost now
+    /// (``CoordinatorCore/disconnected(_:connection:now:)``).
+    public func disconnected(_ worker: WorkerID, connection: Int) { carryOut(core.disconnected(worker, connection: connection, now: clock())) }
+
     /// Records a successful attempt; commits its task if it is the first.
     ///
     /// The report is checked first (owner, kind, numbers, paths: a 4xx before anything changes). Then, off the

@@ -22,11 +22,12 @@ extension CoordinatorCore {
             scheduler.extendLeases(by: pause)
         }
         lastTick = now
-        for worker in polling.keys where !departed.contains(worker) { scheduler.renew(worker, now: now) }
+        for worker in polling.keys where !departed.contains(worker) && !disconnected.contains(worker) { scheduler.renew(worker, now: now) }
         let alive = Set(scheduler.liveWorkers)
         let lost = scheduler.expireLeases(now: now)
         effects.expiredLeases = lost.count
-        for worker in alive.subtracting(scheduler.liveWorkers).sorted() {
+        // A worker lost with its connection was reported then (it stays live while an attempt of its commits).
+        for worker in alive.subtracting(scheduler.liveWorkers).sorted() where !disconnected.contains(worker) {
             credentials.revoke(worker)
             lastAssignments.removeValue(forKey: worker)
             var event = JobEvent(.workerLost)

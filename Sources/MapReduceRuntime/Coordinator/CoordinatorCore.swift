@@ -96,6 +96,11 @@ package struct CoordinatorCore: Sendable {
     var polling: [WorkerID: Int] = [:]
     /// Workers that said they are stopping: a long poll of theirs still open is told to exit.
     var departed: Set<WorkerID> = []
+    /// Each worker's control connection open now (``connected(_:)``), by its number.
+    var connections: [WorkerID: Int] = [:]
+    var connectionsOpened = 0
+    /// Workers lost when their connection closed: a long poll of theirs still open waits out its time.
+    var disconnected: Set<WorkerID> = []
     /// Each worker's last assignment, with the number of the request it answered.
     var lastAssignments: [WorkerID: (request: Int, attempt: AttemptID, assignment: TaskAssignment)] = [:]
     /// Failed and lost attempts already reported in effects.
@@ -212,6 +217,9 @@ package struct CoordinatorCore: Sendable {
             toldToExit.insert(worker)
             return (.exit, effects)
         }
+        // A worker whose connection closed is lost: its credential is refused from now on, so only a long poll
+        // it had open gets here, and it is given nothing.
+        if disconnected.contains(worker) { return (.wait, effects) }
         if let request, let last = lastAssignments[worker], last.request == request, scheduler.running[last.attempt]?.worker == worker {
             scheduler.renew(worker, now: now)
             return (.run(last.assignment), effects)
@@ -308,6 +316,37 @@ package struct CoordinatorCore: Sendable {
         effects.log(.info, "worker stopping", ["mr.worker": "\(request.worker)", "mr.attempts": "\(lost.count)"])
         var event = JobEvent(.workerStopped)
         event.worker = request.worker.rawValue
+        emit(event, into: &effects)
+        stateChanged(now: now, into: &effects)
+        return effects
+    }
+
+    /// Notes that `worker` opened its control connection: the number that names it. A worker holds one at a time;
+    /// a newer one replaces the older, whose closing then means nothing.
+    package mutating func connected(_ worker: WorkerID) -> Int {
+        connectionsOpened += 1
+        connections[worker] = connectionsOpened
+        return connectionsOpened
+    }
+
+    /// Records that `worker`'s control connection `connection` closed. Without a goodbye first (``leave(_:now:)``,
+    /// being told to exit or excluded) the worker is lost now, as when its lease runs out, but without waiting for
+    /// it: the system closes a dead process's connections at once. Its attempts run again elsewhere, and its
+    /// credential is refused from now on (a worker alive after all, cut off for a moment, registers again).
+    package mutating func disconnected(_ worker: WorkerID, connection: Int, now: ContinuousClock.Instant) -> CoordinatorEffects {
+        var effects = CoordinatorEffects()
+        guard connections[worker] == connection else { return effects }
+        connections.removeValue(forKey: worker)
+        guard outcome == nil, !departed.contains(worker), !toldToExit.contains(worker), credentials.knows(worker) else { return effects }
+        disconnected.insert(worker)
+        polling.removeValue(forKey: worker)
+        let lost = scheduler.leave(worker, .disconnected)
+        credentials.revoke(worker)
+        lastAssignments.removeValue(forKey: worker)
+        effects.log(.warning, "worker lost: its connection closed", ["mr.worker": "\(worker)", "mr.attempts": "\(lost.count)"])
+        var event = JobEvent(.workerLost)
+        event.worker = worker.rawValue
+        event.message = "its connection to the coordinator closed without a goodbye"
         emit(event, into: &effects)
         stateChanged(now: now, into: &effects)
         return effects

@@ -3,6 +3,7 @@ public import Hummingbird
 import Logging
 import Metrics
 public import Prometheus
+import ServiceLifecycle
 public import MapReduce
 
 extension TaskAssignment: ResponseEncodable {}
@@ -43,6 +44,10 @@ public enum CoordinatorRouter {
     /// partitions) and the largest counters a report may carry (``CompletionCheck``).
     public static let completionBodyLimit = 512 << 10
 
+    /// How often the coordinator writes to a worker's control connection (`POST /v1/attach`): a write is what
+    /// finds a connection whose other end is gone.
+    public static let connectionPingInterval = Duration.milliseconds(250)
+
     /// Builds the router for `coordinator`.
     /// - Parameter metrics: the registry `/metrics` serves (swift-prometheus, bootstrapped as the process's
     ///   metrics system); without one, `/metrics` is not served.
@@ -81,6 +86,28 @@ public enum CoordinatorRouter {
             let body = try await request.decode(as: LeaveRequest.self, context: context)
             await coordinator.leave(LeaveRequest(worker: try context.sender(body.worker)))
             return .noContent
+        }
+        v1.post("attach") { request, context -> Response in
+            let body = try await request.decode(as: AttachRequest.self, context: context)
+            let worker = try context.sender(body.worker)
+            let connection = await coordinator.connected(worker)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                body: ResponseBody { writer in
+                    // A write to a connection whose other end is gone fails within a ping or two: the peer's system
+                    // answers the first with a reset. The stream ends with the job, or when the server shuts down.
+                    var open = true
+                    while open, !Task.isShuttingDownGracefully, await coordinator.outcome == nil {
+                        do {
+                            try await writer.write(ByteBuffer(string: "\n"))
+                            try await Task.sleep(for: connectionPingInterval)
+                        } catch {
+                            open = false
+                        }
+                    }
+                    if open { try? await writer.finish(nil) }
+                    await coordinator.disconnected(worker, connection: connection)
+                })
         }
         v1.get("status") { _, _ -> JobStatus in await coordinator.status() }
         v1.get("job") { _, _ -> JobOverview in await coordinator.overview() }
@@ -151,7 +178,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                         message: "missing or wrong shared secret; send it as a bearer token, or as the password when the browser asks")
                 }
             }
-        case "/v1/task", "/v1/heartbeat", "/v1/complete", "/v1/fail", "/v1/leave":
+        case "/v1/task", "/v1/heartbeat", "/v1/complete", "/v1/fail", "/v1/leave", "/v1/attach":
             guard let bearer, let worker = await coordinator.worker(forCredential: bearer) else {
                 throw HTTPError(.unauthorized, message: "missing, unknown or stale credential; register again (POST /v1/register)")
             }

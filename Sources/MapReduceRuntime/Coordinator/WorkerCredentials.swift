@@ -63,6 +63,9 @@ struct WorkerCredentials: Sendable {
         issued.removeValue(forKey: number)
     }
 
+    /// Whether `worker`'s credential is in force (it was not revoked).
+    func knows(_ worker: WorkerID) -> Bool { numbers[worker] != nil }
+
     /// The worker `credential` was issued to, or `nil` if it was never issued (by this coordinator).
     func worker(for credential: Substring) -> WorkerID? {
         guard let dot = credential.firstIndex(of: "."), let number = Int(credential[..<dot]), let entry = issued[number] else { return nil }

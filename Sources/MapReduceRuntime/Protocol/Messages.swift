@@ -289,6 +289,17 @@ public struct LeaveRequest: Codable, Sendable {
     public init(worker: WorkerID) { self.worker = worker }
 }
 
+/// `POST /v1/attach`: the worker's control connection. The answer is a stream the coordinator keeps open, writing a
+/// line feed every ``CoordinatorRouter/connectionPingInterval``, until the job is over: a connection that closes
+/// before (the worker's process died, and its system closed it) loses the worker at once, without waiting for a
+/// lease to run out.
+public struct AttachRequest: Codable, Sendable {
+    /// Who.
+    public var worker: WorkerID
+    /// Creates a request.
+    public init(worker: WorkerID) { self.worker = worker }
+}
+
 /// `GET /v1/status`: where the job stands.
 public struct JobStatus: Codable, Sendable {
     /// The job's name.

@@ -470,16 +470,30 @@ package struct Scheduler: Sendable {
         for worker in workers.keys { workers[worker]? += pause }
     }
 
-    /// Records that `worker` is stopping (it was sent SIGTERM or SIGINT): the attempts it runs are lost now rather
-    /// than when their lease would expire, so their tasks run again elsewhere at once. They count toward
-    /// `maxAttempts` like any lost attempt, so workers stopped again and again cannot retry a task forever. An
-    /// attempt the coordinator is committing is left to finish, and so is the worker's lease while it has one.
+    /// Why a worker is gone before its lease ran out.
+    package enum Departure: Sendable {
+        /// It said it is stopping (it was sent SIGTERM or SIGINT).
+        case stopped
+        /// Its connection to the coordinator closed without a goodbye: its process died (the system closes a dead
+        /// process's connections at once) or something cut the connection.
+        case disconnected
+    }
+
+    /// Records that `worker` is gone (``Departure``): the attempts it runs are lost now rather than when their
+    /// lease would expire, so their tasks run again elsewhere at once. They count toward `maxAttempts` like any
+    /// lost attempt, so workers stopped or killed again and again cannot retry a task forever. An attempt the
+    /// coordinator is committing is left to finish, and so is the worker's lease while it has one.
     /// - Returns: the attempts lost.
     @discardableResult
-    package mutating func leave(_ worker: WorkerID) -> [Attempt] {
+    package mutating func leave(_ worker: WorkerID, _ departure: Departure = .stopped) -> [Attempt] {
         let held = running.values.filter { $0.worker == worker }.sorted { $0.id < $1.id }
         let handedBack = held.filter { !$0.reporting }
-        for attempt in handedBack { lose(attempt, because: "\(worker) was stopped (SIGTERM or SIGINT) and gave it back") }
+        let reason =
+            switch departure {
+            case .stopped: "\(worker) was stopped (SIGTERM or SIGINT) and gave it back"
+            case .disconnected: "the connection of \(worker) to the coordinator closed without a goodbye: the worker died or was cut off"
+            }
+        for attempt in handedBack { lose(attempt, because: reason) }
         if handedBack.count == held.count { workers.removeValue(forKey: worker) }
         return handedBack
     }

@@ -109,20 +109,39 @@ public struct CoordinatorClient: Sendable {
     }
 
     private func send<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws -> Data {
+        let response = try await client.execute(try request(path, body), timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
+        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+        try check(response, path: path, body: data)
+        return data
+    }
+
+    /// POSTs `body` to `path` and holds the answer's stream open until the coordinator ends it (or the connection
+    /// breaks: then it throws). The answer's head must come within `timeout`; the stream has no deadline.
+    public func hold<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws {
+        let response = try await client.execute(try request(path, body), timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
+        guard (200..<300).contains(response.status.code) else {
+            try check(response, path: path, body: Data(buffer: try await response.body.collect(upTo: 1 << 20)))
+            return
+        }
+        for try await _ in response.body {}
+    }
+
+    private func request<Body: Encodable>(_ path: String, _ body: Body) throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
-        let buffer = try await response.body.collect(upTo: 16 << 20)
-        let data = Data(buffer: buffer)
+        return request
+    }
+
+    /// Throws unless `response` is a coordinator's success.
+    private func check(_ response: HTTPClientResponse, path: String, body: Data) throws {
         guard (200..<300).contains(response.status.code) else {
             // Not one of ours (a web server's 404 page): say so at once instead of retrying or printing its page.
             let server = response.headers.first(name: "Server")
             guard server == Self.serverName else { throw NotACoordinator(url: baseURL + path, status: response.status.code, server: server) }
-            throw Refused(status: response.status.code, body: String(decoding: data, as: UTF8.self))
+            throw Refused(status: response.status.code, body: String(decoding: body, as: UTF8.self))
         }
-        return data
     }
 }

@@ -147,6 +147,8 @@ public struct Worker: Sendable {
     public func run() async throws -> Int {
         var attempts = 0
         var session = try await register()
+        let connection = Task { await holdConnection() }
+        defer { connection.cancel() }
         var backoff = RefusalBackoff(gracePeriod: gracePeriod, url: client.baseURL)
         var requests = 0
         while true {
@@ -183,6 +185,37 @@ public struct Worker: Sendable {
                 attempts += 1
                 await execute(assignment, attempt: attempt, session: session)
             }
+        }
+    }
+
+    /// Holds the worker's control connection (`POST /v1/attach`) open while it runs, for the registration in use:
+    /// when this process dies, its system closes the connection, and the coordinator gives its attempt to another
+    /// worker at once instead of when its lease runs out. A connection that ends is opened again (after a
+    /// coordinator restart, once the worker has registered again). A coordinator without the route leaves it to
+    /// the lease.
+    private func holdConnection() async {
+        var delay = Duration.milliseconds(100)
+        var refusedID: WorkerID?
+        while !Task.isCancelled {
+            guard let session = currentSession.session.withLock({ $0 }), session.id != refusedID else {
+                // Not registered again yet after a refusal.
+                try? await Task.sleep(for: .milliseconds(100))
+                continue
+            }
+            let opened = ContinuousClock.now
+            do {
+                try await session.client.hold("/v1/attach", AttachRequest(worker: session.id), timeout: .seconds(10))
+            } catch let refusal as CoordinatorClient.Refused where refusal.status == 401 {
+                refusedID = session.id
+            } catch let refusal as CoordinatorClient.Refused where refusal.status == 404 {
+                logger.notice("the coordinator holds no worker connections (an older version): a dead worker is noticed when its lease runs out")
+                return
+            } catch {
+                // Unreachable, or the connection broke: open it again.
+            }
+            if ContinuousClock.now - opened > .seconds(1) { delay = .milliseconds(100) }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
         }
     }
 

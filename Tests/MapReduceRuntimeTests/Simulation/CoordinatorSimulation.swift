@@ -90,6 +90,10 @@ final class CoordinatorSimulation {
         case coordinatorRestart
         case workerStart(Int)
         case damage(path: String)
+        /// Worker `worker` of generation `generation` opens its control connection.
+        case connect(worker: Int, generation: Int)
+        /// The control connection `connection` of `worker`, opened with coordinator `incarnation`, closes.
+        case disconnect(incarnation: Int, worker: WorkerID, connection: Int)
     }
 
     /// What a file in the shared directory holds.
@@ -108,6 +112,8 @@ final class CoordinatorSimulation {
         var taskRequests = 0
         /// The request it waits on the answer of, and how many times it was sent.
         var awaiting: (id: Int, request: Request, tries: Int)?
+        /// Its control connection: the coordinator incarnation that numbered it, and the number.
+        var connection: (incarnation: Int, number: Int)?
     }
 
     let seed: UInt64
@@ -436,6 +442,26 @@ final class CoordinatorSimulation {
             workers[index].identity = nil
             workers[index].running = nil
             send(index, .register)
+        case .connect(let index, let generation):
+            guard workers[index].generation == generation, !workers[index].down, let identity = workers[index].identity else { return }
+            guard core != nil, core!.worker(forCredential: Substring(identity.credential)) == identity.worker else {
+                // Refused, or nobody listens: the worker tries again (it registers again when its requests are refused).
+                schedule(.milliseconds(500), .connect(worker: index, generation: generation))
+                return
+            }
+            if now < pausedUntil {
+                schedule(pausedUntil - now, .connect(worker: index, generation: generation))
+                return
+            }
+            workers[index].connection = (incarnation, core!.connected(identity.worker))
+        case .disconnect(let incarnation, let worker, let connection):
+            guard incarnation == self.incarnation, core != nil else { return }
+            if now < pausedUntil {
+                schedule(pausedUntil - now, .disconnect(incarnation: incarnation, worker: worker, connection: connection))
+                return
+            }
+            note("\(worker)'s connection \(connection) closed")
+            try carryOut(core!.disconnected(worker, connection: connection, now: instant))
         case .workDone(let index, let generation, let attempt):
             guard workers[index].generation == generation, let running = workers[index].running, running.attempt == attempt else { return }
             workDone(index, running)
@@ -611,6 +637,8 @@ final class CoordinatorSimulation {
             send(index, .register)
         case .registered(let registration):
             workers[index].identity = registration
+            workers[index].connection = nil
+            schedule(random.milliseconds(0...faults.maximumDelay), .connect(worker: index, generation: workers[index].generation))
             askForWork(index)
         case .refused(let error):
             if case .register = awaiting.request {
@@ -662,16 +690,35 @@ final class CoordinatorSimulation {
         let generation = workers[index].generation
         if chance(faults.workerCrash) {
             report.workerCrashes += 1
-            note("w\(index) will die running \(attempt)")
-            stop(index, restart: true)
+            let silently = chance(faults.unseenCrash)
+            note("w\(index) will die running \(attempt)\(silently ? ", its connection's closing unseen" : "")")
+            stop(index, restart: true, closingConnection: !silently)
             return
+        }
+        if chance(faults.connectionDrop), let connection = workers[index].connection {
+            // Cut for a moment: the coordinator loses the worker, which carries on and registers again when refused.
+            workers[index].connection = nil
+            note("w\(index)'s connection is cut")
+            if let identity = workers[index].identity {
+                schedule(
+                    random.milliseconds(0...faults.maximumDelay),
+                    .disconnect(incarnation: connection.incarnation, worker: identity.worker, connection: connection.number))
+                schedule(.milliseconds(200), .connect(worker: index, generation: generation))
+            }
         }
         schedule(duration, .workDone(worker: index, generation: generation, attempt: attempt))
         schedule(.seconds(1), .heartbeatDue(worker: index, generation: generation, attempt: attempt))
     }
 
-    /// Stops worker `index` (a crash or a clean stop); a new worker takes its place later if `restart`.
-    private func stop(_ index: Int, restart: Bool) {
+    /// Stops worker `index` (a crash or a clean stop); a new worker takes its place later if `restart`. Its system
+    /// closes its control connection, unless `closingConnection` is false (its host died or was cut off).
+    private func stop(_ index: Int, restart: Bool, closingConnection: Bool = true) {
+        if closingConnection, let connection = workers[index].connection, let identity = workers[index].identity {
+            schedule(
+                random.milliseconds(0...faults.maximumDelay),
+                .disconnect(incarnation: connection.incarnation, worker: identity.worker, connection: connection.number))
+        }
+        workers[index].connection = nil
         workers[index].down = true
         workers[index].generation += 1
         workers[index].running = nil

@@ -8,6 +8,10 @@ struct SimulationFaults: Sendable {
     var maximumDelay = 50
     /// Per task run: the worker dies during it (a new one registers later).
     var workerCrash = 0.0
+    /// Per crash: the coordinator never sees the worker's connection close (its host died, or was cut off).
+    var unseenCrash = 0.0
+    /// Per task run: the worker's control connection is cut while the worker lives on.
+    var connectionDrop = 0.0
     /// Per task run: the worker hangs for one to three leases (no heartbeats), then reports anyway.
     var workerHang = 0.0
     /// Per task run: the task takes 5 to 20 times longer.
@@ -34,7 +38,7 @@ struct SimulationFaults: Sendable {
 
     /// Every fault at once, often.
     static let all = SimulationFaults(
-        messageLoss: 0.05, duplication: 0.05, maximumDelay: 400, workerCrash: 0.05, workerHang: 0.03, slowTask: 0.05, workerLeave: 0.02,
-        coordinatorCrash: 0.01, tornAppend: 0.03, coordinatorPause: 0.005, stalledFilesystem: 0.05, outputDamage: 0.05, finishingFailure: 0.1,
-        wrongSharedDirectory: true)
+        messageLoss: 0.05, duplication: 0.05, maximumDelay: 400, workerCrash: 0.05, unseenCrash: 0.3, connectionDrop: 0.03,
+        workerHang: 0.03, slowTask: 0.05, workerLeave: 0.02, coordinatorCrash: 0.01, tornAppend: 0.03, coordinatorPause: 0.005,
+        stalledFilesystem: 0.05, outputDamage: 0.05, finishingFailure: 0.1, wrongSharedDirectory: true)
 }
