@@ -279,8 +279,29 @@ import Testing
         let (retry, retried) = try #require(started(scheduler.assign(to: b, now: at(1))))
         #expect(retried == .map(MapTaskID(1)))
         try scheduler.fail(retry, by: b, message: "boom", now: at(2))
-        // Every live worker has failed it now: either may run it.
-        #expect(started(scheduler.assign(to: a, now: at(2)))?.1 == .map(MapTaskID(1)))
+        // Every live worker has failed it now: either may run it, once it has no other task (b gave map 0 up when it
+        // asked for work again: a takes it first).
+        #expect(started(scheduler.assign(to: a, now: at(2)))?.1 == .map(MapTaskID(0)))
+        #expect(started(scheduler.assign(to: b, now: at(2)))?.1 == .map(MapTaskID(1)))
+        expectConsistent(scheduler)
+    }
+
+    /// A worker alone (the others not registered yet) that failed a task gets the other pending tasks before that
+    /// one again: a bad worker that registered first cannot use up one task's attempts before anyone else could try
+    /// it. (The simulation found it: with --max-attempts 2, a worker with another shared directory failed map 0
+    /// twice in its first second, and the job.)
+    @Test func aWorkerAloneTakesTheTasksItHasNotFailedFirst() throws {
+        var scheduler = Scheduler(.init(mapTasks: 3, reduceTasks: 1, maxAttempts: 2))
+        var tasks: [TaskID] = []
+        for round in 0..<3 {
+            let (attempt, task) = try #require(started(scheduler.assign(to: a, now: at(Double(round)))))
+            tasks.append(task)
+            try scheduler.fail(attempt, by: a, message: "boom", now: at(Double(round)))
+        }
+        #expect(tasks == [.map(MapTaskID(0)), .map(MapTaskID(1)), .map(MapTaskID(2))])
+        #expect(scheduler.fatalTask == nil)
+        // b arrives: it gets the tasks a failed; a, having failed them all, may still retry one (it is not alone).
+        #expect(started(scheduler.assign(to: b, now: at(3)))?.1 == .map(MapTaskID(2)))
         expectConsistent(scheduler)
     }
 

@@ -259,11 +259,17 @@ package struct Scheduler: Sendable {
         let task: TaskID
         let (endedOn, workers) = (endedOn, workers)
         let mayRun = { (task: TaskID) in Self.may(worker, run: task, endedOn: endedOn, workers: workers) }
-        if let map = pendingMaps.takeFirst(where: { mayRun(.map(MapTaskID($0))) }) {
+        // Tasks it has not failed first: a worker alone cannot spend one task's attempts before others could try it.
+        // (The first pass skips only tasks this worker failed: its cost is bounded by its failures.)
+        let fresh = { (task: TaskID) in endedOn[task]?.contains(worker) != true }
+        if let map = pendingMaps.takeFirst(where: { fresh(.map(MapTaskID($0))) }) ?? pendingMaps.takeFirst(where: { mayRun(.map(MapTaskID($0))) }) {
             task = .map(MapTaskID(map))
             set(task, .running)
             attemptsStarted.map += 1
-        } else if mapsCommitted, let reduce = pendingReduces.takeFirst(where: { mayRun(.reduce(ReduceTaskID($0))) }) {
+        } else if mapsCommitted,
+            let reduce = pendingReduces.takeFirst(where: { fresh(.reduce(ReduceTaskID($0))) })
+                ?? pendingReduces.takeFirst(where: { mayRun(.reduce(ReduceTaskID($0))) })
+        {
             task = .reduce(ReduceTaskID(reduce))
             set(task, .running)
             attemptsStarted.reduce += 1
