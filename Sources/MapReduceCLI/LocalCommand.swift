@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import MapReduce
 
-/// Runs a job in this one process with the ``SequentialRunner``: the way to debug a job, and the oracle that
-/// distributed runs are compared with.
+/// Runs a job in this one process with the ``LocalRunner``, its tasks on every core (`--parallel 1`: one after
+/// another, as the ``SequentialRunner``, the oracle that distributed runs are compared with, does).
 struct LocalCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
@@ -23,6 +23,13 @@ struct LocalCommand: ParsableCommand {
     @Flag(help: "No progress line on standard error.")
     var quiet = false
 
+    @Option(help: "Tasks to run at once, each on a thread of its own (default: the number of cores); 1 runs them one after another.")
+    var parallel = LocalRunner.defaultParallelism
+
+    func validate() throws {
+        guard (1...1024).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 1024 (got \(parallel))") }
+    }
+
     func run() throws {
         let catalog = CommandContext.catalog
         if listJobs {
@@ -40,7 +47,7 @@ struct LocalCommand: ParsableCommand {
         do {
             let line = ProgressLine.forStandardError(quiet: quiet)
             let throttle = ProgressThrottle(interval: line?.interval ?? .zero)
-            let runner = SequentialRunner(configuration: job.configuration) { progress in
+            let runner = LocalRunner(configuration: job.configuration, parallelism: parallel) { progress in
                 guard let line, throttle.due(final: progress.phase == "reduce" && progress.done == progress.total) else { return }
                 line.write(
                     ProgressLine.Status(

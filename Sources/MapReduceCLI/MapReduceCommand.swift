@@ -37,7 +37,7 @@ public struct MapReduceCommand: AsyncParsableCommand {
         case coordinator
         /// Runs tasks for a coordinator (``WorkerCommand``).
         case worker
-        /// Runs a job in this process with the ``SequentialRunner`` (``LocalCommand``).
+        /// Runs a job in this process with the ``LocalRunner`` (``LocalCommand``).
         case local
         /// Lists the jobs (``JobsCommand``).
         case jobs

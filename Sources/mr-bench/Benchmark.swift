@@ -47,6 +47,9 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Worker processes in the distributed run.")
     var workers = 2
 
+    @Option(help: "Tasks the local run runs at once (default: the number of cores; 1: one after another).")
+    var parallel = LocalRunner.defaultParallelism
+
     @Option(
         help: ArgumentHelp(
             "Task shapes to run distributed over the same input, side by side, e.g. 8x16,256x256: M map tasks (the split size is the input ÷ M) by R reducers; the first is the baseline of the ratios.",
@@ -161,14 +164,14 @@ struct Benchmark: ParsableCommand {
 
     private func runLocal(_ inputs: [String]) throws {
         try? FileManager.default.removeItem(atPath: output)
-        let runner = SequentialRunner(
-            configuration: JobConfiguration(reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes)))
+        let runner = LocalRunner(
+            configuration: JobConfiguration(reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes)), parallelism: parallel)
         let report = try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
         print(
             String(
-                format: "local %@: %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d output records)",
-                job, mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
+                format: "local %@ (--parallel %d): %.0f MiB in %.2f s = %.1f MiB/s, peak memory %.0f MiB (%d map tasks, %d spills, %d output records)",
+                job, parallel, mebibytes, report.seconds, mebibytes / report.seconds, peakMemoryMiB(), report.mapTasks, report.spills, report.outputRecords))
     }
 
     private func peakMemoryMiB() -> Double {

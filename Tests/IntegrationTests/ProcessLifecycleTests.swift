@@ -133,6 +133,11 @@ import Testing
             testbed, ["local", "--job", "word-count", "--output", directory.appending("out2")], errorLog: directory.appending("bad.log"))
         #expect(try bad.waitForExit(timeout: .seconds(30)) == 64)
         #expect(bad.standardError == "mr-testbed local: no input files were given; name at least one file or directory\n", "\(bad.standardError)")
+        let zero = try ChildProcess(
+            testbed, ["local", "--job", "word-count", "--parallel", "0", "--output", directory.appending("out3"), input],
+            errorLog: directory.appending("zero.log"))
+        #expect(try zero.waitForExit(timeout: .seconds(30)) == 64)
+        #expect(zero.standardError.contains("--parallel must be from 1 to 1024 (got 0)"), "\(zero.standardError)")
     }
 
     /// Starts a worker of `cluster`'s `probe-word-count` job whose map calls sleep ten minutes, and returns once it is

@@ -62,7 +62,7 @@ import Testing
             let a = try await register(client, "a")
             for (path, body) in [
                 ("/v1/task", "{not json"), ("/v1/task", "{}"), ("/v1/heartbeat", "[]"), ("/v1/complete", #"{"worker":"WORKER"}"#), ("/v1/fail", ""),
-                ("/v1/leave", "{}"),
+                ("/v1/leave", "{}"), ("/v1/attach", "{}"),
             ] {
                 let (status, _) = try await post(client, path, body, as: a)
                 #expect(status == .badRequest, "\(path) \(body)")
@@ -160,6 +160,7 @@ import Testing
                 for (path, body) in [
                     ("/v1/task", #"{"worker":"a#0"}"#), ("/v1/heartbeat", #"{"worker":"a#0","attempt":1}"#),
                     ("/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#), ("/v1/leave", #"{"worker":"a#0"}"#),
+                    ("/v1/attach", #"{"worker":"a#0"}"#),
                 ] {
                     (status, _) = try await post(client, path, body, headers: headers)
                     #expect(status == .unauthorized, "\(path) with \(headers)")
@@ -170,6 +171,9 @@ import Testing
             (status, body) = try await post(client, "/v1/fail", #"{"worker":"a#0","attempt":1,"error":"forged"}"#, headers: b.headers)
             #expect(status == .forbidden, "\(body)")
             (status, body) = try await post(client, "/v1/leave", #"{"worker":"a#0"}"#, headers: b.headers)
+            #expect(status == .forbidden, "\(body)")
+            // Nor hold (and so close) another's connection.
+            (status, body) = try await post(client, "/v1/attach", #"{"worker":"a#0"}"#, headers: b.headers)
             #expect(status == .forbidden, "\(body)")
             // Nothing a client can read shows a credential.
             let statusBody = try await client.execute(uri: "/v1/status", method: .get) { String(buffer: $0.body) }
