@@ -54,6 +54,22 @@ import Testing
         #expect(output.parts.flatMap(\.bytes) == Array(lines.sorted { $0.lexicographicallyPrecedes($1) }.joined(separator: [0x0A])) + [0x0A])
     }
 
+    /// Sampling read records up to 64 MiB whatever `--max-record-size` said: a record longer than the job allows
+    /// is not sampled (nor read whole) now.
+    @Test func samplingPassesOverRecordsLongerThanTheMaximumRecordSize() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("in/lines.txt", String(repeating: "z", count: 4000) + "\n")
+        func boundaries(maximumRecordSize: Int) throws -> [[UInt8]]? {
+            try JobPlanner.plan(
+                AnyJob(Self.sortByPrefixWhole), inputs: [directory.appending("in")],
+                configuration: .init(reducers: 2, skipBadRecords: 1, maximumRecordSize: maximumRecordSize), directory: directory.appending("work"),
+                output: directory.appending("out")
+            ).rangeBoundaries
+        }
+        #expect(try boundaries(maximumRecordSize: 1024) == [])
+        #expect(try boundaries(maximumRecordSize: 8192)?.first?.count == KeyRanges.maximumBoundaryLength)
+    }
+
     /// The whole line as the key (the `sort` job's shape).
     static let sortByPrefixWhole = Job<[UInt8], [UInt8]>("sort-lines", output: .bytes, totalOrder: true) { line, emit in
         emit(key: line.rawBytes, value: UnsafeRawBufferPointer(start: nil, count: 0))

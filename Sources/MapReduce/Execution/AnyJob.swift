@@ -42,8 +42,9 @@ public struct AnyStep: Sendable {
     /// Runs one reduce attempt.
     public let runReduceTask: @Sendable (ReduceTaskContext) throws -> ReduceTaskOutput
     /// For a total-order step, the encoded keys the map function emits for the first records of each split (at
-    /// most the given number per split): the sample its partitions' key ranges are cut from. `nil` for others.
-    public let sampleKeys: (@Sendable ([InputSplit], Int) throws -> [[UInt8]])?
+    /// most the given number per split, records no longer than the given size): the sample its partitions' key
+    /// ranges are cut from. `nil` for others.
+    public let sampleKeys: (@Sendable (_ splits: [InputSplit], _ perSplit: Int, _ maximumRecordSize: Int) throws -> [[UInt8]])?
 
     /// Wraps `job` as one step.
     @inlinable
@@ -62,7 +63,9 @@ public struct AnyStep: Sendable {
             return output
         }
         if job.totalOrder {
-            sampleKeys = { splits, perSplit in try job.sampleKeys(splits, perSplit: perSplit) }
+            sampleKeys = { splits, perSplit, maximumRecordSize in
+                try job.sampleKeys(splits, perSplit: perSplit, maximumRecordSize: maximumRecordSize)
+            }
         } else {
             sampleKeys = nil
         }
@@ -185,20 +188,22 @@ extension Job {
     }
 
     /// Calls `map` on the first `perSplit` records of each split and returns the encodings of the keys it emits,
-    /// each cut to ``KeyRanges/maximumBoundaryLength`` bytes. Records whose map call throws are passed over: a
-    /// sample needs no exactness.
+    /// each cut to ``KeyRanges/maximumBoundaryLength`` bytes. Records whose map call throws, and records longer than
+    /// `maximumRecordSize` (the job's `--max-record-size`: never read whole), are passed over: a sample needs no
+    /// exactness.
     @inlinable
-    func sampleKeys(_ splits: [InputSplit], perSplit: Int) throws -> [[UInt8]] {
+    func sampleKeys(_ splits: [InputSplit], perSplit: Int, maximumRecordSize: Int) throws -> [[UInt8]] {
         let output = try MapOutputWriter(directory: "", settings: ShuffleSettings())  // never written: pairs stay staged
         let collector = MapOutputCollector<Key, Value>(output: output, combine: nil, partitioner: nil)
         collector.state.pointee.staged = []
         let emit = Emitter(collector)
         var keys: [[UInt8]] = []
         var encoder = RecordWriter(capacity: 64)
+        let reader = SplitReader(bufferSize: min(1 << 20, maximumRecordSize), maximumRecordSize: maximumRecordSize)
         for split in splits {
             var records = 0
             do {
-                try SplitReader(bufferSize: 1 << 20).forEachRecord(in: split, framing: framing, oversized: { _ in }) { line in
+                try reader.forEachRecord(in: split, framing: framing, oversized: { _ in }) { line in
                     guard records < perSplit else { throw SamplingFinished() }
                     records += 1
                     collector.state.pointee.staged = []

@@ -22,7 +22,8 @@ public enum JobPlanner {
         let layout = StepLayout(jobDirectory: directory, steps: job.steps.count)
         let stepInputs = step == 0 ? inputs : [layout.output(ofStep: step - 1, jobOutput: output)]
         let tasks = try SplitPlanner(configuration).plan(stepInputs, wholeFiles: job.steps[step].framing == .pairs)
-        let boundaries = try KeyRanges.boundaries(for: job.steps[step], tasks: tasks, partitions: configuration.reducers)
+        let boundaries = try KeyRanges.boundaries(
+            for: job.steps[step], tasks: tasks, partitions: configuration.reducers, maximumRecordSize: configuration.maximumRecordSize)
         var plan = JobPlan(
             job: job.name, parameters: parameters, mapTasks: tasks, configuration: configuration, directory: directory, output: output,
             rangeBoundaries: boundaries)

@@ -14,11 +14,13 @@ public enum KeyRanges {
     static func recordsPerSplit(splits: Int, target: Int = 20_000) -> Int { max(100, target / max(splits, 1)) }
 
     /// The partition boundaries for `step` over `tasks` with `partitions` partitions, or `nil` if the step is not
-    /// a total-order step.
-    public static func boundaries(for step: AnyStep, tasks: [[InputSplit]], partitions: Int) throws -> [[UInt8]]? {
+    /// a total-order step. Records longer than `maximumRecordSize` are not sampled.
+    public static func boundaries(
+        for step: AnyStep, tasks: [[InputSplit]], partitions: Int, maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize
+    ) throws -> [[UInt8]]? {
         guard let sampleKeys = step.sampleKeys else { return nil }
         let splits = tasks.flatMap { $0 }
-        let sample = try sampleKeys(splits, recordsPerSplit(splits: splits.count)).sorted { $0.lexicographicallyPrecedes($1) }
+        let sample = try sampleKeys(splits, recordsPerSplit(splits: splits.count), maximumRecordSize).sorted { $0.lexicographicallyPrecedes($1) }
         return boundaries(ofSorted: sample, partitions: partitions)
     }
 
