@@ -17,6 +17,30 @@ final class ReadableFile {
 
     deinit { close(descriptor) }
 
+    /// The whole of the file at `path`, if it is a regular file of at most `limit` bytes; `nil` for anything else
+    /// (a directory, a FIFO: opened without waiting for a writer; a file too large to be what it is named), unread.
+    static func contents(of path: String, limit: Int) throws(FileIOError) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw FileIOError(path: path, operation: "open for reading") }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileIOError(path: path, operation: "stat") }
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_size <= limit else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var total = 0
+        while total < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + total, $0.count - total) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileIOError(path: path, operation: "read")
+            }
+            if count == 0 { break }
+            total += count
+        }
+        // One byte more than its size was asked for: a file that grew past the limit meanwhile is refused too.
+        return total <= limit ? Array(bytes[..<total]) : nil
+    }
+
     /// The file's size in bytes.
     func size() throws(FileIOError) -> Int64 {
         var info = stat()
@@ -47,3 +71,6 @@ final class ReadableFile {
         return total
     }
 }
+
+/// The system's `read`, by a name that ``ReadableFile``'s own `read` does not hide.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(descriptor, buffer, count) }

@@ -52,9 +52,21 @@ public struct JobSummary: Hashable, Codable, Sendable {
     /// The name of the summary in the output directory.
     public static let fileName = "_summary.json"
 
+    /// The largest `_summary.json` read: 64 MiB, far above what a job of the most steps, each with the most
+    /// counters a report may carry, writes.
+    public static let largestFile = 64 << 20
+
     /// The summary in `output`'s `_summary.json`.
+    /// - Throws: ``FileIOError`` if it cannot be read, ``InputError`` if it is not a regular file of at most
+    ///   ``largestFile`` bytes (it is never read whole then), or the decoder's error if it is not a summary.
     public init(readingFrom output: OutputDirectory) throws {
-        self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: URL(fileURLWithPath: "\(output.path)/\(Self.fileName)")))
+        let path = "\(output.path)/\(Self.fileName)"
+        guard let bytes = try ReadableFile.contents(of: path, limit: Self.largestFile) else {
+            throw InputError(
+                .malformedRecord, path: path,
+                "'\(path)' is not a job's summary (not a regular file, or over \(Self.largestFile >> 20) MiB); is '\(output.path)' a job's output?")
+        }
+        self = try JSONDecoder().decode(Self.self, from: Data(bytes))
     }
 
     /// Creates a summary; ``JobAccounting/summary(job:attempts:seconds:)`` is how runners make one.
