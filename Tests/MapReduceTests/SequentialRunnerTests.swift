@@ -136,6 +136,49 @@ let firstLetterPartitioned = Job<String, Int>(
         #expect(error.message.contains("line 2 (byte 3) of '\(input)'"))
     }
 
+    /// A failed attempt left its spills and partial files in the shared directory, so a full disk stayed full
+    /// across retries (issue 22): its directory is removed when it fails, map or reduce.
+    @Test func aFailedAttemptLeavesNothingBehind() throws {
+        struct Boom: Error {}
+        let mapFails = Job<String, Int>("map-fails") { line, emit in
+            if line.string == "last" { throw Boom() }
+            emit(line.string, 1)
+        } reduce: { _, counts in
+            counts.reduce(0, +)
+        }
+        let reduceFails = Job<String, Int>("reduce-fails") { line, emit in
+            emit(line.string, 1)
+        } reduce: { key, _ in
+            if key == "last" { throw Boom() }
+            return 1
+        }
+        for job in [AnyJob(mapFails), AnyJob(reduceFails)] {
+            let directory = try TemporaryDirectory()
+            let input = try directory.write("in.txt", (0..<60000).map { "line \($0)" }.joined(separator: "\n") + "\nlast\n")
+            // A tiny budget: the map attempt spills many runs before it fails, and the reduce merges in passes.
+            let configuration = JobConfiguration(reducers: 1, memoryBudget: 1 << 16, syncFiles: false)
+            let error = try #require(throws: JobError.self) {
+                try SequentialRunner(configuration: configuration).run(job, inputs: [input], output: directory.appending("out"))
+            }
+            #expect(error.code == (job.name == "map-fails" ? .mapFailed : .reduceFailed), "\(error)")
+            let shuffle = "\(OutputDirectory(path: directory.appending("out")).temporaryDirectory)/shuffle"
+            let phase = job.name == "map-fails" ? "map" : "reduce"
+            let left = (try? FileManager.default.subpathsOfDirectory(atPath: "\(shuffle)/\(phase)/0")) ?? []
+            #expect(left.isEmpty, "\(job.name) left \(left.prefix(5))")
+        }
+    }
+
+    /// Only a directory shaped as an attempt's is removed, whatever path an assignment names.
+    @Test func onlyAnAttemptsDirectoryIsRemovedAsAbandoned() throws {
+        let directory = try TemporaryDirectory()
+        for path in ["jobs", "map/3", "map/3/attempt-", "map/x/attempt-1", "other/3/attempt-1", "map/3/attempt-1x", "reduce/3/attempt-7", "map/3/attempt-12"] {
+            try FileManager.default.createDirectory(atPath: directory.appending(path), withIntermediateDirectories: true)
+            AttemptDirectory.removeAbandoned(directory.appending(path))
+            let removed = !FileManager.default.fileExists(atPath: directory.appending(path))
+            #expect(removed == ["reduce/3/attempt-7", "map/3/attempt-12"].contains(path), "\(path)")
+        }
+    }
+
     @Test func partitionerOutOfRangeFailsTheTask() throws {
         let bad = Job<String, Int>("bad-partitioner", partitioner: { _, _ in 99 }) { line, emit in
             emit(line.string, 1)

@@ -53,14 +53,24 @@ public struct AnyStep: Sendable {
         framing = job.framing
         writesPairs = job.writesPairs
         runMapTask = { context in
-            var (output, counters) = try Counters.collecting { try job.runMap(context) }
-            output.counters = counters
-            return output
+            do {
+                var (output, counters) = try Counters.collecting { try job.runMap(context) }
+                output.counters = counters
+                return output
+            } catch {
+                AttemptDirectory.removeAbandoned(context.directory)
+                throw error
+            }
         }
         runReduceTask = { context in
-            var (output, counters) = try Counters.collecting { try job.runReduce(context) }
-            output.counters = counters
-            return output
+            do {
+                var (output, counters) = try Counters.collecting { try job.runReduce(context) }
+                output.counters = counters
+                return output
+            } catch {
+                AttemptDirectory.removeAbandoned(context.attemptDirectory)
+                throw error
+            }
         }
         if job.totalOrder {
             sampleKeys = { splits, perSplit, maximumRecordSize in

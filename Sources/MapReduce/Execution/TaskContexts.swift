@@ -111,6 +111,10 @@ public struct ReduceTaskContext: Sendable {
 }
 
 extension ReduceTaskContext {
+    /// The attempt's directory, which holds its scratch directory and its output's.
+    @usableFromInline
+    var attemptDirectory: String { scratchDirectory.lastIndex(of: "/").map { String(scratchDirectory[..<$0]) } ?? scratchDirectory }
+
     /// Creates the directory the output file is written into, in its attempt's directory (created as
     /// ``AttemptDirectory`` allows).
     @usableFromInline

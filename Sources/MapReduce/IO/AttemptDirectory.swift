@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,6 +9,7 @@ import Darwin
 /// below the plan's directory, and never the plan's directory or anything above it. A worker that was stopped
 /// (SIGSTOP, a suspended machine) and continues after its job ended finds the job's directory gone and fails its
 /// attempt, instead of recreating the directory and leaving its files there for good.
+@usableFromInline
 enum AttemptDirectory {
     /// How many levels an attempt creates: the phase's directory, the task's, the attempt's.
     static let levels = 3
@@ -31,5 +33,18 @@ enum AttemptDirectory {
             }
             throw FileIOError(path: directory, operation: "create the directory", systemError: reason)
         }
+    }
+
+    /// Removes the directory of an attempt that failed or was cancelled, with whatever it wrote (spills, merge
+    /// passes, a partial output), so that retries on a full shared directory find the room it took. Only a path
+    /// shaped as an attempt's directory (`…/map|reduce/<task>/attempt-<a>`) is removed: nothing else, whoever named it.
+    @usableFromInline
+    static func removeAbandoned(_ path: String) {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false).suffix(3)
+        guard components.count == 3, ["map", "reduce"].contains(components.first!),
+            let task = components.dropFirst().first, !task.isEmpty, task.allSatisfy(\.isASCII), task.allSatisfy(\.isNumber),
+            let attempt = components.last, attempt.hasPrefix("attempt-"), attempt.count > 8, attempt.dropFirst(8).allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return }
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
