@@ -27,10 +27,12 @@ import Testing
         return (directory.appending("in"), expected, text.utf8.count)
     }
 
-    /// The peak resident memory, in bytes, of `mr-testbed local --job sales-join` over `input`.
+    /// The peak resident memory, in bytes, of `mr-testbed local --job sales-join` over `input`, one task at a time
+    /// (memory is bounded per running task).
     static func joinPeakMemory(input: String, output: String, errorLog: String) throws -> Int {
         try PeakMemory.of(
-            "\(Cluster.binaryDirectory)/mr-testbed", ["local", "--job", "sales-join", "--memory-budget", "64KiB", "--quiet", "--output", output, input],
+            "\(Cluster.binaryDirectory)/mr-testbed",
+            ["local", "--job", "sales-join", "--memory-budget", "64KiB", "--parallel", "1", "--quiet", "--output", output, input],
             errorLog: errorLog)
     }
 

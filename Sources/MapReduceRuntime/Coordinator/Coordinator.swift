@@ -208,7 +208,7 @@ public actor Coordinator {
     public func connected(_ worker: WorkerID) -> Int { core.connected(worker) }
 
     /// Records that `worker`'s control connection closed: without a goodbye first, the worker is lost now
-    /// (``CoordinatorCore/disconnected(_:connection:now:)``).
+    /// (its attempts run again elsewhere at once, and its credential is refused from then on).
     public func disconnected(_ worker: WorkerID, connection: Int) { carryOut(core.disconnected(worker, connection: connection, now: clock())) }
 
     /// Records a successful attempt; commits its task if it is the first.
