@@ -11,13 +11,32 @@ import Testing
     /// with sampled split points, several steps with CSV output.
     static let cases: [(job: AnyJob, parameters: [String: String], inputs: [String], configuration: JobConfiguration)] = {
         let sales = TestInputs.files(in: "\(TestInputs.packageRoot)/Examples/SalesETL/input")
-        let text = TestInputs.sets.last ?? TestInputs.examples
+        let text = corpus.files
         return [
             (AnyJob(wordCount), [:], text, JobConfiguration(reducers: 3, splitSize: 64 << 10)),
             (AnyJob(invertedIndex), [:], text, JobConfiguration(reducers: 2, splitSize: 256 << 10, memoryBudget: 1 << 20)),
             (AnyJob(sort), [:], text, JobConfiguration(reducers: 4, splitSize: 128 << 10)),
             (AnyJob(salesETL), [:], sales, JobConfiguration(reducers: 2, skipBadRecords: 5)),
         ]
+    }()
+
+    /// About 1.5 MiB of text in three files, the same in every run (the shipped examples are too small to cut into
+    /// many tasks, and the Gutenberg books are not in every checkout).
+    static let corpus: (directory: TemporaryDirectory, files: [String]) = {
+        let directory = try! TemporaryDirectory(prefix: "local-runner-corpus")
+        var random = SeededRandom(seed: 24)
+        let vocabulary = (0..<3000).map { _ in
+            String((0..<Int.random(in: 2...9, using: &random)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 97...122, using: &random))) })
+        }
+        let files = (0..<3).map { index in
+            var text = ""
+            while text.utf8.count < 500_000 {
+                text +=
+                    (0..<10).map { _ in vocabulary[Int.random(in: 0..<Int.random(in: 1...3000, using: &random), using: &random)] }.joined(separator: " ") + "\n"
+            }
+            return try! directory.write("text-\(index).txt", text)
+        }
+        return (directory, files)
     }()
 
     @Test(arguments: 0..<cases.count)
