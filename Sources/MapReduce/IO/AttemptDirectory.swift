@@ -40,10 +40,10 @@ enum AttemptDirectory {
     /// shaped as an attempt's directory (`…/map|reduce/<task>/attempt-<a>`) is removed: nothing else, whoever named it.
     @usableFromInline
     static func removeAbandoned(_ path: String) {
-        let components = path.split(separator: "/", omittingEmptySubsequences: false).suffix(3)
-        guard components.count == 3, ["map", "reduce"].contains(components.first!),
-            let task = components.dropFirst().first, !task.isEmpty, task.allSatisfy(\.isASCII), task.allSatisfy(\.isNumber),
-            let attempt = components.last, attempt.hasPrefix("attempt-"), attempt.count > 8, attempt.dropFirst(8).allSatisfy({ $0.isASCII && $0.isNumber })
+        func isNumber(_ text: Substring) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+        let components = Array(path.split(separator: "/", omittingEmptySubsequences: false).suffix(3))
+        guard components.count == 3, ["map", "reduce"].contains(components[0]), isNumber(components[1]), components[2].hasPrefix("attempt-"),
+            isNumber(components[2].dropFirst(8))
         else { return }
         try? FileManager.default.removeItem(atPath: path)
     }

@@ -28,11 +28,7 @@ extension CoordinatorCore {
         effects.expiredLeases = lost.count
         // A worker lost with its connection was reported then (it stays live while an attempt of its commits).
         for worker in alive.subtracting(scheduler.liveWorkers).sorted() where !disconnected.contains(worker) {
-            credentials.revoke(worker)
-            lastAssignments.removeValue(forKey: worker)
-            var event = JobEvent(.workerLost)
-            event.worker = worker.rawValue
-            emit(event, into: &effects)
+            forget(lost: worker, because: nil, into: &effects)
         }
         reportEndings(into: &effects)
         effects.gauges = true

@@ -341,15 +341,21 @@ package struct CoordinatorCore: Sendable {
         disconnected.insert(worker)
         polling.removeValue(forKey: worker)
         let lost = scheduler.leave(worker, .disconnected)
-        credentials.revoke(worker)
-        lastAssignments.removeValue(forKey: worker)
         effects.log(.warning, "worker lost: its connection closed", ["mr.worker": "\(worker)", "mr.attempts": "\(lost.count)"])
-        var event = JobEvent(.workerLost)
-        event.worker = worker.rawValue
-        event.message = "its connection to the coordinator closed without a goodbye"
-        emit(event, into: &effects)
+        forget(lost: worker, because: "its connection to the coordinator closed without a goodbye", into: &effects)
         stateChanged(now: now, into: &effects)
         return effects
+    }
+
+    /// Forgets a lost worker (its lease ran out, or its connection closed): its credential is refused from now on
+    /// (it registers again if it was only slow or cut off), and `worker-lost` is recorded, with `reason` if given.
+    mutating func forget(lost worker: WorkerID, because reason: String?, into effects: inout CoordinatorEffects) {
+        credentials.revoke(worker)
+        lastAssignments.removeValue(forKey: worker)
+        var event = JobEvent(.workerLost)
+        event.worker = worker.rawValue
+        event.message = reason
+        emit(event, into: &effects)
     }
 
     /// Whether any worker with a current lease has not yet been told to exit.

@@ -109,7 +109,7 @@ public struct CoordinatorClient: Sendable {
     }
 
     private func send<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws -> Data {
-        let response = try await client.execute(try request(path, body), timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
+        let response = try await execute(path, body, timeout: timeout)
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         try check(response, path: path, body: data)
         return data
@@ -118,7 +118,7 @@ public struct CoordinatorClient: Sendable {
     /// POSTs `body` to `path` and holds the answer's stream open until the coordinator ends it (or the connection
     /// breaks: then it throws). The answer's head must come within `timeout`; the stream has no deadline.
     public func hold<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws {
-        let response = try await client.execute(try request(path, body), timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
+        let response = try await execute(path, body, timeout: timeout)
         guard (200..<300).contains(response.status.code) else {
             try check(response, path: path, body: Data(buffer: try await response.body.collect(upTo: 1 << 20)))
             return
@@ -126,13 +126,14 @@ public struct CoordinatorClient: Sendable {
         for try await _ in response.body {}
     }
 
-    private func request<Body: Encodable>(_ path: String, _ body: Body) throws -> HTTPClientRequest {
+    /// POSTs `body` to `path` as JSON, with the bearer if any: the answer once its head has come, within `timeout`.
+    private func execute<Body: Encodable>(_ path: String, _ body: Body, timeout: Duration) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        return request
+        return try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000)))
     }
 
     /// Throws unless `response` is a coordinator's success.
