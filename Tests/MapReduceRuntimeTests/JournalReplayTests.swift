@@ -59,6 +59,8 @@ import Testing
         #"{"event":"reduce-committed","task":3,"attempt":2,"reduce":{"path":"/x","records":0,"inputRecords":0,"bytes":0}}"#,
         #"{"event":"reduce-committed","task":0,"attempt":2}"#,
         #"{"event":"map-committed","task":0,"attempt":1,"map":{"file":{"path":"/etc/passwd","bytes":1,"records":0,"checksum":0},"inputBytes":0,"inputRecords":0,"emittedRecords":0,"spills":0}}"#,
+        // Records in partition 1 of a job of one reducer.
+        #"{"event":"map-committed","task":0,"attempt":1,"map":{"file":{"path":"MAP-0-FILE","bytes":1,"records":1,"checksum":0,"partitionsWithRecords":"Ag=="},"inputBytes":0,"inputRecords":0,"emittedRecords":0,"spills":0}}"#,
     ])
     func anEntryOutOfBoundsIsRefused(entry: String) throws {
         let directory = try TemporaryDirectory()
@@ -67,7 +69,8 @@ import Testing
         _ = try start(plan, path)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data((entry + "\n").utf8))
+        let line = entry.replacingOccurrences(of: "MAP-0-FILE", with: plan.mapOutputFile(MapTaskID(0), AttemptID(1)))
+        try handle.write(contentsOf: Data((line + "\n").utf8))
         try handle.close()
         let error = try #require(throws: JournalError.self) { try start(plan, path) }
         #expect(error.description.contains("line 2"), "\(error)")

@@ -48,9 +48,9 @@ import Testing
         let input = try directory.write("in.txt", words.joined(separator: "\n") + "\n")
         let plan = try JobPlanner.plan(
             job, inputs: [input], configuration: .init(splitSize: 16), directory: directory.path, output: directory.appending("out"))
-        let maps = plan.mapTasks.indices.map { AttemptID(UInt64($0)) }
-        for (index, attempt) in maps.enumerated() { _ = try job.steps[0].runMapTask(plan.mapTaskContext(MapTaskID(index), attempt)) }
-        let output = try job.steps[0].runReduceTask(plan.reduceTaskContext(ReduceTaskID(0), AttemptID(99), mapAttempts: maps))
+        let maps = plan.mapTasks.indices.map { CommittedMap(MapTaskID($0), AttemptID(UInt64($0))) }
+        for map in maps { _ = try job.steps[0].runMapTask(plan.mapTaskContext(map.task, map.attempt)) }
+        let output = try job.steps[0].runReduceTask(plan.reduceTaskContext(ReduceTaskID(0), AttemptID(99), maps: maps))
         #expect(output.hotKeys.map(\.key) == Array(names.reversed().prefix(10)))
         #expect(output.hotKeys.map(\.records) == (3...12).reversed().map(Int64.init))
     }

@@ -116,6 +116,33 @@ import Zstd
         #expect(beyond.code == .corrupt && beyond.message.contains("holds 5 partitions, so it has no partition 5"), "\(beyond)")
     }
 
+    /// The writer names the partitions that hold records, and a reader of the whole index finds the same ones: what
+    /// lets a reducer skip a map output with nothing for it, and the coordinator check that it may.
+    @Test func theFileNamesThePartitionsThatHoldRecords() throws {
+        let directory = try TemporaryDirectory()
+        let summary = try write(partitions: partitioned, to: directory.appending("output.mri"))
+        let partitions = try #require(summary.partitionsWithRecords)
+        #expect((0..<5).filter(partitions.contains) == [0, 2, 4] && partitions.count == 3 && partitions.fits(partitions: 5))
+        #expect(!partitions.contains(5) && !partitions.contains(-1))
+        #expect(try IntermediateFileReader(path: summary.path, partition: 1, verifyingIndex: true).partitionsWithRecords == partitions)
+        #expect(try IntermediateFileReader(path: summary.path, partition: 1).partitionsWithRecords == nil)
+        let empty = try write([], to: directory.appending("empty.mri"))
+        #expect(empty.partitionsWithRecords == PartitionSet(partitions: 1))
+    }
+
+    @Test func aPartitionSetTravelsAsBase64AndFitsOnlyItsOwnPartitionCount() throws {
+        var set = PartitionSet(partitions: 10)
+        set.insert(0)
+        set.insert(9)
+        let json = try JSONEncoder().encode(["set": set])
+        #expect(String(decoding: json, as: UTF8.self) == #"{"set":"AQI="}"#)
+        #expect(try JSONDecoder().decode([String: PartitionSet].self, from: json)["set"] == set)
+        // Partition 9 is past a file of 9; a file of 17 takes three bytes.
+        #expect(set.fits(partitions: 10) && set.fits(partitions: 16) && !set.fits(partitions: 9) && !set.fits(partitions: 17))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([String: PartitionSet].self, from: Data(#"{"set":"not base64!"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([String: PartitionSet].self, from: Data(#"{"set":[1]}"#.utf8)) }
+    }
+
     /// A damaged run fails the reducer of that partition (as that map's lost output), and no other: each run is
     /// checked against its own index entry.
     @Test func aDamagedRunFailsItsPartitionAndNoOther() throws {

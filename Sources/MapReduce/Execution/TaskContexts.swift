@@ -81,8 +81,8 @@ public struct MapTaskOutput: Hashable, Codable, Sendable {
 public struct ReduceTaskContext: Sendable {
     /// The partition the task reduces.
     public var partition: Int
-    /// The output file of every committed map attempt, in map task order: the task reads partition
-    /// ``partition`` of each.
+    /// The output file of every committed map attempt that may hold records in ``partition`` (the others are
+    /// skipped unopened), in map task order: the task reads partition ``partition`` of each.
     public var inputs: [String]
     /// The final output file, for example `out/part-00003`.
     public var outputPath: String

@@ -83,6 +83,15 @@ public struct JobAccounting: Sendable {
         }
     }
 
+    /// The map outputs reduce task `task` reads, in map task order, map task `i`'s committed attempt at index `i`
+    /// of `attempts`: those whose file may hold records in its partition (a file that named its partitions with
+    /// records and not this one is skipped unopened).
+    public func inputs(of task: ReduceTaskID, committedBy attempts: [AttemptID]) -> [CommittedMap] {
+        attempts.indices.compactMap { index in
+            maps[index]?.file.partitionsWithRecords?.contains(task.rawValue) == false ? nil : CommittedMap(MapTaskID(index), attempts[index])
+        }
+    }
+
     /// The finished job's summary.
     /// - Throws: ``JobError`` if a total overflows a 64-bit integer.
     public func summary(job: String, attempts: Attempts, seconds: Double) throws(JobError) -> JobSummary {

@@ -141,13 +141,13 @@ public struct JobPlan: Codable, Sendable, Equatable {
             badRecordLimit: configuration.skipBadRecords, maximumRecordSize: configuration.maximumRecordSize, cancellation: cancellation)
     }
 
-    /// What `attempt` of reduce task `task` reads (partition `task` of each map task's committed output file, in
-    /// map task order) and where it writes.
+    /// What `attempt` of reduce task `task` reads (partition `task` of the output files of `maps`, committed map
+    /// attempts in map task order: ``JobAccounting/inputs(of:committedBy:)``) and where it writes.
     public func reduceTaskContext(
-        _ task: ReduceTaskID, _ attempt: AttemptID, mapAttempts: [AttemptID], cancellation: TaskCancellation = TaskCancellation()
+        _ task: ReduceTaskID, _ attempt: AttemptID, maps: [CommittedMap], cancellation: TaskCancellation = TaskCancellation()
     ) -> ReduceTaskContext {
         ReduceTaskContext(
-            partition: task.rawValue, inputs: mapAttempts.enumerated().map { mapOutputFile(MapTaskID($0), $1) },
+            partition: task.rawValue, inputs: maps.map { mapOutputFile($0.task, $0.attempt) },
             outputPath: reduceOutputFile(task, attempt), scratchDirectory: reduceScratchDirectory(task, attempt), settings: shuffle,
             cancellation: cancellation)
     }

@@ -104,9 +104,10 @@ public struct LocalRunner: Sendable {
         try accounting.checkBadRecords(limit: configuration.skipBadRecords)
         let committer = OutputCommitter(plan)
         let mapAttempts = Array(repeating: attempt, count: plan.mapTasks.count)
+        let committed = accounting
         let reduceOutputs = try TaskPool.run(configuration.reducers, threads: parallelism) { partition in
             let task = ReduceTaskID(partition)
-            let output = try step.runReduceTask(plan.reduceTaskContext(task, attempt, mapAttempts: mapAttempts))
+            let output = try step.runReduceTask(plan.reduceTaskContext(task, attempt, maps: committed.inputs(of: task, committedBy: mapAttempts)))
             try committer.publish(task, from: attempt)
             return output
         } finished: { done, _ in

@@ -22,6 +22,9 @@ public final class IntermediateFileReader {
     /// The xxHash64 of the file's index, as its trailer gives it (``IntermediateFileSummary/checksum``); checked
     /// against the index only when the reader was opened `verifyingIndex`.
     public private(set) var indexChecksum: UInt64 = 0
+    /// The partitions whose runs hold records, read from the whole index: `nil` unless the reader was opened
+    /// `verifyingIndex`.
+    public private(set) var partitionsWithRecords: PartitionSet?
     private let file: ReadableFile
     private let size: Int64
     private var codec = IntermediateFileFormat.Codec.none
@@ -147,6 +150,7 @@ public final class IntermediateFileReader {
             throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in its index at byte \(indexOffset)")
         }
         var expected = Int64(IntermediateFileFormat.headerSize)
+        var partitionsWithRecords = PartitionSet(partitions: verifyingIndex ? Int(partitions) : 0)
         for entry in first..<(verifyingIndex ? Int(partitions) : partition + 1) {
             guard let candidate = index.withUnsafeBytes({ PartitionRun($0, at: (entry - first) * entrySize, partition: entry) }) else {
                 throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in the index entry of partition \(entry)")
@@ -158,11 +162,15 @@ public final class IntermediateFileReader {
                     .corrupt, path: path, "has an index entry for partition \(entry) outside its \(indexOffset - 8) bytes of blocks, or overlapping another")
             }
             if entry == partition { run = candidate }
-            if verifyingIndex { expected = candidate.offset + candidate.length }
+            if verifyingIndex {
+                expected = candidate.offset + candidate.length
+                if candidate.records > 0 { partitionsWithRecords.insert(entry) }
+            }
         }
         guard !verifyingIndex || expected == indexOffset else {
             throw IntermediateFileError(.corrupt, path: path, "has an index whose partitions do not tile its \(indexOffset - 8) bytes of blocks")
         }
+        if verifyingIndex { self.partitionsWithRecords = partitionsWithRecords }
         offset = run.offset
     }
 

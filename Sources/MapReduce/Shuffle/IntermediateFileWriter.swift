@@ -11,6 +11,8 @@ public struct IntermediateFileSummary: Hashable, Codable, Sendable {
     /// The xxHash64 of its index, as in its trailer: it fixes every partition's run (offsets, counts and block
     /// checksums).
     public var checksum: UInt64
+    /// The partitions that hold records; `nil` (a writer that did not say) means any may.
+    public var partitionsWithRecords: PartitionSet?
 }
 
 /// Writes sorted records into a new intermediate file, partition by partition and block by block, and publishes it
@@ -102,7 +104,11 @@ final class IntermediateFileWriter {
         let indexOffset = run.offset
         var index: [UInt8] = []
         index.reserveCapacity(partitions * IntermediateFileFormat.indexEntrySize)
-        for (partition, run) in runs.enumerated() { run.append(to: &index, partition: partition) }
+        var partitionsWithRecords = PartitionSet(partitions: partitions)
+        for (partition, run) in runs.enumerated() {
+            run.append(to: &index, partition: partition)
+            if run.records > 0 { partitionsWithRecords.insert(partition) }
+        }
         let checksum = index.withUnsafeBytes { XXHash64.hash($0) }
         var trailer: [UInt8] = [IntermediateFileFormat.trailerTag]
         trailer.appendLittleEndian(UInt64(indexOffset))
@@ -114,7 +120,8 @@ final class IntermediateFileWriter {
             try file.write(trailer)
             try file.commit(sync: sync)
         }
-        return IntermediateFileSummary(path: file.path, bytes: file.bytesWritten, records: records, checksum: checksum)
+        return IntermediateFileSummary(
+            path: file.path, bytes: file.bytesWritten, records: records, checksum: checksum, partitionsWithRecords: partitionsWithRecords)
     }
 
     private func endRun() throws(IntermediateFileError) {

@@ -52,6 +52,15 @@ package struct CompletionCheck {
             guard output.file.path == expected else { throw refuse("its output file must be '\(expected)', not '\(output.file.path)'") }
             try check(output.file.bytes, "the size of its output file")
             try check(output.file.records, "the record count of its output file")
+            if let partitions = output.file.partitionsWithRecords {
+                let reducers = plan.configuration.reducers
+                guard partitions.fits(partitions: reducers) else {
+                    throw refuse("its set of partitions with records is not one of \(reducers) partitions")
+                }
+                guard (partitions.count > 0) == (output.file.records > 0), Int64(partitions.count) <= output.file.records else {
+                    throw refuse("it names \(partitions.count) partitions with records in a file of \(output.file.records) records")
+                }
+            }
             try check(output.inputBytes, "inputBytes")
             try check(output.inputRecords, "inputRecords")
             try check(output.emittedRecords, "emittedRecords")
@@ -81,15 +90,33 @@ package struct CompletionCheck {
     }
 
     /// Checks that `result`'s files exist with the sizes `worker` reported, and publishes a reduce output into
-    /// the output directory (copying it when that is on another filesystem). Blocks: call it off the actor.
+    /// the output directory (copying it when that is on another filesystem). A map output that names its
+    /// partitions with records has its index read and checked against them: reducers skip the others unread.
+    /// Blocks: call it off the actor.
     func confirm(_ result: Result, reportedBy worker: WorkerID) throws {
         switch result {
         case .map(_, let output):
             try Self.expect(output.file.path, bytes: output.file.bytes, reportedBy: worker)
+            if let reported = output.file.partitionsWithRecords { try Self.expect(output.file, holdsRecordsIn: reported) }
             if let badRecords = output.badRecords { try Self.expect(badRecords, bytes: nil, reportedBy: worker) }
         case .reduce(let id, let attempt, let output):
             try Self.expect(plan.reduceOutputFile(id, attempt), bytes: output.bytes, reportedBy: worker)
             try OutputCommitter(plan).publish(id, from: attempt)
+        }
+    }
+
+    /// Throws unless `file`'s index checks, with the checksum its writer reported, and its partitions with records
+    /// are `reported`.
+    private static func expect(_ file: IntermediateFileSummary, holdsRecordsIn reported: PartitionSet) throws {
+        let reader = try IntermediateFileReader(path: file.path, expectedSize: file.bytes, verifyingIndex: true)
+        guard reader.indexChecksum == file.checksum else {
+            throw IntermediateFileError(
+                .corrupt, path: file.path, "has an index with checksum \(reader.indexChecksum), but its writer reported \(file.checksum)")
+        }
+        guard reader.partitionsWithRecords == reported else {
+            throw IntermediateFileError(
+                .corrupt, path: file.path,
+                "holds records in \(reader.partitionsWithRecords?.count ?? 0) partitions, but its writer reported \(reported.count) (not the same ones)")
         }
     }
 

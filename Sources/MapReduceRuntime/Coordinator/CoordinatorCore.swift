@@ -281,7 +281,8 @@ package struct CoordinatorCore: Sendable {
                 return mapAttempt
             }
             return TaskAssignment(
-                action: .run, attempt: attempt, reduce: ReduceAssignment(plan, reduce, attempt, mapAttempts: mapAttempts),
+                action: .run, attempt: attempt,
+                reduce: ReduceAssignment(plan, reduce, attempt, maps: accounting.inputs(of: reduce, committedBy: mapAttempts)),
                 heartbeatMilliseconds: heartbeatMilliseconds)
         }
     }

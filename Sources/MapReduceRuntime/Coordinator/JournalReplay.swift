@@ -23,8 +23,11 @@ enum JournalReplay {
                 guard entry.plan == plan.hash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(plan.hash))") }
             case .mapCommitted:
                 guard let task = entry.task, (0..<mapTasks).contains(task), let attempt = entry.attempt, let output = entry.map,
-                    output.file.path == plan.mapOutputFile(MapTaskID(task), attempt)
-                else { throw refuse(line, "is not a map commit of this plan (a task out of 0..<\(mapTasks), or files it did not assign)") }
+                    output.file.path == plan.mapOutputFile(MapTaskID(task), attempt), output.file.partitionsWithRecords?.fits(partitions: reducers) ?? true
+                else {
+                    throw refuse(
+                        line, "is not a map commit of this plan (a task out of 0..<\(mapTasks), files it did not assign, or partitions out of 0..<\(reducers))")
+                }
             case .mapLost:
                 guard let task = entry.task, (0..<mapTasks).contains(task) else { throw refuse(line, "names a map task out of 0..<\(mapTasks)") }
             case .reduceCommitted:

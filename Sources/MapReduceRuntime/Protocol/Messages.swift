@@ -131,8 +131,9 @@ public struct ReduceAssignment: Codable, Sendable {
     public var task: ReduceTaskID
     /// The step's working directory, where map attempts wrote their output files (``MapReduce/JobPlan/directory``).
     public var directory: String
-    /// The committed attempt of every map task, in map task order: the task reads partition ``task`` of each one's
-    /// output file, so a duplicate or late map attempt's file is never read.
+    /// The committed attempt of every map task whose output may hold records in partition ``task``, in map task
+    /// order: the task reads that partition of each one's output file, so a duplicate or late map attempt's file
+    /// is never read, nor a file with nothing for it.
     public var maps: [CommittedMaps]
     /// Where to write the output file; the coordinator moves it into place when it commits the attempt.
     public var outputPath: String
@@ -177,18 +178,18 @@ extension MapAssignment {
 }
 
 extension ReduceAssignment {
-    /// The assignment of `attempt` of reduce task `task` of `plan`, whose map tasks committed `mapAttempts`.
-    public init(_ plan: JobPlan, _ task: ReduceTaskID, _ attempt: AttemptID, mapAttempts: [AttemptID]) {
+    /// The assignment of `attempt` of reduce task `task` of `plan`, reading the outputs of `maps`.
+    public init(_ plan: JobPlan, _ task: ReduceTaskID, _ attempt: AttemptID, maps: [CommittedMap]) {
         self.init(
             job: plan.job, parameters: plan.parameters, step: plan.step, task: task, directory: plan.directory,
-            maps: CommittedMaps.ranges(of: mapAttempts), outputPath: plan.reduceOutputFile(task, attempt),
+            maps: CommittedMaps.ranges(of: maps), outputPath: plan.reduceOutputFile(task, attempt),
             scratchDirectory: plan.reduceScratchDirectory(task, attempt), settings: plan.shuffle)
     }
 
     /// The context of the task it assigns.
     /// - Throws: ``SchedulerError`` if its map ranges are malformed.
     public func context(cancellation: TaskCancellation, progress: TaskProgress) throws(SchedulerError) -> ReduceTaskContext {
-        let inputs = try CommittedMaps.attempts(maps).enumerated().map { JobPlan.mapOutputFile(in: directory, MapTaskID($0), $1) }
+        let inputs = try CommittedMaps.maps(maps).map { JobPlan.mapOutputFile(in: directory, $0.task, $0.attempt) }
         return ReduceTaskContext(
             partition: task.rawValue, inputs: inputs, outputPath: outputPath, scratchDirectory: scratchDirectory, settings: settings,
             cancellation: cancellation, progress: progress)

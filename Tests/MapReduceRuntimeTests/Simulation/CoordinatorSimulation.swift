@@ -105,7 +105,7 @@ final class CoordinatorSimulation {
         var down = true
         var wrongSharedDirectory = false
         /// The attempt it runs, its task and step, and for a reduce the map attempts it was given.
-        var running: (attempt: AttemptID, task: TaskID, step: Int, maps: [AttemptID])?
+        var running: (attempt: AttemptID, task: TaskID, step: Int, maps: [CommittedMap])?
         /// Heartbeats are not sent until then (a hang).
         var silentUntil: Duration = .zero
         var nextID = 0
@@ -150,9 +150,9 @@ final class CoordinatorSimulation {
     private var committed: [String: AttemptID] = [:]
     private var everCommitted: Set<String> = []
     private var ended: Set<AttemptID> = []
-    private var reads: [AttemptID: [AttemptID]] = [:]
+    private var reads: [AttemptID: [CommittedMap]] = [:]
     /// Per step and reduce task: the map attempts its published output read.
-    private var published: [Int: [Int: [AttemptID]]] = [:]
+    private var published: [Int: [Int: [CommittedMap]]] = [:]
     private var report: Report
 
     /// A simulation of `job` (of one step or several), each step with `mapTasks` map tasks and `reducers` reduce
@@ -342,9 +342,8 @@ final class CoordinatorSimulation {
             everCommitted.insert("\(key)@\(attempt.rawValue)")
             note("\(key) committed by \(attempt)")
             if event.phase == "reduce" {
-                let maps = reads[attempt] ?? []
-                for (map, read) in maps.enumerated() where !everCommitted.contains("\(step)/map/\(map)@\(read.rawValue)") {
-                    throw violation("\(attempt) committed \(key) having read \(read) of map \(map), which never committed")
+                for read in reads[attempt] ?? [] where !everCommitted.contains("\(step)/map/\(read.task.rawValue)@\(read.attempt.rawValue)") {
+                    throw violation("\(attempt) committed \(key) having read \(read.attempt) of \(read.task), which never committed")
                 }
             } else if chance(faults.outputDamage) {
                 schedule(random.milliseconds(0...5000), .damage(path: plans[step].mapOutputFile(MapTaskID(event.task ?? 0), attempt)))
@@ -676,7 +675,7 @@ final class CoordinatorSimulation {
         if let map = assignment.map {
             workers[index].running = (attempt, .map(map.task), map.step ?? 0, [])
         } else if let reduce = assignment.reduce {
-            workers[index].running = (attempt, .reduce(reduce.task), reduce.step ?? 0, try CommittedMaps.attempts(reduce.maps))
+            workers[index].running = (attempt, .reduce(reduce.task), reduce.step ?? 0, try CommittedMaps.maps(reduce.maps))
         } else {
             throw violation("an assignment to run \(attempt) carries no task")
         }
@@ -726,7 +725,7 @@ final class CoordinatorSimulation {
         if restart { schedule(random.milliseconds(500...3000), .workerStart(index)) }
     }
 
-    private func workDone(_ index: Int, _ running: (attempt: AttemptID, task: TaskID, step: Int, maps: [AttemptID])) {
+    private func workDone(_ index: Int, _ running: (attempt: AttemptID, task: TaskID, step: Int, maps: [CommittedMap])) {
         guard let identity = workers[index].identity else { return }
         let plan = plans[running.step]
         let sees = !workers[index].wrongSharedDirectory
@@ -735,12 +734,12 @@ final class CoordinatorSimulation {
             let path = plan.mapOutputFile(map, running.attempt)
             if sees { files[path] = .intact }
             let output = MapTaskOutput(
-                file: try! Self.summary(path: path, checksum: map.rawValue), inputBytes: 100, inputRecords: 10,
+                file: Self.summary(path: path, checksum: map.rawValue, holdingRecordsIn: partitionsWithRecords(of: map)), inputBytes: 100, inputRecords: 10,
                 emittedRecords: 10, spills: 0, counters: ["maps": Int64(map.rawValue) + 1])
             send(index, .complete(CompletionRequest(worker: identity.worker, attempt: running.attempt, map: output)))
         case .reduce(let reduce):
-            for (map, attempt) in running.maps.enumerated() {
-                let path = plan.mapOutputFile(MapTaskID(map), attempt)
+            for map in running.maps {
+                let path = plan.mapOutputFile(map.task, map.attempt)
                 guard sees, files[path] == .intact else {
                     send(
                         index,
@@ -756,10 +755,22 @@ final class CoordinatorSimulation {
         }
     }
 
-    /// The summary of a map output file at `path`, as a worker reports it.
-    private static func summary(path: String, checksum: Int) throws -> IntermediateFileSummary {
-        try JSONDecoder().decode(
-            IntermediateFileSummary.self, from: Data(#"{"path":"\#(path)","bytes":100,"records":10,"checksum":\#(checksum)}"#.utf8))
+    /// The partitions map task `map`'s output holds records in: all but every third, so that reduces skip some
+    /// maps (and with one reducer, every third map holds nothing).
+    private func partitionsWithRecords(of map: MapTaskID) -> PartitionSet {
+        var partitions = PartitionSet(partitions: reducers)
+        for partition in 0..<reducers where (map.rawValue + partition) % 3 != 0 { partitions.insert(partition) }
+        return partitions
+    }
+
+    /// The summary of a map output file at `path`, holding one record in each of `partitions`, as a worker
+    /// reports it.
+    private static func summary(path: String, checksum: Int, holdingRecordsIn partitions: PartitionSet) -> IntermediateFileSummary {
+        var summary = try! JSONDecoder().decode(
+            IntermediateFileSummary.self,
+            from: Data(#"{"path":"\#(path)","bytes":100,"records":\#(partitions.count),"checksum":\#(checksum)}"#.utf8))
+        summary.partitionsWithRecords = partitions
+        return summary
     }
 
     // MARK: Invariants
@@ -796,9 +807,12 @@ final class CoordinatorSimulation {
             for step in 0..<job.steps.count {
                 for reduce in 0..<reducers {
                     guard let maps = published[step]?[reduce] else { throw violation("step \(step + 1)'s reduce \(reduce) has no published output") }
-                    guard maps.count == mapTasksPerStep else { throw violation("step \(step + 1)'s reduce \(reduce) read \(maps.count) map outputs") }
-                    for (map, attempt) in maps.enumerated() where !everCommitted.contains("\(step)/map/\(map)@\(attempt.rawValue)") {
-                        throw violation("step \(step + 1)'s reduce \(reduce) published output read \(attempt) of map \(map), which never committed")
+                    let holding = (0..<mapTasksPerStep).filter { partitionsWithRecords(of: MapTaskID($0)).contains(reduce) }
+                    guard maps.map(\.task.rawValue) == holding else {
+                        throw violation("step \(step + 1)'s reduce \(reduce) read maps \(maps.map(\.task.rawValue)), not those with records for it, \(holding)")
+                    }
+                    for map in maps where !everCommitted.contains("\(step)/map/\(map.task.rawValue)@\(map.attempt.rawValue)") {
+                        throw violation("step \(step + 1)'s reduce \(reduce) published output read \(map.attempt) of \(map.task), which never committed")
                     }
                 }
             }
