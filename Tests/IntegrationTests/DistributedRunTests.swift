@@ -289,8 +289,7 @@ import Testing
             try? FileManager.default.contentsOfDirectory(atPath: jobs).first.map { "\(jobs)/\($0)" }
         }
         let journal = "\(job)/journal"
-        let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(job)/job.json"))) as! [String: Any]
-        let mapTasks = plan["mapTasks"] as! [[[String: Any]]]
+        let mapTasks = try #require(try JobPlan.read(from: job)).mapTasks
         try ChildProcess.waitUntil("a \(phase) task to commit", timeout: .seconds(60)) {
             journalTasks(journal, event: "\(phase)-committed").isEmpty ? nil : true
         }
@@ -311,7 +310,7 @@ import Testing
             String(try String(contentsOfFile: "\(probes)/\(name)", encoding: .utf8).split(separator: " ")[4].trimmingCharacters(in: .whitespacesAndNewlines))
         }
         for task in committedMaps {
-            let file = (mapTasks[task][0]["file"] as! [String: Any])["path"] as! String
+            let file = mapTasks[task][0].file.path
             #expect(mapCalls.count { $0 == file } == 1, "map \(task) (\(file)) was committed before the kill and must not run again")
         }
         if phase == "reduce" { #expect(mapCalls.count == mapTasks.count, "no map task ran twice") }

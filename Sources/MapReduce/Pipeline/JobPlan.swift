@@ -10,8 +10,8 @@ import Foundation
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The format this build writes; a `job.json` of another version is refused with a message.
     /// (3: map attempts write one output file, `map/<m>/attempt-<a>/output.mri`, and the configuration has
-    /// `targetMapTasks`.)
-    public static let formatVersion = 3
+    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, ``JobPlan+Coding.swift``.)
+    public static let formatVersion = 4
 
     /// The plan's format version.
     public var version: Int
@@ -178,7 +178,7 @@ public struct JobPlan: Codable, Sendable, Equatable {
     public func write() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.sortedKeys]
         try AtomicFile.write(Array(try encoder.encode(self)), to: "\(directory)/job.json")
     }
 }

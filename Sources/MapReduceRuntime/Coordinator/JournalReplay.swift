@@ -9,6 +9,8 @@ enum JournalReplay {
         let mapTasks = plan.mapTasks.count
         let reducers = plan.configuration.reducers
         let remedy = "remove '\(plan.directory)' to start the job over"
+        // Once, not per restart recorded: the hash encodes the whole plan (megabytes at 100,000 input files).
+        let planHash = plan.hash
         func refuse(_ line: Int, _ problem: String) -> JournalError {
             JournalError(path: path, reason: "line \(line) \(problem); \(remedy)")
         }
@@ -20,7 +22,7 @@ enum JournalReplay {
                         line, "was written by another version of mr-coordinator (journal format \(entry.version ?? 1), this one reads \(Journal.formatVersion))"
                     )
                 }
-                guard entry.plan == plan.hash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(plan.hash))") }
+                guard entry.plan == planHash else { throw refuse(line, "belongs to another plan of this job (plan \(entry.plan ?? "?"), now \(planHash))") }
             case .mapCommitted:
                 guard let task = entry.task, (0..<mapTasks).contains(task), let attempt = entry.attempt, let output = entry.map,
                     output.file.path == plan.mapOutputFile(MapTaskID(task), attempt), output.file.partitionsWithRecords?.fits(partitions: reducers) ?? true

@@ -1,4 +1,5 @@
 import Foundation
+public import MapReduce
 
 /// A job's history folded from its events (``JobEvent``): what the status page and `/v1/job` show, for a running
 /// job (the coordinator folds each event as it happens) or a finished one (`report` reads `_events.jsonl`).
@@ -54,9 +55,36 @@ public struct JobHistory: Sendable {
         /// How long the committed attempt took, in seconds.
         public var seconds: Double?
         /// The committed attempt's figures (absent until it commits).
-        public var committed: JobEvent?
+        public var committed: Figures?
         /// Attempts running now.
         public var running: Set<UInt64> = []
+    }
+
+    /// What a task's committed attempt read and wrote: its commit event's figures, kept without the rest of the
+    /// event (at 100,000 tasks, whole events were most of a coordinator's memory).
+    public struct Figures: Sendable, Equatable {
+        /// Bytes read.
+        public var inputBytes: Int64?
+        /// Records read.
+        public var inputRecords: Int64?
+        /// Bytes written.
+        public var outputBytes: Int64?
+        /// Records written.
+        public var outputRecords: Int64?
+        /// Sorted runs spilled (a map).
+        public var spills: Int?
+        /// The job's own counters from the attempt.
+        public var counters: [String: Int64]?
+        /// The keys with the most values (a reduce).
+        public var hotKeys: [HotKey]?
+
+        /// The figures of `event`, a commit.
+        init(_ event: JobEvent) {
+            (inputBytes, inputRecords, outputBytes, outputRecords, spills) = (
+                event.inputBytes, event.inputRecords, event.outputBytes, event.outputRecords, event.spills
+            )
+            (counters, hotKeys) = (event.counters, event.hotKeys)
+        }
     }
 
     /// A worker as the history saw it.
@@ -132,7 +160,7 @@ public struct JobHistory: Sendable {
             tasks[key]?.worker = event.worker
             let started = tasks[key]?.started
             tasks[key]?.seconds = started.map { event.time - $0 }
-            tasks[key]?.committed = event
+            tasks[key]?.committed = Figures(event)
             if key.phase == "reduce", partitions.indices.contains(key.number) {
                 partitions[key.number] = (event.inputBytes ?? 0, event.inputRecords ?? 0)
             }

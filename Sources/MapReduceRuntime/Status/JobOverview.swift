@@ -187,15 +187,43 @@ public struct JobOverview: Codable, Sendable, Equatable {
         job = history.job
         failure = history.failure
         elapsedSeconds = max(0, end - start)
-        let rows = history.tasks.sorted { $0.key < $1.key }
-        func progress(_ phase: String) -> Progress {
-            let states = rows.filter { $0.key.phase == phase }.map(\.value.state)
-            return Progress(
-                total: states.count, pending: states.count { $0 == "pending" }, running: states.count { $0 == "running" },
-                committed: states.count { $0 == "committed" })
+        // One pass over the tasks, allocating nothing per task: this runs on every load of the status page and every
+        // tick of the progress line, at 100,000 tasks too.
+        var counts = (map: Progress(total: 0, pending: 0, running: 0, committed: 0), reduce: Progress(total: 0, pending: 0, running: 0, committed: 0))
+        var sums: (mapInputBytes: Int64, mapInputRecords: Int64, mapOutputBytes: Int64, mapOutputRecords: Int64, outputBytes: Int64, outputRecords: Int64) = (
+            0, 0, 0, 0, 0, 0
+        )
+        var slowest = SlowestTasks(limit: Self.taskRowLimit)
+        var counters: [String: Int64] = [:]
+        var hotKeys: [HotKeyRow] = []
+        func seconds(_ task: JobHistory.Task) -> Double? { task.seconds ?? (task.state == "running" ? task.started.map { end - $0 } : nil) }
+        for (key, task) in history.tasks {
+            let isMap = key.phase == "map"
+            func count(_ progress: inout Progress) {
+                progress.total += 1
+                switch task.state {
+                case "pending": progress.pending += 1
+                case "running": progress.running += 1
+                case "committed": progress.committed += 1
+                default: break
+                }
+            }
+            if isMap { count(&counts.map) } else if key.phase == "reduce" { count(&counts.reduce) }
+            if let figures = task.committed, isMap {
+                sums.mapInputBytes = sums.mapInputBytes.saturatingAdd(figures.inputBytes ?? 0)
+                sums.mapInputRecords = sums.mapInputRecords.saturatingAdd(figures.inputRecords ?? 0)
+                sums.mapOutputBytes = sums.mapOutputBytes.saturatingAdd(figures.outputBytes ?? 0)
+                sums.mapOutputRecords = sums.mapOutputRecords.saturatingAdd(figures.outputRecords ?? 0)
+            } else if let figures = task.committed, key.phase == "reduce" {
+                sums.outputBytes = sums.outputBytes.saturatingAdd(figures.outputBytes ?? 0)
+                sums.outputRecords = sums.outputRecords.saturatingAdd(figures.outputRecords ?? 0)
+                for hot in figures.hotKeys ?? [] { hotKeys.append(HotKeyRow(key: hot.key, records: hot.records, partition: key.number)) }
+            }
+            if let taskCounters = task.committed?.counters { counters.add(taskCounters) }
+            if task.state != "pending" || task.attempts > 0 { slowest.offer(seconds: seconds(task) ?? -1, key) }
         }
-        maps = progress("map")
-        reduces = progress("reduce")
+        maps = counts.map
+        reduces = counts.reduce
         if let outcome = history.outcome {
             phase = outcome
         } else if maps.committed < maps.total {
@@ -221,37 +249,25 @@ public struct JobOverview: Codable, Sendable, Equatable {
                 return StepRow(name: name, state: state, seconds: times.map { max(0, ($0.ended ?? end) - $0.started) })
             }
 
-        let committed = rows.compactMap { $0.value.committed.map { (phase: $0.phase ?? "", event: $0) } }
-        let maps = committed.filter { $0.phase == "map" }.map(\.event)
-        let reduces = committed.filter { $0.phase == "reduce" }.map(\.event)
-        func sum(_ events: [JobEvent], _ value: (JobEvent) -> Int64?) -> Int64 {
-            events.map { value($0) ?? 0 }.saturatingSum()
-        }
         func seconds(_ phase: String) -> Double {
             guard let times = history.phases[phase] else { return 0 }
             return max(0, (times.ended ?? end) - times.started)
         }
-        let input = sum(maps, \.inputBytes)
-        let output = sum(reduces, \.outputBytes)
         totals = Totals(
-            inputBytes: input, inputRecords: sum(maps, \.inputRecords), intermediateBytes: sum(maps, \.outputBytes),
-            intermediateRecords: sum(maps, \.outputRecords), outputBytes: output, outputRecords: sum(reduces, \.outputRecords),
-            inputBytesPerSecond: seconds("map") > 0 ? Double(input) / seconds("map") : 0,
-            outputBytesPerSecond: seconds("reduce") > 0 ? Double(output) / seconds("reduce") : 0)
+            inputBytes: sums.mapInputBytes, inputRecords: sums.mapInputRecords, intermediateBytes: sums.mapOutputBytes,
+            intermediateRecords: sums.mapOutputRecords, outputBytes: sums.outputBytes, outputRecords: sums.outputRecords,
+            inputBytesPerSecond: seconds("map") > 0 ? Double(sums.mapInputBytes) / seconds("map") : 0,
+            outputBytesPerSecond: seconds("reduce") > 0 ? Double(sums.outputBytes) / seconds("reduce") : 0)
 
-        let started = rows.filter { $0.value.state != "pending" || $0.value.attempts > 0 }
-        func seconds(_ task: JobHistory.Task) -> Double? { task.seconds ?? (task.state == "running" ? task.started.map { end - $0 } : nil) }
-        let slowest = started.map { (seconds: seconds($0.value) ?? -1, key: $0.key, task: $0.value) }
-            .sorted { ($0.seconds, $1.key) > ($1.seconds, $0.key) }.prefix(Self.taskRowLimit)
-        tasksNotShown = rows.count - slowest.count
-        tasks = slowest.map { row in
-            let (key, task) = (row.key, row.task)
-            let event = task.committed
+        tasksNotShown = history.tasks.count - slowest.keys.count
+        tasks = slowest.keys.compactMap { key in
+            guard let task = history.tasks[key] else { return nil }
+            let figures = task.committed
             let running = task.state == "running" ? task.running.compactMap { live?.progress[$0] }.max { $0.records < $1.records } : nil
             return TaskRow(
                 task: "\(key.phase) \(key.number)", state: task.state, attempts: task.attempts, worker: task.worker,
-                seconds: seconds(task), inputBytes: event?.inputBytes ?? running?.bytes, inputRecords: event?.inputRecords ?? running?.records,
-                outputBytes: event?.outputBytes, outputRecords: event?.outputRecords, spills: event?.spills)
+                seconds: seconds(task), inputBytes: figures?.inputBytes ?? running?.bytes, inputRecords: figures?.inputRecords ?? running?.records,
+                outputBytes: figures?.outputBytes, outputRecords: figures?.outputRecords, spills: figures?.spills)
         }
 
         var groups: [String: [FailedAttempt]] = [:]
@@ -290,12 +306,7 @@ public struct JobOverview: Codable, Sendable, Equatable {
                 skewed: history.partitions.count > 1 && Double(partition.bytes) > 1.5 * Double(percentile75))
         }
 
-        hottestKeys = Array(
-            reduces.flatMap { event in (event.hotKeys ?? []).map { HotKeyRow(key: $0.key, records: $0.records, partition: event.task ?? 0) } }
-                .sorted { ($0.records, $1.partition, $1.key) > ($1.records, $0.partition, $0.key) }.prefix(10))
-
-        var counters: [String: Int64] = [:]
-        for event in committed.map(\.event) { counters.add(event.counters ?? [:]) }
+        hottestKeys = Array(hotKeys.sorted { ($0.records, $1.partition, $1.key) > ($1.records, $0.partition, $0.key) }.prefix(10))
         self.counters = counters
     }
 
