@@ -182,16 +182,10 @@ public actor Coordinator {
         while true {
             let (assignment, effects) = core.assign(to: worker, request: request, now: clock())
             carryOut(effects)
-            switch assignment {
-            case .run(let assignment): return assignment
-            case .exit: return TaskAssignment(action: .exit)
-            case .excluded(let reason): return TaskAssignment(action: .excluded, reason: reason)
-            case .wait:
-                guard ContinuousClock.now < deadline, !Task.isCancelled else { return TaskAssignment(action: .wait) }
-                core.startWaiting(worker)
-                await waitForChange(until: deadline)
-                core.stopWaiting(worker)
-            }
+            guard case .wait = assignment, ContinuousClock.now < deadline, !Task.isCancelled else { return assignment.answer }
+            core.startWaiting(worker)
+            await waitForChange(until: deadline)
+            core.stopWaiting(worker)
         }
     }
 
@@ -220,7 +214,19 @@ public actor Coordinator {
     /// It is idempotent per attempt: the same completion again (its worker retried after losing the answer, or
     /// gave up waiting while a slow publish went on) waits for the commit under way and gets its answer, and one
     /// after the commit is told it was accepted. Only another attempt of the same task loses the race.
+    ///
+    /// A completion that carries a task request (``CompletionRequest/next``) is answered with the worker's next
+    /// task too, when one can be given at once.
     public func complete(_ request: CompletionRequest) async throws -> CompletionResponse {
+        var response = try await commitOnce(request)
+        let (next, effects) = core.assignWithAnswer(to: request, now: clock())
+        carryOut(effects)
+        response.next = next
+        return response
+    }
+
+    /// Commits `request` once, however many times it arrives; see ``complete(_:)``.
+    private func commitOnce(_ request: CompletionRequest) async throws -> CompletionResponse {
         if let inFlight = committing[request.attempt] {
             try core.scheduler.checkReport(from: request.worker, about: request.attempt)
             repeatedCompletions += 1

@@ -27,6 +27,16 @@ package struct CoordinatorCore: Sendable {
         case excluded(reason: String)
         /// Nothing now: wait (a long poll) and ask again.
         case wait
+
+        /// What the worker is told.
+        package var answer: TaskAssignment {
+            switch self {
+            case .run(let assignment): assignment
+            case .exit: TaskAssignment(action: .exit)
+            case .excluded(let reason): TaskAssignment(action: .excluded, reason: reason)
+            case .wait: TaskAssignment(action: .wait)
+            }
+        }
     }
 
     /// The first answer to a completion.
@@ -258,6 +268,17 @@ package struct CoordinatorCore: Sendable {
             // `.finished` without an outcome: the output is being finished; workers exit only once it is.
             return (.wait, effects)
         }
+    }
+
+    /// The answer to the task request a completion carried (``CompletionRequest/next``): what
+    /// ``assign(to:request:now:)`` gives now, or `nil` if the completion asked for none or there is nothing to give
+    /// yet (the worker then asks in a long poll, with the same request number). A repeated completion gets the same
+    /// task while its attempt runs.
+    package mutating func assignWithAnswer(to request: CompletionRequest, now: ContinuousClock.Instant) -> (TaskAssignment?, CoordinatorEffects) {
+        guard let number = request.next else { return (nil, CoordinatorEffects()) }
+        let (assignment, effects) = assign(to: request.worker, request: number, now: now)
+        if case .wait = assignment { return (nil, effects) }
+        return (assignment.answer, effects)
     }
 
     /// Notes that `worker` waits in a long poll (it is alive meanwhile: ``tick(now:)`` renews it).

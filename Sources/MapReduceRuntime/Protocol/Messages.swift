@@ -244,12 +244,16 @@ public struct CompletionRequest: Codable, Sendable {
     public var map: MapTaskOutput?
     /// A reduce attempt's result.
     public var reduce: ReduceTaskOutput?
+    /// The worker's number for its next task request (``TaskRequest/request``): the answer carries that task if
+    /// one can be given at once, saving the worker a round trip per task. Absent: the worker asks `POST /v1/task`.
+    public var next: Int?
     /// Creates a completion.
-    public init(worker: WorkerID, attempt: AttemptID, map: MapTaskOutput? = nil, reduce: ReduceTaskOutput? = nil) {
+    public init(worker: WorkerID, attempt: AttemptID, map: MapTaskOutput? = nil, reduce: ReduceTaskOutput? = nil, next: Int? = nil) {
         self.worker = worker
         self.attempt = attempt
         self.map = map
         self.reduce = reduce
+        self.next = next
     }
 }
 
@@ -257,8 +261,14 @@ public struct CompletionRequest: Codable, Sendable {
 public struct CompletionResponse: Codable, Sendable {
     /// Whether the attempt committed its task (`false`: stale or duplicate, its files are garbage).
     public var accepted: Bool
+    /// The answer to the task request the completion carried (``CompletionRequest/next``), as `POST /v1/task` would
+    /// give it, unless that would be to wait: then absent, and the worker asks `POST /v1/task` with the same number.
+    public var next: TaskAssignment?
     /// Creates an answer.
-    public init(accepted: Bool) { self.accepted = accepted }
+    public init(accepted: Bool, next: TaskAssignment? = nil) {
+        self.accepted = accepted
+        self.next = next
+    }
 }
 
 /// `POST /v1/fail`: an attempt failed.

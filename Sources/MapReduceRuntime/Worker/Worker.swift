@@ -151,16 +151,24 @@ public struct Worker: Sendable {
         defer { connection.cancel() }
         var backoff = RefusalBackoff(gracePeriod: gracePeriod, url: client.baseURL)
         var requests = 0
+        // The next task, when the answer to the last completion carried it.
+        var carried: TaskAssignment?
         while true {
             try checkSharedDirectory()
             var refusal: CoordinatorClient.Refused?
             let assignment: TaskAssignment?
             // Retries of one request carry its number: one whose answer was lost gets the same assignment again.
+            // A completion asks for the next task with the next number; if its answer did not carry the task, the
+            // worker asks with that number here.
             requests += 1
             let request = TaskRequest(worker: session.id, request: requests)
             do {
-                assignment = try await reliably(as: session.id, refused: { refusal = $0 }) {
-                    try await session.client.post("/v1/task", request, timeout: .seconds(120), as: TaskAssignment.self)
+                if let next = carried {
+                    (assignment, carried) = (next, nil)
+                } else {
+                    assignment = try await reliably(as: session.id, refused: { refusal = $0 }) {
+                        try await session.client.post("/v1/task", request, timeout: .seconds(120), as: TaskAssignment.self)
+                    }
                 }
             } catch let refusal as CoordinatorClient.Refused where refusal.status == 401 {
                 // A restarted coordinator does not know this worker's credential.
@@ -183,7 +191,7 @@ public struct Worker: Sendable {
             case .run:
                 guard let attempt = assignment.attempt else { continue }
                 attempts += 1
-                await execute(assignment, attempt: attempt, session: session)
+                carried = await execute(assignment, attempt: attempt, session: session, nextRequest: requests + 1)
             }
         }
     }
@@ -240,7 +248,9 @@ public struct Worker: Sendable {
         guard info.st_mode & S_IFMT == S_IFDIR else { throw SharedDirectoryUnusable(sharedDirectory: sharedDirectory, reason: "not a directory") }
     }
 
-    private func execute(_ assignment: TaskAssignment, attempt: AttemptID, session: Session) async {
+    /// Runs `attempt` and reports how it ended; a completion asks for the next task with `nextRequest`.
+    /// - Returns: the next task, if the answer to the completion carried it.
+    private func execute(_ assignment: TaskAssignment, attempt: AttemptID, session: Session, nextRequest: Int) async -> TaskAssignment? {
         let id = session.id
         let client = session.client
         let heartbeatInterval = Duration.milliseconds(assignment.heartbeatMilliseconds ?? 1000)
@@ -257,7 +267,7 @@ public struct Worker: Sendable {
             work = try start(assignment, attempt: attempt, worker: id, cancellation: cancellation, progress: progress)
         } catch {
             await report(.failure(error), attempt: attempt, session: session, metadata: metadata)
-            return
+            return nil
         }
         logger.info("attempt started", metadata: metadata)
         // Heartbeats keep the attempt's lease while it runs; a failed one is harmless (the next one retries). If the
@@ -291,9 +301,9 @@ public struct Worker: Sendable {
         guard let outcome else {
             metadata["mr.reason"] = "the coordinator no longer wants it (another attempt committed the task, or its lease was revoked)"
             logger.info("attempt abandoned and cancelled", metadata: metadata)
-            return
+            return nil
         }
-        await report(outcome, attempt: attempt, session: session, metadata: metadata)
+        return await report(outcome, attempt: attempt, session: session, metadata: metadata, nextRequest: nextRequest)
     }
 
     /// Prepares `assignment` and starts it on a thread of its own.
@@ -335,12 +345,18 @@ public struct Worker: Sendable {
     }
 
     /// Tells the coordinator how `attempt` ended.
-    private func report(_ outcome: Result<CompletionRequest, any Error>, attempt: AttemptID, session: Session, metadata: Logger.Metadata) async {
+    /// Reports `outcome`, `attempt`'s; a completion asks for the next task with `nextRequest`, if given.
+    /// - Returns: the next task, if the answer to the completion carried it.
+    @discardableResult
+    private func report(
+        _ outcome: Result<CompletionRequest, any Error>, attempt: AttemptID, session: Session, metadata: Logger.Metadata, nextRequest: Int? = nil
+    ) async -> TaskAssignment? {
         let id = session.id
         let client = session.client
         var metadata = metadata
         switch outcome {
-        case .success(let completion):
+        case .success(var completion):
+            completion.next = nextRequest
             var refusal: CoordinatorClient.Refused?
             let answer = try? await reliably(as: id, refused: { refusal = $0 }) {
                 try await client.post("/v1/complete", completion, timeout: .seconds(120), as: CompletionResponse.self)
@@ -355,6 +371,7 @@ public struct Worker: Sendable {
                         timeout: .seconds(30))
                 }
             }
+            return answer?.next
         case .failure(let error):
             metadata["mr.error"] = "\(error)"
             logger.warning("attempt failed", metadata: metadata)
@@ -363,6 +380,7 @@ public struct Worker: Sendable {
                 try await client.post(
                     "/v1/fail", FailureRequest(worker: id, attempt: attempt, error: "\(error)", lostInput: lost), timeout: .seconds(30))
             }
+            return nil
         }
     }
 

@@ -110,6 +110,8 @@ final class CoordinatorSimulation {
         var silentUntil: Duration = .zero
         var nextID = 0
         var taskRequests = 0
+        /// The request number its last completion asked for its next task with, until that is answered.
+        var reservedRequest: Int?
         /// The request it waits on the answer of, and how many times it was sent.
         var awaiting: (id: Int, request: Request, tries: Int)?
         /// Its control connection: the coordinator incarnation that numbered it, and the number.
@@ -502,12 +504,7 @@ final class CoordinatorSimulation {
             case .task(let number):
                 let (assignment, effects) = core!.assign(to: identity.worker, request: number, now: instant)
                 try carryOut(effects)
-                switch assignment {
-                case .run(let task): deliver(message, .task(task))
-                case .exit: deliver(message, .task(TaskAssignment(action: .exit)))
-                case .excluded(let reason): deliver(message, .task(TaskAssignment(action: .excluded, reason: reason)))
-                case .wait: deliver(message, .task(TaskAssignment(action: .wait)))
-                }
+                deliver(message, .task(assignment.answer))
             case .heartbeat(let request):
                 deliver(message, .heartbeat(try core!.heartbeat(request, now: instant)))
             case .leave:
@@ -523,7 +520,7 @@ final class CoordinatorSimulation {
                 try carryOut(effects)
                 switch start {
                 case .answered(let response):
-                    deliver(message, .completion(response))
+                    try answerCompletion(message, response)
                 case .confirm(let attempt, let result):
                     commits[request.attempt] = Commit(request: request, attempt: attempt, result: result, waiting: [message])
                     let stall = chance(faults.stalledFilesystem) ? random.milliseconds(0...6000) : .zero
@@ -558,20 +555,20 @@ final class CoordinatorSimulation {
                 published[plan.stepIndex, default: [:]][id.rawValue] = reads[attempt] ?? []
             }
         }
-        let answer: Answer
+        let answer: CompletionResponse
         switch core!.completionConfirmed(request, commit.attempt, commit.result, problem: problem, now: instant) {
         case .abandoned:
-            answer = .completion(CompletionResponse(accepted: false))
+            answer = CompletionResponse(accepted: false)
         case .failed(let effects):
             try carryOut(effects)
-            answer = .completion(CompletionResponse(accepted: false))
+            answer = CompletionResponse(accepted: false)
         case .journal(let entry):
             guard append(entry) else { return }
             let (response, effects) = core!.completionJournaled(request, commit.attempt, commit.result, error: nil, now: instant)
             try carryOut(effects)
-            answer = .completion(response)
+            answer = response
         }
-        for waiting in commit.waiting { deliver(waiting, answer) }
+        for waiting in commit.waiting { try answerCompletion(waiting, answer) }
     }
 
     // MARK: The network
@@ -584,6 +581,20 @@ final class CoordinatorSimulation {
         }
         schedule(random.milliseconds(0...faults.maximumDelay), .arrive(message))
         if chance(faults.duplication) { schedule(random.milliseconds(0...faults.maximumDelay), .arrive(message)) }
+    }
+
+    /// Answers a completion `message` with `response`, and the worker's next task if it asked for one and one can be
+    /// given at once, as the shell does.
+    private func answerCompletion(_ message: Message, _ response: CompletionResponse) throws {
+        // A coordinator that died while carrying out the effects of an earlier answer sends no more.
+        guard core != nil else { return }
+        var response = response
+        if case .complete(let request) = message.request {
+            let (next, effects) = core!.assignWithAnswer(to: request, now: instant)
+            try carryOut(effects)
+            response.next = next
+        }
+        deliver(message, .completion(response))
     }
 
     /// Sends the coordinator's `answer` to `message` back: lost, or delayed.
@@ -605,10 +616,23 @@ final class CoordinatorSimulation {
         schedule(.seconds(5) + delay, .timeout(worker: index, generation: workers[index].generation, id: id))
     }
 
-    /// Worker `index` asks for work with a new request number.
+    /// Worker `index` asks for work: with the number its last completion reserved, if unanswered, or a new one.
     private func askForWork(_ index: Int, after delay: Duration = .zero) {
+        if let reserved = workers[index].reservedRequest {
+            workers[index].reservedRequest = nil
+            send(index, .task(reserved), after: delay)
+            return
+        }
         workers[index].taskRequests += 1
         send(index, .task(workers[index].taskRequests), after: delay)
+    }
+
+    /// A request number for worker `index`'s next task, carried by a completion half the time.
+    private func nextRequest(_ index: Int) -> Int? {
+        guard chance(0.5) else { return nil }
+        workers[index].taskRequests += 1
+        workers[index].reservedRequest = workers[index].taskRequests
+        return workers[index].taskRequests
     }
 
     private func workerHears(_ message: Message, _ answer: Answer) throws {
@@ -637,6 +661,7 @@ final class CoordinatorSimulation {
         case .registered(let registration):
             workers[index].identity = registration
             workers[index].connection = nil
+            workers[index].reservedRequest = nil
             schedule(random.milliseconds(0...faults.maximumDelay), .connect(worker: index, generation: workers[index].generation))
             askForWork(index)
         case .refused(let error):
@@ -647,6 +672,10 @@ final class CoordinatorSimulation {
             note("w\(index) refused: \(error.message)")
             workers[index].running = nil
             askForWork(index)
+        case .completion(let response) where response.next != nil:
+            workers[index].running = nil
+            workers[index].reservedRequest = nil
+            try hear(index, response.next!)
         case .done, .completion:
             workers[index].running = nil
             if chance(faults.workerLeave) {
@@ -656,17 +685,22 @@ final class CoordinatorSimulation {
             }
             askForWork(index)
         case .task(let assignment):
-            switch assignment.action {
-            case .exit, .excluded:
-                note("w\(index) told to \(assignment.action.rawValue)\(assignment.reason.map { ": \($0)" } ?? "")")
-                stop(index, restart: false)
-            case .wait:
-                askForWork(index, after: random.milliseconds(50...500))
-            case .run:
-                try run(index, assignment)
-            }
+            try hear(index, assignment)
         case .heartbeat:
             break
+        }
+    }
+
+    /// Worker `index` acts on `assignment`, the answer to a task request (or carried by a completion's).
+    private func hear(_ index: Int, _ assignment: TaskAssignment) throws {
+        switch assignment.action {
+        case .exit, .excluded:
+            note("w\(index) told to \(assignment.action.rawValue)\(assignment.reason.map { ": \($0)" } ?? "")")
+            stop(index, restart: false)
+        case .wait:
+            askForWork(index, after: random.milliseconds(50...500))
+        case .run:
+            try run(index, assignment)
         }
     }
 
@@ -736,7 +770,7 @@ final class CoordinatorSimulation {
             let output = MapTaskOutput(
                 file: Self.summary(path: path, checksum: map.rawValue, holdingRecordsIn: partitionsWithRecords(of: map)), inputBytes: 100, inputRecords: 10,
                 emittedRecords: 10, spills: 0, counters: ["maps": Int64(map.rawValue) + 1])
-            send(index, .complete(CompletionRequest(worker: identity.worker, attempt: running.attempt, map: output)))
+            send(index, .complete(CompletionRequest(worker: identity.worker, attempt: running.attempt, map: output, next: nextRequest(index))))
         case .reduce(let reduce):
             for map in running.maps {
                 let path = plan.mapOutputFile(map.task, map.attempt)
@@ -751,7 +785,7 @@ final class CoordinatorSimulation {
             let path = plan.reduceOutputFile(reduce, running.attempt)
             if sees { files[path] = .intact }
             let output = ReduceTaskOutput(path: path, records: 1, inputRecords: 10, bytes: 10, counters: ["reduces": 1])
-            send(index, .complete(CompletionRequest(worker: identity.worker, attempt: running.attempt, reduce: output)))
+            send(index, .complete(CompletionRequest(worker: identity.worker, attempt: running.attempt, reduce: output, next: nextRequest(index))))
         }
     }
 
