@@ -10,7 +10,7 @@ import Foundation
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The format this build writes; a `job.json` of another version is refused with a message.
     /// (3: map attempts write one output file, `map/<m>/attempt-<a>/output.mri`, and the configuration has
-    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, ``JobPlan+Coding.swift``.)
+    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, `JobPlan+Coding.swift`.)
     public static let formatVersion = 4
 
     /// The plan's format version.
