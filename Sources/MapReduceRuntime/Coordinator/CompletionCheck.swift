@@ -108,11 +108,7 @@ package struct CompletionCheck {
     /// Throws unless `file`'s index checks, with the checksum its writer reported, and its partitions with records
     /// are `reported`.
     private static func expect(_ file: IntermediateFileSummary, holdsRecordsIn reported: PartitionSet) throws {
-        let reader = try IntermediateFileReader(path: file.path, expectedSize: file.bytes, verifyingIndex: true)
-        guard reader.indexChecksum == file.checksum else {
-            throw IntermediateFileError(
-                .corrupt, path: file.path, "has an index with checksum \(reader.indexChecksum), but its writer reported \(file.checksum)")
-        }
+        let reader = try openCheckingIndex(file, partition: 0)
         guard reader.partitionsWithRecords == reported else {
             throw IntermediateFileError(
                 .corrupt, path: file.path,
@@ -135,14 +131,22 @@ package struct CompletionCheck {
     /// or `nil` if it is intact. Blocks: call it off the actor.
     static func damage(of file: IntermediateFileSummary, partition: Int) -> String? {
         do {
-            let reader = try IntermediateFileReader(path: file.path, partition: partition, expectedSize: file.bytes, verifyingIndex: true)
-            guard reader.indexChecksum == file.checksum else {
-                return "intermediate file '\(file.path)' has an index with checksum \(reader.indexChecksum), but its writer reported \(file.checksum)"
-            }
+            let reader = try openCheckingIndex(file, partition: partition)
             while try reader.next() {}
             return nil
         } catch {
             return "\(error)"
         }
+    }
+
+    /// `file` opened at `partition`, its size, whole index and the index's checksum checked against its writer's
+    /// report.
+    private static func openCheckingIndex(_ file: IntermediateFileSummary, partition: Int) throws(IntermediateFileError) -> IntermediateFileReader {
+        let reader = try IntermediateFileReader(path: file.path, partition: partition, expectedSize: file.bytes, verifyingIndex: true)
+        guard reader.indexChecksum == file.checksum else {
+            throw IntermediateFileError(
+                .corrupt, path: file.path, "has an index with checksum \(reader.indexChecksum), but its writer reported \(file.checksum)")
+        }
+        return reader
     }
 }

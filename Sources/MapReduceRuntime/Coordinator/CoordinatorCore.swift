@@ -148,7 +148,8 @@ package struct CoordinatorCore: Sendable {
         guard job.steps.count <= maximumSteps else {
             throw JobError(.badConfiguration, "job '\(job.name)' has \(job.steps.count) steps; a coordinator runs at most \(maximumSteps)")
         }
-        let history = try JournalReplay.check(journal, path: journalPath, plan: plan)
+        let planHash = plan.hash
+        let history = try JournalReplay.check(journal, path: journalPath, plan: plan, planHash: planHash)
         let epoch = history.count { $0.event == .started }
         // Attempt numbers never repeat across steps and restarts, so a late report of an earlier step or coordinator
         // is refused as stale: the step in bits 44 to 52 (``maximumSteps``), the restart in bits 32 to 43, all below
@@ -166,7 +167,7 @@ package struct CoordinatorCore: Sendable {
         let restored = (accounting.maps.count { $0 != nil }, accounting.reduces.count { $0 != nil })
         return PreparedStep(
             plan: plan, scheduler: scheduler, accounting: accounting, restored: restored,
-            startEntry: JournalEntry(event: .started, epoch: epoch, version: Journal.formatVersion, plan: plan.hash))
+            startEntry: JournalEntry(event: .started, epoch: epoch, version: Journal.formatVersion, plan: planHash))
     }
 
     /// A core running the first step it runs, `step` (its start entry appended), from `now`.

@@ -3,14 +3,16 @@ import MapReduce
 /// Replaying a step's journal: every entry checked against the plan, then applied to a fresh scheduler and
 /// accounting. Pure: the entries are read by ``Journal``.
 enum JournalReplay {
-    /// `entries` (read from the journal at `path`, named in errors), each checked against `plan`.
+    /// `entries` (read from the journal at `path`, named in errors), each checked against `plan`, whose
+    /// `hash` is `planHash` (computed once by the caller: it encodes the whole plan, megabytes
+    /// at 100,000 input files).
     /// - Throws: ``JournalError`` naming the first line of another plan, of another format, or out of bounds.
-    static func check(_ entries: [(line: Int, entry: JournalEntry)], path: String, plan: JobPlan) throws(JournalError) -> [JournalEntry] {
+    static func check(
+        _ entries: [(line: Int, entry: JournalEntry)], path: String, plan: JobPlan, planHash: String
+    ) throws(JournalError) -> [JournalEntry] {
         let mapTasks = plan.mapTasks.count
         let reducers = plan.configuration.reducers
         let remedy = "remove '\(plan.directory)' to start the job over"
-        // Once, not per restart recorded: the hash encodes the whole plan (megabytes at 100,000 input files).
-        let planHash = plan.hash
         func refuse(_ line: Int, _ problem: String) -> JournalError {
             JournalError(path: path, reason: "line \(line) \(problem); \(remedy)")
         }
