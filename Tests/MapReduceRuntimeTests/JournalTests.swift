@@ -45,4 +45,30 @@ import Testing
         let error = try #require(throws: JournalError.self) { try Journal(path: path) }
         #expect(error.description.contains("line 2"))
     }
+
+    /// Many commits at once share fsyncs (a group commit); each returns only once its entry is on disk, whole,
+    /// and a caller's entries keep their order.
+    @Test func concurrentCommitsAllReachTheFileAsWholeLinesInEachCallersOrder() async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.appending("journal")
+        let journal = try Journal(path: path)
+        try journal.append(JournalEntry(event: .started, epoch: 0))
+        let callers = 16
+        let each = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    for index in 0..<each { try await journal.commit(JournalEntry(event: .mapLost, task: caller * 1000 + index)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let entries = try Journal(path: path).entries.map(\.entry)
+        #expect(entries.count == 1 + callers * each)
+        #expect(entries.first?.event == .started)
+        for caller in 0..<callers {
+            let tasks = entries.compactMap(\.task).filter { $0 / 1000 == caller }
+            #expect(tasks == Array(caller * 1000..<(caller * 1000 + each)), "caller \(caller)'s entries in its order")
+        }
+    }
 }

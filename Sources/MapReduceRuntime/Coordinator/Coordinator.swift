@@ -263,7 +263,8 @@ public actor Coordinator {
             carryOut(effects)
             return CompletionResponse(accepted: false)
         case .journal(let entry):
-            let (response, effects) = core.completionJournaled(request, attempt, result, error: append(entry), now: clock())
+            let error = await appendToJournal(entry)
+            let (response, effects) = core.completionJournaled(request, attempt, result, error: error, now: clock())
             carryOut(effects)
             return response
         }
@@ -283,15 +284,17 @@ public actor Coordinator {
             case .done(let effects):
                 carryOut(effects)
             case .journal(let entry):
-                carryOut(try core.lossJournaled(request, map: map, damage: damage ?? "", error: append(entry), now: clock()))
+                let error = await appendToJournal(entry)
+                carryOut(try core.lossJournaled(request, map: map, damage: damage ?? "", error: error, now: clock()))
             }
         }
     }
 
-    /// Appends `entry` to the running step's journal: `nil`, or why it could not.
-    func append(_ entry: JournalEntry) -> (any Error)? {
+    /// Appends `entry` to the running step's journal, in one fsync with those appended meanwhile (the core keeps
+    /// the attempt's report open until then): `nil`, or why it could not.
+    func appendToJournal(_ entry: JournalEntry) async -> (any Error)? {
         do {
-            try journal.append(entry)
+            try await journal.commit(entry)
             return nil
         } catch {
             return error

@@ -20,6 +20,12 @@ extension CoordinatorCore {
         }
         try scheduler.checkReport(from: request.worker, about: request.attempt)
         let result = try CompletionCheck(plan: plan).validate(request, task: attempt.task)
+        guard !attempt.reporting else {
+            // A failure report of this attempt is being decided, and the first report decides.
+            effects.log(
+                .info, "ignored a completion of an attempt whose failure report is being decided", metadata(request.worker, request.attempt, attempt.task))
+            return (.answered(CompletionResponse(accepted: false)), effects)
+        }
         guard !reporting.contains(attempt.task) else {
             // Another attempt of the task is being committed: this one lost the race.
             scheduler.discard(request.attempt)
@@ -36,10 +42,17 @@ extension CoordinatorCore {
     package mutating func completionConfirmed(
         _ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result, problem: (any Error)?, now: ContinuousClock.Instant
     ) -> CommitStep {
-        reporting.remove(attempt.task)
-        guard scheduler.running[request.attempt] != nil else { return .abandoned }
-        scheduler.setReporting(request.attempt, false, now: now)
-        if let problem { return .failed(failCommit(request, problem, now: now)) }
+        guard scheduler.running[request.attempt] != nil else {
+            reporting.remove(attempt.task)
+            return .abandoned
+        }
+        if let problem {
+            reporting.remove(attempt.task)
+            scheduler.setReporting(request.attempt, false, now: now)
+            return .failed(failCommit(request, problem, now: now))
+        }
+        // The report stays open until the entry is on disk: nothing may end the attempt while the journal may
+        // already say it committed.
         return .journal(result.journalEntry(attempt: request.attempt))
     }
 
@@ -47,14 +60,13 @@ extension CoordinatorCore {
     package mutating func completionJournaled(
         _ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result, error: (any Error)?, now: ContinuousClock.Instant
     ) -> (CompletionResponse, CoordinatorEffects) {
-        if let error { return (CompletionResponse(accepted: false), failCommit(request, error, now: now)) }
-        var effects = CoordinatorEffects()
-        let accepted: Bool
-        do {
-            accepted = try scheduler.complete(request.attempt, by: request.worker, now: now)
-        } catch {
+        reporting.remove(attempt.task)
+        if let error {
+            scheduler.setReporting(request.attempt, false, now: now)
             return (CompletionResponse(accepted: false), failCommit(request, error, now: now))
         }
+        var effects = CoordinatorEffects()
+        let accepted = scheduler.commitJournaled(request.attempt, now: now)
         switch result {
         case .map(let id, let output): accounting.committed(id, output)
         case .reduce(let id, _, let output): accounting.committed(id, output)
@@ -125,6 +137,11 @@ extension CoordinatorCore {
             return .done(effects)
         }
         try scheduler.checkReport(from: request.worker, about: request.attempt)
+        if attempt.reporting {
+            // Its completion (or an earlier failure report) is being decided, and the first report decides.
+            effects.log(.info, "ignored a failure report of an attempt whose report is being decided", metadata(request.worker, request.attempt, attempt.task))
+            return .done(effects)
+        }
         var message = request.error
         // Only a reduce's inputs are map outputs the coordinator can have written again; a map that cannot read an
         // earlier step's output fails with the reason.
@@ -144,8 +161,9 @@ extension CoordinatorCore {
     package mutating func damageChecked(_ request: FailureRequest, map: MapTaskID, damage: String?, now: ContinuousClock.Instant) -> DamageStep {
         var effects = CoordinatorEffects()
         guard scheduler.running[request.attempt] != nil else { return .done(effects) }
-        scheduler.setReporting(request.attempt, false, now: now)
+        // A loss keeps the report open until its entry is on disk, as a completion does.
         if damage != nil { return .journal(JournalEntry(event: .mapLost, task: map.rawValue)) }
+        scheduler.setReporting(request.attempt, false, now: now)
         let lost = request.lostInput ?? ""
         let message =
             "\(request.worker) could not read '\(lost)' (\(request.error)), but the coordinator reads it intact: the view of the shared directory on \(request.worker) differs from the coordinator's (a missing or different mount?)"
@@ -160,6 +178,7 @@ extension CoordinatorCore {
         _ request: FailureRequest, map: MapTaskID, damage: String, error: (any Error)?, now: ContinuousClock.Instant
     ) throws(SchedulerError) -> CoordinatorEffects {
         var effects = CoordinatorEffects()
+        scheduler.setReporting(request.attempt, false, now: now)
         if let error {
             try scheduler.fail(request.attempt, by: request.worker, message: "\(request.error); the loss could not be journaled: \(error)", now: now)
             stateChanged(now: now, into: &effects)

@@ -1,5 +1,6 @@
 import Foundation
 public import MapReduce
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -49,6 +50,10 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 /// The coordinator's record of progress: `<job directory>/journal`, one JSON entry per line, each appended and
 /// fsynced before the coordinator acts on it, so a coordinator killed at any instant restarts where it was.
 ///
+/// Commits made while an fsync is under way share the next one (a group commit, ``commit(_:)``): many workers
+/// completing at once cost one write and one fsync per batch, not one each, and none is acted on before it is on
+/// disk.
+///
 /// Opening a journal cuts a torn last line (a crash in the middle of an append: that event never took effect) so
 /// the next append starts on a line of its own. An append that fails is undone (the file is cut back to where it
 /// was); if even that fails, the journal refuses every later append rather than leave a damaged line behind.
@@ -63,8 +68,12 @@ public final class Journal: @unchecked Sendable {
     /// The entries found when the journal was opened, each with its 1-based line number.
     public let entries: [(line: Int, entry: JournalEntry)]
     private let descriptor: Int32
+    /// Serializes writes: ``append(_:)`` and a group commit's batch never interleave.
+    private let writing = NSLock()
     private var length: off_t
     private var broken: String?
+    /// Lines waiting for the next group commit, each with its waiting caller; `flushing` while a thread writes.
+    private let queue = Mutex<(lines: [(line: Data, waiter: CheckedContinuation<Void, any Error>)], flushing: Bool)>(([], false))
 
     /// Opens (creating if needed) the journal at `path`, reads its entries, and cuts a torn last line.
     /// - Throws: ``JournalError`` if it cannot be read or written, or a line before the last is not an entry.
@@ -113,11 +122,51 @@ public final class Journal: @unchecked Sendable {
 
     /// Appends `entry` and waits until it is on disk. On failure nothing of it stays in the file.
     public func append(_ entry: JournalEntry) throws {
-        if let broken { throw JournalError(path: path, reason: "an earlier append failed and could not be undone (\(broken))") }
+        let line = try Self.line(entry)
+        try writing.withLock { try write(line) }
+    }
+
+    /// Appends `entry` and returns once it is on disk, sharing one write and one fsync with every entry committed
+    /// meanwhile. Entries reach the file in the order they were committed. A batch that cannot be written is
+    /// undone whole (nothing of it stays in the file) and each of its callers gets the error.
+    public func commit(_ entry: JournalEntry) async throws {
+        let line = try Self.line(entry)
+        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+            let startFlushing = queue.withLock { queue in
+                queue.lines.append((line, waiter))
+                defer { queue.flushing = true }
+                return !queue.flushing
+            }
+            // A thread of its own: an fsync on a slow network filesystem must not hold a thread of the caller's.
+            if startFlushing { Thread { self.flush() }.start() }
+        }
+    }
+
+    /// Writes the waiting lines in batches, one write and one fsync each, until none waits.
+    private func flush() {
+        while true {
+            let batch = queue.withLock { queue in
+                defer { queue.lines = [] }
+                if queue.lines.isEmpty { queue.flushing = false }
+                return queue.lines
+            }
+            guard !batch.isEmpty else { return }
+            let written = Result { try writing.withLock { try write(batch.reduce(into: Data()) { $0.append($1.line) }) } }
+            for waiting in batch { waiting.waiter.resume(with: written) }
+        }
+    }
+
+    private static func line(_ entry: JournalEntry) throws -> Data {
         var line = try JSONEncoder().encode(entry)
         line.append(0x0A)
+        return line
+    }
+
+    /// Writes `lines` at the end and fsyncs; on failure cuts the file back. Called holding `writing`.
+    private func write(_ lines: Data) throws {
+        if let broken { throw JournalError(path: path, reason: "an earlier append failed and could not be undone (\(broken))") }
         do {
-            try line.withUnsafeBytes { bytes in
+            try lines.withUnsafeBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
                     let written = pwrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset, length + off_t(offset))
@@ -132,7 +181,7 @@ public final class Journal: @unchecked Sendable {
             if ftruncate(descriptor, length) != 0 || fsync(descriptor) != 0 { broken = "\(error)" }
             throw error
         }
-        length += off_t(line.count)
+        length += off_t(lines.count)
     }
 }
 

@@ -290,7 +290,7 @@ package struct Scheduler: Sendable {
     /// `maxAttempts`: the worker was at fault, not the tasks.
     private mutating func exclude(_ worker: WorkerID, because reason: String) -> Decision {
         excluded[worker] = reason
-        workers.removeValue(forKey: worker)
+        if !isAwaitingDecision(worker) { workers.removeValue(forKey: worker) }
         for failure in failures where failure.worker == worker && failure.kind == .failed && fatalTask == nil {
             endings[failure.task, default: 1] -= 1
         }
@@ -346,6 +346,12 @@ package struct Scheduler: Sendable {
         return true
     }
 
+    /// Whether the coordinator is deciding a report of an attempt `worker` runs: the worker stays known until it
+    /// has, whatever its lease, so that the decision (perhaps already journaled) can be carried out.
+    private func isAwaitingDecision(_ worker: WorkerID) -> Bool {
+        running.values.contains { $0.worker == worker && $0.reporting }
+    }
+
     /// Marks `attempt` as being checked or published by the coordinator (its lease cannot expire meanwhile), or no
     /// longer (its lease starts afresh).
     package mutating func setReporting(_ attempt: AttemptID, _ reporting: Bool, now: ContinuousClock.Instant) {
@@ -362,10 +368,18 @@ package struct Scheduler: Sendable {
         guard workers[worker] != nil || lost.contains(attempt) else { throw unknownWorker(worker) }
         try checkIssued(attempt, to: worker)
         if workers[worker] != nil { workers[worker] = now }
+        return commitJournaled(attempt, now: now)
+    }
+
+    /// Records that `attempt`, checked as running and issued to its worker when its report began, succeeded and
+    /// its commit is journaled: the journal is the truth now, so nothing about its worker is checked again.
+    /// - Returns: whether it committed its task (`false` for a lost attempt or a task committed already).
+    package mutating func commitJournaled(_ attempt: AttemptID, now: ContinuousClock.Instant) -> Bool {
         guard let record = running.removeValue(forKey: attempt) else { return false }
+        if workers[record.worker] != nil { workers[record.worker] = now }
         if case .committed = state(of: record.task) { return false }
         set(record.task, .committed(attempt))
-        committedOn[record.task] = worker
+        committedOn[record.task] = record.worker
         if case .map = record.task { durations.map.add(now - record.started) } else { durations.reduce.add(now - record.started) }
         // The first attempt to commit wins: any other attempt of the task is no longer wanted.
         for other in running.values where other.task == record.task {
@@ -459,7 +473,9 @@ package struct Scheduler: Sendable {
     /// - Returns: the attempts lost.
     @discardableResult
     package mutating func expireLeases(now: ContinuousClock.Instant) -> [Attempt] {
-        for (worker, seen) in workers where now - seen > configuration.leaseTimeout { workers.removeValue(forKey: worker) }
+        for (worker, seen) in workers where now - seen > configuration.leaseTimeout && !isAwaitingDecision(worker) {
+            workers.removeValue(forKey: worker)
+        }
         let expired = running.values.filter { !$0.reporting && now - $0.renewed > configuration.leaseTimeout }.sorted { $0.id < $1.id }
         for attempt in expired {
             lose(attempt, because: "no heartbeat from \(attempt.worker) for \(configuration.leaseTimeout) (the lease): the worker died, hung or was cut off")

@@ -70,12 +70,13 @@ final class CoordinatorSimulation {
         var request: Request
     }
 
-    /// A completion the shell is confirming, and the requests waiting for its answer.
+    /// A completion the shell is confirming (or journaling: its `entry`), and the requests waiting for its answer.
     private struct Commit {
         var request: CompletionRequest
         var attempt: Scheduler.Attempt
         var result: CompletionCheck.Result
         var waiting: [Message]
+        var entry: JournalEntry?
     }
 
     private enum Event {
@@ -87,6 +88,10 @@ final class CoordinatorSimulation {
         case heartbeatDue(worker: Int, generation: Int, attempt: AttemptID)
         case confirmed(incarnation: Int, attempt: AttemptID)
         case damageRead(incarnation: Int, Message, map: MapTaskID, path: String)
+        /// The group commit holding the completion of `attempt` is on disk.
+        case commitJournaled(incarnation: Int, attempt: AttemptID)
+        /// The group commit holding the loss of `map` (reported by `message`, `damage` found) is on disk.
+        case lossJournaled(incarnation: Int, Message, map: MapTaskID, damage: String)
         case coordinatorRestart
         case workerStart(Int)
         case damage(path: String)
@@ -143,6 +148,8 @@ final class CoordinatorSimulation {
     private var plans: [JobPlan] = []
     private var journals: [[JournalEntry]] = []
     private var commits: [AttemptID: Commit] = [:]
+    /// Losses being journaled (in a group commit not yet on disk), by the attempt that reported them.
+    private var losses: [AttemptID: JournalEntry] = [:]
     // The shared directory, as the coordinator (and every worker with the right mount) sees it.
     private var files: [String: FileState] = [:]
     private var success = false
@@ -269,8 +276,15 @@ final class CoordinatorSimulation {
 
     private func crashCoordinator(_ why: String) {
         note("coordinator dies (\(why))")
+        // Entries of a group commit under way may or may not have reached the disk: those that did are in the
+        // journal the next coordinator reads, though this one never acted on them.
+        for entry in commits.values.compactMap(\.entry) + losses.values where random.chance(0.5) {
+            journals[core!.plan.stepIndex].append(entry)
+            note("a journal entry on disk that the dead coordinator never acted on: \(entry.event.rawValue) \(entry.task ?? -1)")
+        }
         core = nil
         commits = [:]
+        losses = [:]
         report.coordinatorStarts += 1
         schedule(random.milliseconds(100...3000), .coordinatorRestart)
     }
@@ -397,8 +411,26 @@ final class CoordinatorSimulation {
             try serve(message)
             if core != nil, chance(faults.coordinatorCrash) { crashCoordinator("after a request") }
         case .confirmed(let incarnation, let attempt):
-            guard incarnation == self.incarnation, core != nil, let commit = commits.removeValue(forKey: attempt) else { return }
+            guard incarnation == self.incarnation, core != nil, let commit = commits[attempt], commit.entry == nil else { return }
             try confirm(commit)
+        case .commitJournaled(let incarnation, let attempt):
+            guard incarnation == self.incarnation, core != nil, let commit = commits.removeValue(forKey: attempt), let entry = commit.entry else { return }
+            guard append(entry) else { return }
+            let (response, effects) = core!.completionJournaled(commit.request, commit.attempt, commit.result, error: nil, now: instant)
+            try carryOut(effects)
+            for waiting in commit.waiting { try answerCompletion(waiting, response) }
+        case .lossJournaled(let incarnation, let message, let map, let damage):
+            guard incarnation == self.incarnation, core != nil, case .fail(let request) = message.request,
+                let entry = losses.removeValue(forKey: request.attempt)
+            else { return }
+            guard append(entry) else { return }
+            do {
+                try carryOut(try core!.lossJournaled(request, map: map, damage: damage, error: nil, now: instant))
+            } catch let error as SchedulerError {
+                deliver(message, .refused(error))
+                return
+            }
+            deliver(message, .done)
         case .damageRead(let incarnation, let message, let map, let path):
             guard incarnation == self.incarnation, core != nil, case .fail(let request) = message.request else { return }
             let damage: String? =
@@ -411,13 +443,9 @@ final class CoordinatorSimulation {
             case .done(let effects):
                 try carryOut(effects)
             case .journal(let entry):
-                guard append(entry) else { return }
-                do {
-                    try carryOut(try core!.lossJournaled(request, map: map, damage: damage ?? "", error: nil, now: instant))
-                } catch let error as SchedulerError {
-                    deliver(message, .refused(error))
-                    return
-                }
+                losses[request.attempt] = entry
+                schedule(journalLatency(), .lossJournaled(incarnation: incarnation, message, map: map, damage: damage ?? ""))
+                return
             }
             deliver(message, .done)
         case .damage(let path):
@@ -555,20 +583,24 @@ final class CoordinatorSimulation {
                 published[plan.stepIndex, default: [:]][id.rawValue] = reads[attempt] ?? []
             }
         }
-        let answer: CompletionResponse
         switch core!.completionConfirmed(request, commit.attempt, commit.result, problem: problem, now: instant) {
         case .abandoned:
-            answer = CompletionResponse(accepted: false)
+            commits.removeValue(forKey: request.attempt)
+            for waiting in commit.waiting { try answerCompletion(waiting, CompletionResponse(accepted: false)) }
         case .failed(let effects):
+            commits.removeValue(forKey: request.attempt)
             try carryOut(effects)
-            answer = CompletionResponse(accepted: false)
+            for waiting in commit.waiting { try answerCompletion(waiting, CompletionResponse(accepted: false)) }
         case .journal(let entry):
-            guard append(entry) else { return }
-            let (response, effects) = core!.completionJournaled(request, commit.attempt, commit.result, error: nil, now: instant)
-            try carryOut(effects)
-            answer = response
+            // Its group commit reaches the disk later; other requests are served meanwhile, as the shell does.
+            commits[request.attempt]?.entry = entry
+            schedule(journalLatency(), .commitJournaled(incarnation: incarnation, attempt: request.attempt))
         }
-        for waiting in commit.waiting { try answerCompletion(waiting, answer) }
+    }
+
+    /// How long a journal append waits for its group commit's fsync: usually moments, sometimes a stalled disk.
+    private func journalLatency() -> Duration {
+        random.milliseconds(0...20) + (chance(faults.stalledFilesystem) ? random.milliseconds(0...6000) : .zero)
     }
 
     // MARK: The network
