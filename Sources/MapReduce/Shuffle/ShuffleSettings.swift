@@ -1,3 +1,5 @@
+import Foundation
+
 /// How map outputs are buffered, written and merged.
 public struct ShuffleSettings: Hashable, Codable, Sendable {
     /// The number of reduce partitions (R).
@@ -32,4 +34,45 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
 
     /// How many files one merge pass may read at once within the memory budget (at least 2).
     public var mergeFanIn: Int { max(2, memoryBudget / (4 * max(blockSize, 1 << 16))) }
+}
+
+/// On the wire, each range boundary travels as one base64 string, not an array of numbers: a sort's 255
+/// boundaries in every assignment cost the coordinator milliseconds per task to encode as numbers. Arrays of
+/// numbers (what earlier builds sent) are still read.
+extension ShuffleSettings {
+    private enum CodingKeys: String, CodingKey {
+        case partitions, memoryBudget, compressionLevel, blockSize, syncFiles, rangeBoundaries
+    }
+
+    /// Reads settings; `rangeBoundaries` as base64 strings or as arrays of bytes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        partitions = try container.decode(Int.self, forKey: .partitions)
+        memoryBudget = try container.decode(Int.self, forKey: .memoryBudget)
+        compressionLevel = try container.decode(Int32.self, forKey: .compressionLevel)
+        blockSize = try container.decode(Int.self, forKey: .blockSize)
+        syncFiles = try container.decode(Bool.self, forKey: .syncFiles)
+        if let encoded = try? container.decodeIfPresent([String].self, forKey: .rangeBoundaries) {
+            rangeBoundaries = try encoded.map { text in
+                guard let bytes = Data(base64Encoded: text) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: .rangeBoundaries, in: container, debugDescription: "a range boundary is not base64: '\(text.prefix(40))'")
+                }
+                return [UInt8](bytes)
+            }
+        } else {
+            rangeBoundaries = try container.decodeIfPresent([[UInt8]].self, forKey: .rangeBoundaries)
+        }
+    }
+
+    /// Writes settings, each range boundary as a base64 string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(partitions, forKey: .partitions)
+        try container.encode(memoryBudget, forKey: .memoryBudget)
+        try container.encode(compressionLevel, forKey: .compressionLevel)
+        try container.encode(blockSize, forKey: .blockSize)
+        try container.encode(syncFiles, forKey: .syncFiles)
+        try container.encodeIfPresent(rangeBoundaries?.map { Data($0).base64EncodedString() }, forKey: .rangeBoundaries)
+    }
 }
