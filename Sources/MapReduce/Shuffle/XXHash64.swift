@@ -1,6 +1,7 @@
 /// xxHash64 (seed 0 unless given): the checksum of intermediate file blocks, and ``StableHash``'s hash of keys
 /// longer than 16 bytes.
-public enum XXHash64 {
+@usableFromInline
+package enum XXHash64 {
     @usableFromInline static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     @usableFromInline static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     @usableFromInline static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -9,7 +10,7 @@ public enum XXHash64 {
 
     /// The hash of `bytes`.
     @inlinable
-    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         let count = bytes.count
         guard let base = bytes.baseAddress else { return finish(seed &+ prime5) }
         var offset = 0
@@ -55,7 +56,7 @@ public enum XXHash64 {
 
     /// The hash of `bytes`.
     @inlinable
-    public static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
         bytes.withUnsafeBytes { hash($0, seed: seed) }
     }
 
