@@ -5,6 +5,8 @@
 #   scripts/bench.sh --corpus /tmp/mr-bench-64 --mib 64 --files 4 --shapes 8x16,256x16,1024x16,8x256,256x256
 #                                                            # task shapes over one input, side by side; add
 #                                                            # --compare-with DIR to alternate with another build
+#   scripts/bench.sh --yardsticks --mib 1024 --rounds 3      # every yardstick (C counter, GNU sort) beside ours,
+#                                                            # alternating, with a table of ratios (bench-yardsticks.sh)
 # Word count: if ../shared/bench/ exists beside the checkout, its C word counter runs on the same corpus (one
 # process and two), alternating with ours. Sort: `LC_ALL=C sort -S 4G --parallel=2` runs on the same records,
 # alternating with ours, and the distributed output is checked to be exactly its output.
@@ -12,6 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 for product in mr-bench mr-coordinator mr-worker; do swift build -c release --product "$product" >&2; done
+if [[ ${1:-} == --yardsticks ]]; then
+    shift
+    exec scripts/bench-yardsticks.sh "$@"
+fi
 job=word-count
 corpus=
 output=/tmp/mr-bench-output
