@@ -16,7 +16,9 @@ import Testing
     }
 
     @Test func boundariesAsArraysOfBytesFromAnEarlierBuildAreStillRead() throws {
-        let earlier = #"{"partitions":3,"memoryBudget":67108864,"compressionLevel":1,"blockSize":65536,"syncFiles":true,"rangeBoundaries":[[97,112,112,108,101],[0,255,10,13],[]]}"#
+        let earlier =
+            #"{"partitions":3,"memoryBudget":67108864,"compressionLevel":1,"blockSize":65536,"syncFiles":true,"#
+            + #""rangeBoundaries":[[97,112,112,108,101],[0,255,10,13],[]]}"#
         #expect(try JSONDecoder().decode(ShuffleSettings.self, from: Data(earlier.utf8)) == settings)
     }
 
