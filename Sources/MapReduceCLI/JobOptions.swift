@@ -13,7 +13,8 @@ struct JobOptions: ParsableArguments {
     @Option(help: "The most input bytes per map task, e.g. 64MiB.") var splitSize = ByteSize(bytes: 64 << 20)
     @Option(help: "Map tasks to aim for when the input is small: splits shrink to input ÷ N (not below 4 MiB, not above --split-size).")
     var mapTasks = 8
-    @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.") var memoryBudget = ByteSize(bytes: 64 << 20)
+    @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
+    var memoryBudget = ByteSize(bytes: Int64(ShuffleSettings.defaultMemoryBudget))
     @Option(help: "Records whose map call throws (or that are too long) that the job may skip, listing them in _bad_records.jsonl.")
     var skipBadRecords = 0
     @Option(help: "The longest input record, e.g. 64MiB; a longer one fails its task, or is skipped with --skip-bad-records.")

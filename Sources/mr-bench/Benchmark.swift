@@ -36,7 +36,7 @@ struct Benchmark: ParsableCommand {
     var splitSize = ByteSize(bytes: 64 << 20)
 
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
-    var memoryBudget = ByteSize(bytes: 64 << 20)
+    var memoryBudget = ByteSize(bytes: Int64(ShuffleSettings.defaultMemoryBudget))
 
     @Option(help: "Where to write the job's output (replaced).")
     var output = "/tmp/mr-bench-output"

@@ -5,7 +5,7 @@ import Testing
 /// A total-order job's range boundaries travel in every assignment: as base64 strings (a sort's 255 boundaries as
 /// arrays of numbers cost the coordinator 11 ms of JSON encoding per task at 256 x 256), read back exactly.
 @Suite struct ShuffleSettingsCodingTests {
-    let settings = ShuffleSettings(partitions: 3, rangeBoundaries: [Array("apple".utf8), [0, 255, 10, 13], []])
+    let settings = ShuffleSettings(partitions: 3, memoryBudget: 64 << 20, rangeBoundaries: [Array("apple".utf8), [0, 255, 10, 13], []])
 
     @Test func rangeBoundariesTravelAsBase64AndComeBackExactly() throws {
         let encoded = try JSONEncoder().encode(settings)

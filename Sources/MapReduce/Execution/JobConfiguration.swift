@@ -34,7 +34,8 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
 
     /// Creates a configuration; each parameter has the documented default.
     public init(
-        reducers: Int = 1, splitSize: Int64 = 64 << 20, targetMapTasks: Int = 8, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1,
+        reducers: Int = 1, splitSize: Int64 = 64 << 20, targetMapTasks: Int = 8, memoryBudget: Int = ShuffleSettings.defaultMemoryBudget,
+        compressionLevel: Int32 = 1,
         syncFiles: Bool = true, skipBadRecords: Int = 0, maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize
     ) {
         self.reducers = reducers

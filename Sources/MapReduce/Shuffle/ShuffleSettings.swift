@@ -5,7 +5,7 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
     /// The number of reduce partitions (R).
     public var partitions: Int
     /// The bytes a task may buffer before it spills a sorted run (map side), and spends on merge buffers (both
-    /// sides). Default 64 MiB.
+    /// sides). Default ``defaultMemoryBudget``.
     public var memoryBudget: Int
     /// The zstd level for intermediate files. Default 1 (fast).
     public var compressionLevel: Int32
@@ -21,7 +21,8 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
 
     /// Creates settings; every parameter has the documented default.
     public init(
-        partitions: Int = 1, memoryBudget: Int = 64 << 20, compressionLevel: Int32 = 1, blockSize: Int = 64 << 10, syncFiles: Bool = true,
+        partitions: Int = 1, memoryBudget: Int = ShuffleSettings.defaultMemoryBudget, compressionLevel: Int32 = 1, blockSize: Int = 64 << 10,
+        syncFiles: Bool = true,
         rangeBoundaries: [[UInt8]]? = nil
     ) {
         self.rangeBoundaries = rangeBoundaries
@@ -31,6 +32,12 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
         self.blockSize = blockSize
         self.syncFiles = syncFiles
     }
+
+    /// The default memory budget, 160 MiB: a default split (64 MiB) of records of 40 bytes or more, with the 48
+    /// bytes of index the buffer keeps per record, is sorted and written without a spill. At 64 MiB, a split of
+    /// 100-byte records spilled twice and was merged again: every byte compressed twice and read back once more
+    /// (a 1 GiB sort took 9.1 s against 7.1 s; word count, which buffers little, is unchanged).
+    public static let defaultMemoryBudget = 160 << 20
 
     /// How many files one merge pass may read at once within the memory budget (at least 2).
     public var mergeFanIn: Int { max(2, memoryBudget / (4 * max(blockSize, 1 << 16))) }
