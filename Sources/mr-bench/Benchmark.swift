@@ -38,6 +38,9 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
     var memoryBudget = ByteSize(bytes: Int64(ShuffleSettings.defaultMemoryBudget))
 
+    @Option(help: "The zstd level of intermediate files, 1-19 (as the coordinator's --compression-level).")
+    var compressionLevel: Int32 = 1
+
     @Option(help: "Where to write the job's output (replaced).")
     var output = "/tmp/mr-bench-output"
 
@@ -120,7 +123,8 @@ struct Benchmark: ParsableCommand {
                 let target = shape.maps < 8 ? ["--map-tasks", "\(shape.maps)"] : []
                 let result = try DistributedRun(
                     binaryDirectory: directory, job: job, workers: workers, reducers: shape.reducers,
-                    extraArguments: ["--split-size", "\(splitSize)", "--memory-budget", "\(memoryBudget.bytes)"] + target + (noSync ? ["--no-sync"] : []),
+                    extraArguments: ["--split-size", "\(splitSize)", "--memory-budget", "\(memoryBudget.bytes)", "--compression-level=\(compressionLevel)"]
+                        + target + (noSync ? ["--no-sync"] : []),
                     work: output + "-distributed"
                 )
                 .run(inputs: [corpus])
@@ -150,7 +154,9 @@ struct Benchmark: ParsableCommand {
     private func runDistributed(_ inputs: [String]) throws {
         let result = try DistributedRun(
             binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers,
-            extraArguments: ["--split-size", "\(splitSize.bytes)", "--memory-budget", "\(memoryBudget.bytes)"], work: output + "-distributed"
+            extraArguments: [
+                "--split-size", "\(splitSize.bytes)", "--memory-budget", "\(memoryBudget.bytes)", "--compression-level=\(compressionLevel)",
+            ], work: output + "-distributed"
         )
         .run(inputs: inputs)
         let bytes = Double(Self.size(of: inputs))
@@ -165,7 +171,9 @@ struct Benchmark: ParsableCommand {
     private func runLocal(_ inputs: [String]) throws {
         try? FileManager.default.removeItem(atPath: output)
         let runner = LocalRunner(
-            configuration: JobConfiguration(reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes)), parallelism: parallel)
+            configuration: JobConfiguration(
+                reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel),
+            parallelism: parallel)
         let report = try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
         print(

@@ -7,7 +7,8 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
     /// The number of map tasks to aim for when the input is small: splits shrink to the input's size divided by
     /// this (never below ``minimumSplitSize``, never above ``splitSize``), so that every worker has work. Default 8.
     public var targetMapTasks: Int
-    /// Bytes a task may buffer before spilling, and spend on merge buffers. Default 64 MiB.
+    /// Bytes a task may buffer before spilling, and spend on merge buffers. Default 160 MiB
+    /// (``ShuffleSettings/defaultMemoryBudget``).
     public var memoryBudget: Int
     /// The zstd level of intermediate files. Default 1.
     public var compressionLevel: Int32
