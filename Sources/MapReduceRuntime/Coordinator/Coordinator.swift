@@ -91,7 +91,7 @@ public actor Coordinator {
     ///   - job: the job `plan` is a step of.
     ///   - events: where to append the job's history; its earlier events (an earlier coordinator's) are read first.
     ///   - clock: the current instant (a test's own clock).
-    public init(
+    package init(
         plan: JobPlan, job: AnyJob, journal: Journal, configuration: Configuration, events: EventLog? = nil, logger: Logger,
         clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) throws {

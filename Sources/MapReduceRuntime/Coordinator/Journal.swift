@@ -7,9 +7,9 @@ import Glibc
 #endif
 
 /// One durable fact about a job's progress.
-public struct JournalEntry: Codable, Sendable, Equatable {
+package struct JournalEntry: Codable, Sendable, Equatable {
     /// What happened.
-    public enum Event: String, Codable, Sendable {
+    package enum Event: String, Codable, Sendable {
         /// A coordinator (re)started; its attempt numbers start at `epoch << 40`. Carries the journal's format
         /// `version` and the `plan` hash it was started with.
         case started
@@ -21,18 +21,18 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         case reduceCommitted = "reduce-committed"
     }
 
-    public var event: Event
-    public var task: Int?
-    public var attempt: AttemptID?
-    public var epoch: Int?
+    package var event: Event
+    package var task: Int?
+    package var attempt: AttemptID?
+    package var epoch: Int?
     /// With `started`: the journal format version (``Journal/formatVersion``).
-    public var version: Int?
+    package var version: Int?
     /// With `started`: the hash of the job's plan (``JobPlan/hash``) the coordinator ran.
-    public var plan: String?
-    public var map: MapTaskOutput?
-    public var reduce: ReduceTaskOutput?
+    package var plan: String?
+    package var map: MapTaskOutput?
+    package var reduce: ReduceTaskOutput?
 
-    public init(
+    package init(
         event: Event, task: Int? = nil, attempt: AttemptID? = nil, epoch: Int? = nil, version: Int? = nil, plan: String? = nil,
         map: MapTaskOutput? = nil, reduce: ReduceTaskOutput? = nil
     ) {
@@ -57,16 +57,16 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 /// Opening a journal cuts a torn last line (a crash in the middle of an append: that event never took effect) so
 /// the next append starts on a line of its own. An append that fails is undone (the file is cut back to where it
 /// was); if even that fails, the journal refuses every later append rather than leave a damaged line behind.
-public final class Journal: @unchecked Sendable {
+package final class Journal: @unchecked Sendable {
     /// The format this build writes and reads. Earlier versions are refused with a message saying to start the job
     /// over: version 1 had no `version` and `plan` in `started` entries, version 2 committed a map with one file per
     /// partition (intermediate format 1) where version 3 commits its one output file.
-    public static let formatVersion = 3
+    package static let formatVersion = 3
 
     /// The journal file.
-    public let path: String
+    package let path: String
     /// The entries found when the journal was opened, each with its 1-based line number.
-    public let entries: [(line: Int, entry: JournalEntry)]
+    package let entries: [(line: Int, entry: JournalEntry)]
     private let descriptor: Int32
     /// Serializes writes: ``append(_:)`` and a group commit's batch never interleave.
     private let writing = NSLock()
@@ -77,7 +77,7 @@ public final class Journal: @unchecked Sendable {
 
     /// Opens (creating if needed) the journal at `path`, reads its entries, and cuts a torn last line.
     /// - Throws: ``JournalError`` if it cannot be read or written, or a line before the last is not an entry.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw JournalError(path: path, reason: String(cString: strerror(errno))) }
@@ -121,7 +121,7 @@ public final class Journal: @unchecked Sendable {
     deinit { close(descriptor) }
 
     /// Appends `entry` and waits until it is on disk. On failure nothing of it stays in the file.
-    public func append(_ entry: JournalEntry) throws {
+    package func append(_ entry: JournalEntry) throws {
         let line = try Self.line(entry)
         try writing.withLock { try write(line) }
     }
@@ -129,7 +129,7 @@ public final class Journal: @unchecked Sendable {
     /// Appends `entry` and returns once it is on disk, sharing one write and one fsync with every entry committed
     /// meanwhile. Entries reach the file in the order they were committed. A batch that cannot be written is
     /// undone whole (nothing of it stays in the file) and each of its callers gets the error.
-    public func commit(_ entry: JournalEntry) async throws {
+    package func commit(_ entry: JournalEntry) async throws {
         let line = try Self.line(entry)
         try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
             let startFlushing = queue.withLock { queue in
@@ -186,23 +186,23 @@ public final class Journal: @unchecked Sendable {
 }
 
 /// The journal cannot be written or read.
-public struct JournalError: MapReduceError, Sendable {
+package struct JournalError: MapReduceError, Sendable {
     /// The journal file.
-    public let path: String
+    package let path: String
     /// What went wrong.
-    public let reason: String
+    package let reason: String
     /// The error that led to this one, if any.
-    public let cause: (any Error)?
+    package let cause: (any Error)?
 
     /// Creates an error about the journal at `path`.
-    public init(path: String, reason: String, cause: (any Error)? = nil) {
+    package init(path: String, reason: String, cause: (any Error)? = nil) {
         self.path = path
         self.reason = reason
         self.cause = cause
     }
 
     /// Always ``MapReduce/ErrorCode/journal``.
-    public var code: ErrorCode { .journal }
+    package var code: ErrorCode { .journal }
     /// `journal '<path>': <reason>`.
-    public var message: String { "journal '\(path)': \(reason)" }
+    package var message: String { "journal '\(path)': \(reason)" }
 }
