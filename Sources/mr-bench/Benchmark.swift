@@ -65,7 +65,7 @@ struct Benchmark: ParsableCommand {
             valueName: "directory"))
     var compareWith: String?
 
-    @Flag(help: "With --shapes: pass --no-sync to the coordinator.")
+    @Flag(help: "Output files are not fsynced (the coordinator's --no-sync; the local run likewise), as GNU sort does not fsync its output.")
     var noSync = false
 
     func validate() throws {
@@ -156,7 +156,7 @@ struct Benchmark: ParsableCommand {
             binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers,
             extraArguments: [
                 "--split-size", "\(splitSize.bytes)", "--memory-budget", "\(memoryBudget.bytes)", "--compression-level=\(compressionLevel)",
-            ], work: output + "-distributed"
+            ] + (noSync ? ["--no-sync"] : []), work: output + "-distributed"
         )
         .run(inputs: inputs)
         let bytes = Double(Self.size(of: inputs))
@@ -172,7 +172,8 @@ struct Benchmark: ParsableCommand {
         try? FileManager.default.removeItem(atPath: output)
         let runner = LocalRunner(
             configuration: JobConfiguration(
-                reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel),
+                reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
+                syncFiles: !noSync),
             parallelism: parallel)
         let report = try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)

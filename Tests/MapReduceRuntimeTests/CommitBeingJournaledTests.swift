@@ -15,17 +15,9 @@ import Testing
     /// A core running a three-map word count, with one worker holding map 0's first attempt, and that attempt's
     /// completion (its output written).
     func coreWithACompletion(_ directory: TemporaryDirectory) async throws -> (CoordinatorCore, CompletionRequest, ContinuousClock.Instant) {
-        let splits = try (0..<3).map { index in
-            let input = try directory.write("in-\(index).txt", "alpha bravo \(index)\n")
-            return [InputSplit(file: InputFile(path: input), start: 0, end: 14)]
-        }
-        let plan = JobPlan(
-            job: "word-count", mapTasks: splits, configuration: .init(reducers: 2), directory: directory.appending("shared/jobs/test"),
-            output: directory.appending("out"))
-        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
-        let coordinator = try Coordinator(
-            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
-            configuration: .init(leaseTimeout: .seconds(10), maxAttempts: 2, pollTimeout: .milliseconds(50)), logger: Logger(label: "test"))
+        let coordinator = try threeMapWordCountCoordinator(
+            in: directory, .init(leaseTimeout: .seconds(10), maxAttempts: 2, pollTimeout: .milliseconds(50)))
+        let plan = await coordinator.plan
         var core = await coordinator.core
         let now = core.lastTick
         let worker = try core.register(name: "w").0.worker

@@ -12,17 +12,7 @@ import Testing
 /// and so does a task request with that number; nothing more is handed out.
 @Suite struct CompletionWithNextTaskTests {
     func coordinator(_ directory: TemporaryDirectory) throws -> Coordinator {
-        let splits = try (0..<3).map { index in
-            let input = try directory.write("in-\(index).txt", "alpha bravo \(index)\n")
-            return [InputSplit(file: InputFile(path: input), start: 0, end: 14)]
-        }
-        let plan = JobPlan(
-            job: "word-count", mapTasks: splits, configuration: .init(reducers: 2), directory: directory.appending("shared/jobs/test"),
-            output: directory.appending("out"))
-        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
-        return try Coordinator(
-            plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
-            configuration: .init(leaseTimeout: .seconds(60), maxAttempts: 4, pollTimeout: .milliseconds(50)), logger: Logger(label: "test"))
+        try threeMapWordCountCoordinator(in: directory, .init(leaseTimeout: .seconds(60), maxAttempts: 4, pollTimeout: .milliseconds(50)))
     }
 
     /// Runs the map task `assignment` gives, as a worker would, and says it is done.
