@@ -271,6 +271,13 @@ final class CoordinatorSimulation {
         core = started
         incarnation += 1
         note("coordinator started on step \(step + 1), \(prepared.restored.maps) maps and \(prepared.restored.reduces) reduces restored")
+        // The journal is what holds: a loss the dead coordinator journaled but never acted on un-commits its map.
+        for (index, state) in prepared.scheduler.mapStates.enumerated() {
+            if case .committed = state { continue }
+            guard let lost = committed.removeValue(forKey: "\(step)/map/\(index)") else { continue }
+            report.mapOutputsLost += 1
+            note("\(step)/map/\(index) output lost (\(lost)'s loss found in the journal)")
+        }
         try carryOut(effects)
     }
 
