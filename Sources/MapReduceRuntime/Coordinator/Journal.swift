@@ -10,7 +10,7 @@ import Glibc
 package struct JournalEntry: Codable, Sendable, Equatable {
     /// What happened.
     package enum Event: String, Codable, Sendable {
-        /// A coordinator (re)started; its attempt numbers start at `epoch << 40`. Carries the journal's format
+        /// A coordinator (re)started; its attempt numbers start at `step << 44 | epoch << 32 + 1`. Carries the journal's format
         /// `version` and the `plan` hash it was started with.
         case started
         /// A map attempt committed its task, with its output files.
