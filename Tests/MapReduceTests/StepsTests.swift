@@ -56,7 +56,7 @@ import Testing
     /// Runs `job` over the corpus with many map tasks, three reducers and a 64 KiB memory budget (spills and merge
     /// passes in every step).
     static func run(_ job: AnyJob, _ files: [String], in directory: TemporaryDirectory) throws -> (JobOutput, JobSummary) {
-        let configuration = JobConfiguration(reducers: 3, splitSize: 16 << 10, memoryBudget: 64 << 10)
+        let configuration = JobConfiguration(reducers: 3, splitSize: 64 << 10, memoryBudget: 64 << 10)
         let summary = try SequentialRunner(configuration: configuration).run(job, inputs: files, output: directory.appending("out"))
         return (try JobOutput(directory: directory.appending("out")), summary)
     }

@@ -23,6 +23,8 @@ final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
 
     deinit {
         state.pointee.keyBuffer.deallocate()
+        state.pointee.pending.deallocate()
+        state.pointee.table.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -42,28 +44,6 @@ final class MapOutputCollector<Key: RecordCodable, Value: RecordCodable> {
     func finish() throws -> IntermediateFileSummary {
         try checkFailure()
         return try state.pointee.finish()
-    }
-}
-
-/// A short-keyed pair waiting in the prefetch ring: its slot's cache line is being loaded while later pairs are
-/// hashed.
-@usableFromInline
-struct PendingPair<Value> {
-    @usableFromInline var head: UInt64
-    @usableFromInline var tail: UInt64
-    @usableFromInline var hash: UInt64
-    @usableFromInline var length: Int
-    @usableFromInline var value: Value
-    @usableFromInline var assigned: Int?
-
-    @inlinable
-    init(head: UInt64, tail: UInt64, hash: UInt64, length: Int, value: Value, assigned: Int?) {
-        self.head = head
-        self.tail = tail
-        self.hash = hash
-        self.length = length
-        self.value = value
-        self.assigned = assigned
     }
 }
 
@@ -87,11 +67,11 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline var table = CombiningTable<Value>()
     @usableFromInline var failure: (any Error)? = nil
     @usableFromInline var emitted: Int64 = 0
-    /// Pairs whose table slot is being prefetched, oldest at `ringCursor` once the ring is full. The table's
-    /// random accesses dominate the map side; starting each one `ringCapacity` pairs early hides their latency.
-    @usableFromInline var ring: [PendingPair<Value>] = []
-    @usableFromInline var ringCursor = 0
-    @usableFromInline static var ringCapacity: Int { 16 }
+    /// Short-keyed pairs whose table slot is being prefetched.
+    @usableFromInline var pending = PendingPairs<Value>()
+    /// Whether a word goes straight to ``pending``: the job combines, and nothing else (a partitioner, range
+    /// boundaries, a value order) needs the key's bytes or the `String`.
+    @usableFromInline let wordsCombineDirectly: Bool
 
     @inlinable
     init(
@@ -105,6 +85,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         self.combine = combine
         self.partitioner = partitioner
         self.rangeBoundaries = output.settings.rangeBoundaries ?? []
+        wordsCombineDirectly = combine != nil && partitioner == nil && valueOrder == nil && rangeBoundaries.isEmpty
         keyBuffer = .allocate(byteCount: 256, alignment: 8)
         keyBuffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
@@ -145,10 +126,50 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     }
 
     /// The `String` encoding of a word, built directly: letters never include 0x00, so no escaping is needed,
-    /// only the 0x00 0x01 terminator.
+    /// only the 0x00 0x01 terminator. A word of at most 14 bytes (so a key of at most 16) in a job that combines
+    /// is formed in registers from the input bytes, hashed and queued for its table slot, with no copy.
     @inlinable
     mutating func collect(word: Word, _ value: Value) {
-        if staged != nil || valueOrder != nil { return collect(unusualWord: word, value) }
+        let count = word.bytes.count
+        guard wordsCombineDirectly, count <= 14, count > 0, staged == nil, failure == nil else {
+            return collect(unusualWord: word, value)
+        }
+        emitted += 1
+        var (head, tail) = Self.paddedWords(word.bytes)
+        // The terminator: byte `count` stays 0x00, byte `count + 1` is 0x01.
+        if count < 7 { head |= 1 &<< UInt64((count + 1) * 8) } else { tail |= 1 &<< UInt64((count - 7) * 8) }
+        let length = count + 2
+        enqueue(PendingPair(head: head, tail: tail, hash: StableHash.hash(head: head, tail: tail, count: length), length: length, partition: -1, value: value))
+    }
+
+    /// The first 16 of `bytes` (1 to 16 of them) as two little-endian words, zero-padded, read without touching a
+    /// byte past the end: two overlapping loads of 8, 4 or 1 bytes.
+    @inlinable @inline(__always)
+    static func paddedWords(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        let count = bytes.count
+        let base = bytes.baseAddress.unsafelyUnwrapped
+        if count >= 8 {
+            let head = base.loadUnaligned(as: UInt64.self)
+            guard count > 8 else { return (head, 0) }
+            let last = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return (head, last &>> UInt64((16 - count) * 8))
+        }
+        if count >= 4 {
+            let low = UInt64(base.loadUnaligned(as: UInt32.self))
+            let high = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return (low | high &<< UInt64((count - 4) * 8), 0)
+        }
+        let first = UInt64(base.load(as: UInt8.self))
+        let middle = UInt64(base.load(fromByteOffset: count / 2, as: UInt8.self))
+        let last = UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self))
+        return (first | middle &<< UInt64(count / 2 * 8) | last &<< UInt64((count - 1) * 8), 0)
+    }
+
+    /// A word the direct path does not take: kept out of line, so that path stays small enough to inline into the
+    /// map loop.
+    @inline(never) @usableFromInline
+    mutating func collect(unusualWord word: Word, _ value: Value) {
+        if staged != nil || valueOrder != nil { return collect(word.string as! Key, value) }
         let count = word.bytes.count
         reserveKey(count + 2)
         let base = keyBuffer.baseAddress!
@@ -157,11 +178,6 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         base.storeBytes(of: 0x01, toByteOffset: count + 1, as: UInt8.self)
         add(keyLength: count + 2, value, partition: partitioner.map { $0(word.string as! Key, partitions) })
     }
-
-    /// A word emitted while pairs are staged or values are sorted: kept out of line, so the word path stays small
-    /// enough to inline into the map loop.
-    @inline(never) @usableFromInline
-    mutating func collect(unusualWord word: Word, _ value: Value) { collect(word.string as! Key, value) }
 
     /// Makes room for a key of `count` bytes. The buffer never shrinks below 256 bytes, so reading its first 16
     /// bytes is always in bounds.
@@ -196,15 +212,12 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         }
         let partitions = partitions
         if combine != nil, keyLength <= 16 {
-            enqueue(PendingPair(head: head, tail: tail, hash: hash, length: keyLength, value: value, assigned: assigned))
+            enqueue(PendingPair(head: head, tail: tail, hash: hash, length: keyLength, partition: assigned ?? -1, value: value))
         } else if let combine {
-            let isNew = table.add(key: key, head: head, tail: tail, hash: hash, value: value, combine: combine) { hash in
+            let isNew = table.add(length: keyLength, longKey: key, head: head, tail: tail, hash: hash, value: value, combine: combine) { hash in
                 assigned ?? Int(hash % UInt64(partitions))
             }
-            if isNew, table.memoryUsage > memoryBudget {
-                var drained = table.drain()
-                spill(&drained)
-            }
+            if isNew { spillIfOverBudget() }
         } else {
             encoder.removeAll()
             value.encode(to: &encoder)
@@ -234,41 +247,42 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         return low
     }
 
-    /// Starts loading `pair`'s slot and, once the ring is full, combines the oldest pending pair.
+    /// Starts loading `pair`'s table slot and queues it; once the queue is full, folds its older half into the
+    /// table, whose slots have had the time of at least ``PendingPairs/half`` pairs to arrive.
     @inlinable
     mutating func enqueue(_ pair: PendingPair<Value>) {
         mr_prefetch(table.firstSlot(for: pair.hash))
-        if ring.count < Self.ringCapacity {
-            ring.append(pair)
-            return
-        }
-        let oldest = ring[ringCursor]
-        ring[ringCursor] = pair
-        ringCursor = (ringCursor + 1) & (Self.ringCapacity - 1)
-        combinePending(oldest)
+        pending.push(pair)
+        if pending.isFull { foldOldest(PendingPairs<Value>.half) }
     }
 
-    /// Combines every pending pair, oldest first.
+    /// Folds the `count` oldest pending pairs into the table. The combiner is looked up once for them all, not
+    /// once per pair (each look-up retains and releases it).
     @inlinable
-    mutating func flushRing() {
-        let pending = ring
-        let start = ringCursor
-        ring.removeAll(keepingCapacity: true)
-        ringCursor = 0
-        for offset in 0..<pending.count { combinePending(pending[(start + offset) % pending.count]) }
-    }
-
-    @inlinable
-    mutating func combinePending(_ pair: PendingPair<Value>) {
+    mutating func foldOldest(_ count: Int) {
         guard let combine else { return }
+        withExtendedLifetime(combine) {
+            for _ in 0..<count { fold(pending.popOldest(), with: combine) }
+        }
+    }
+
+    /// Folds a pending pair into the table.
+    @inlinable @inline(__always)
+    mutating func fold(_ pair: PendingPair<Value>, with combine: (Value, Value) -> Value) {
         let partitions = partitions
         let isNew = table.add(
-            length: pair.length, longKey: nil, head: pair.head, tail: pair.tail, hash: pair.hash, value: pair.value, combine: combine
-        ) { hash in pair.assigned ?? Int(hash % UInt64(partitions)) }
-        if isNew, table.memoryUsage > memoryBudget {
-            var drained = table.drain()
-            spill(&drained)
-        }
+            length: Int(pair.length), longKey: nil, head: pair.head, tail: pair.tail, hash: pair.hash, value: pair.value, combine: combine
+        ) { hash in pair.partition >= 0 ? Int(pair.partition) : Int(hash % UInt64(partitions)) }
+        if isNew { spillIfOverBudget() }
+    }
+
+    /// Spills the table's entries once it outgrows the memory budget.
+    @inlinable
+    mutating func spillIfOverBudget() {
+        guard table.memoryUsage > memoryBudget else { return }
+        var drained = RecordBuffer()
+        table.drain(into: &drained)
+        spill(&drained)
     }
 
     @usableFromInline
@@ -279,9 +293,10 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @inlinable
     mutating func finish() throws -> IntermediateFileSummary {
         guard let combine else { return try output.finish(&buffer, combiner: nil) }
-        flushRing()
+        foldOldest(pending.count)
         if let failure { throw failure }
-        var drained = table.drain()
+        var drained = RecordBuffer()
+        table.drain(into: &drained)
         return try output.finish(&drained) { groups, writer in
             guard var accumulated = try groups.nextValue().map({ bytes throws in try Value(decoding: bytes) }) else { return }
             while let bytes = try groups.nextValue() { accumulated = combine(accumulated, try Value(decoding: bytes)) }

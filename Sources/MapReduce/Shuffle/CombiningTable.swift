@@ -7,9 +7,14 @@ import Darwin
 /// Hash aggregation for map outputs when a job has a combiner: one entry per distinct encoded key, its values
 /// folded as they arrive.
 ///
-/// Open addressing with linear probing on the key's xxHash64. Each slot holds the key's first 16 bytes and the
-/// value inline, so looking up a short key (most words) touches one slot; longer keys keep their bytes in an
-/// arena. Values stay typed until ``drain()`` encodes them into a ``RecordBuffer``.
+/// Open addressing with linear probing on the key's ``StableHash``. Each slot holds the key's first 16 bytes and
+/// the value inline (32 bytes for an `Int` value, so a slot never straddles a cache line), so looking up a short
+/// key (most words) touches one slot; longer keys keep their bytes in an arena. Values stay typed until
+/// ``drain(into:)`` encodes them into a ``RecordBuffer``.
+///
+/// The slots live in memory the table manages itself (``SlotMemory``): a value is initialized only in an occupied
+/// slot. The table is a single owner: it is held in one place (the collector's state), never copied, and
+/// ``deallocate()`` must be called once at its end.
 @usableFromInline
 struct CombiningTable<Value: RecordCodable> {
     @usableFromInline
@@ -18,88 +23,89 @@ struct CombiningTable<Value: RecordCodable> {
         @usableFromInline var head: UInt64
         /// Key bytes 8..<16, zero-padded, for keys of at most 16 bytes; the key's arena offset for longer ones.
         @usableFromInline var tail: UInt64
-        @usableFromInline var hash: UInt64
-        /// The key's length plus one; 0 marks an empty slot.
+        /// The key's length plus one; 0 marks an empty slot (whose value is not initialized).
         @usableFromInline var lengthPlusOne: UInt32
         @usableFromInline var partition: UInt32
-        @usableFromInline var value: Value?
+        @usableFromInline var value: Value
 
         @inlinable
-        static var empty: Slot { Slot(head: 0, tail: 0, hash: 0, lengthPlusOne: 0, partition: 0, value: nil) }
-
-        @inlinable
-        init(head: UInt64, tail: UInt64, hash: UInt64, lengthPlusOne: UInt32, partition: UInt32, value: Value?) {
+        init(head: UInt64, tail: UInt64, lengthPlusOne: UInt32, partition: UInt32, value: Value) {
             self.head = head
             self.tail = tail
-            self.hash = hash
             self.lengthPlusOne = lengthPlusOne
             self.partition = partition
             self.value = value
         }
     }
 
-    /// Starts small so a tight memory budget still holds many entries between spills.
-    @usableFromInline static var initialSlots: Int { 64 }
-    @usableFromInline var slots = SlotStorage<Slot>(repeating: .empty, count: initialSlots)
+    /// Starts small so a tight memory budget still holds many entries between spills, and a task of a few
+    /// records does not pay for a large table.
+    @usableFromInline static var initialCapacity: Int { 64 }
+    @usableFromInline var slots: UnsafeMutablePointer<Slot>
+    /// The number of slots, a power of two.
+    @usableFromInline var capacity: Int
     @usableFromInline var longKeys: [UInt8] = []
     @usableFromInline var count = 0
 
-    @inlinable init() {}
-
     @inlinable
-    var memoryUsage: Int { slots.count * MemoryLayout<Slot>.stride + longKeys.capacity }
-
-    /// Folds `value` into the entry for `key`, creating it if new.
-    /// - Parameters:
-    ///   - head: the key's bytes 0..<8, zero-padded (little-endian).
-    ///   - tail: the key's bytes 8..<16, zero-padded, if the key has at most 16 bytes (ignored otherwise).
-    ///   - partition: the key's partition, asked only when the key is new.
-    /// - Returns: whether a new entry was created (only then can memory use grow).
-    @inlinable @discardableResult
-    mutating func add(
-        key: UnsafeRawBufferPointer, head: UInt64, tail: UInt64, hash: UInt64, value: Value, combine: (Value, Value) -> Value,
-        partition: (UInt64) -> Int
-    ) -> Bool {
-        add(length: key.count, longKey: key.count > 16 ? key : nil, head: head, tail: tail, hash: hash, value: value, combine: combine, partition: partition)
+    init() {
+        capacity = Self.initialCapacity
+        slots = Self.allocateSlots(Self.initialCapacity)
     }
 
-    /// ``add(key:head:tail:hash:value:combine:partition:)`` for a key given by its length, and its bytes only if it
-    /// is longer than 16 bytes (a short key is all in `head` and `tail`).
+    @usableFromInline
+    static func allocateSlots(_ capacity: Int) -> UnsafeMutablePointer<Slot> {
+        SlotMemory.allocate(bytes: capacity * MemoryLayout<Slot>.stride).bindMemory(to: Slot.self, capacity: capacity)
+    }
+
+    @inlinable
+    var memoryUsage: Int { capacity * MemoryLayout<Slot>.stride + longKeys.capacity }
+
+    /// Folds `value` into the entry for the key, creating it if new.
+    /// - Parameters:
+    ///   - length: the key's length in bytes.
+    ///   - longKey: the key's bytes if it is longer than 16 bytes (a short key is all in `head` and `tail`).
+    ///   - head: the key's bytes 0..<8, zero-padded (little-endian).
+    ///   - tail: the key's bytes 8..<16, zero-padded, if the key has at most 16 bytes (ignored otherwise).
+    ///   - hash: the key's ``StableHash``.
+    ///   - partition: the key's partition, asked only when the key is new.
+    /// - Returns: whether a new entry was created (only then can memory use grow).
     @inlinable @discardableResult
     mutating func add(
         length: Int, longKey: UnsafeRawBufferPointer?, head: UInt64, tail: UInt64, hash: UInt64, value: Value,
         combine: (Value, Value) -> Value, partition: (UInt64) -> Int
     ) -> Bool {
-        var tail = length <= 16 ? tail : 0
-        let lengthPlusOne = UInt32(length + 1)
-        let mask = slots.count - 1
+        let lengthPlusOne = UInt32(truncatingIfNeeded: length + 1)
+        let mask = capacity - 1
         var index = Int(truncatingIfNeeded: hash) & mask
-        let slots = self.slots.pointer
         while true {
-            let slot = slots[index]
-            if slot.lengthPlusOne == 0 { break }
-            if slot.hash == hash, slot.lengthPlusOne == lengthPlusOne, slot.head == head,
-                longKey.map({ Self.longKeyEquals(longKeys, at: Int(slot.tail), $0) }) ?? (slot.tail == tail)
+            let slot = slots + index
+            let occupied = slot.pointee.lengthPlusOne
+            if occupied == 0 { break }
+            if occupied == lengthPlusOne, slot.pointee.head == head,
+                longKey.map({ Self.longKeyEquals(longKeys, at: Int(slot.pointee.tail), $0) }) ?? (slot.pointee.tail == tail)
             {
-                slots[index].value = combine(slot.value.unsafelyUnwrapped, value)
+                slot.pointee.value = combine(slot.pointee.value, value)
                 return false
             }
             index = (index + 1) & mask
         }
+        var stored = tail
         if let longKey {
-            tail = UInt64(longKeys.count)
+            stored = UInt64(longKeys.count)
             longKeys.append(contentsOf: longKey)
         }
-        slots[index] = Slot(head: head, tail: tail, hash: hash, lengthPlusOne: lengthPlusOne, partition: UInt32(partition(hash)), value: value)
+        (slots + index).initialize(
+            to: Slot(head: head, tail: stored, lengthPlusOne: lengthPlusOne, partition: UInt32(truncatingIfNeeded: partition(hash)), value: value))
         count += 1
-        if count * 10 > self.slots.count * 7 { grow() }
+        if count * 10 > capacity * 7 { grow() }
         return true
     }
 
     /// The slot where probing for `hash` starts, to prefetch.
     @inlinable
     func firstSlot(for hash: UInt64) -> UnsafeRawPointer {
-        UnsafeRawPointer(slots.pointer + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
+        UnsafeRawPointer(slots + (Int(truncatingIfNeeded: hash) & (capacity - 1)))
     }
 
     @usableFromInline
@@ -107,44 +113,78 @@ struct CombiningTable<Value: RecordCodable> {
         longKeys.withUnsafeBytes { memcmp($0.baseAddress! + offset, key.baseAddress!, key.count) == 0 }
     }
 
+    /// The hash of the key in `slot` (slots do not keep it: it is cheap to recompute, and leaving it out keeps a
+    /// slot within a cache line).
+    @usableFromInline
+    func hash(of slot: UnsafeMutablePointer<Slot>) -> UInt64 {
+        let length = Int(slot.pointee.lengthPlusOne - 1)
+        guard length > 16 else { return StableHash.hash(head: slot.pointee.head, tail: slot.pointee.tail, count: length) }
+        let offset = Int(slot.pointee.tail)
+        return longKeys.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+    }
+
     @usableFromInline
     mutating func grow() {
         let old = slots
-        slots = SlotStorage(repeating: .empty, count: old.count * 2)
-        let mask = slots.count - 1
-        for position in 0..<old.count where old.pointer[position].lengthPlusOne != 0 {
-            let slot = old.pointer[position]
-            var index = Int(truncatingIfNeeded: slot.hash) & mask
-            while slots.pointer[index].lengthPlusOne != 0 { index = (index + 1) & mask }
-            slots.pointer[index] = slot
+        let oldCapacity = capacity
+        capacity *= 2
+        slots = Self.allocateSlots(capacity)
+        let mask = capacity - 1
+        for position in 0..<oldCapacity where old[position].lengthPlusOne != 0 {
+            var index = Int(truncatingIfNeeded: hash(of: old + position)) & mask
+            while slots[index].lengthPlusOne != 0 { index = (index + 1) & mask }
+            (slots + index).moveInitialize(from: old + position, count: 1)
         }
+        SlotMemory.recycle(UnsafeMutableRawPointer(old), bytes: oldCapacity * MemoryLayout<Slot>.stride)
     }
 
-    /// Encodes every entry as a record and returns them, leaving the table empty.
+    /// Encodes every entry as a record into `records` and empties the table.
     @inlinable
-    mutating func drain() -> RecordBuffer {
-        var records = RecordBuffer()
-        var writer = RecordWriter()
-        var keyBytes: [UInt8] = []
-        for position in 0..<slots.count where slots.pointer[position].lengthPlusOne != 0 {
-            let slot = slots.pointer[position]
-            let length = Int(slot.lengthPlusOne - 1)
-            keyBytes.removeAll(keepingCapacity: true)
-            if length > 16 {
-                keyBytes.append(contentsOf: longKeys[Int(slot.tail)..<(Int(slot.tail) + length)])
-            } else {
-                withUnsafeBytes(of: (slot.head, slot.tail)) { keyBytes.append(contentsOf: $0[..<length]) }
-            }
-            writer.removeAll()
-            slot.value.unsafelyUnwrapped.encode(to: &writer)
-            keyBytes.withUnsafeBytes { key in
-                let index = records.appendKey(key, partition: Int(slot.partition))
-                writer.bytes.withUnsafeBytes { records.setValue($0, of: index) }
+    mutating func drain(into records: inout RecordBuffer) {
+        // Encode straight into the records' arena: a writer borrows it for the drain.
+        var writer = RecordWriter(capacity: 0)
+        swap(&writer.bytes, &records.arena)
+        defer { swap(&writer.bytes, &records.arena) }
+        records.records.reserveCapacity(count)
+        longKeys.withUnsafeBytes { longKeys in
+            for position in 0..<capacity where slots[position].lengthPlusOne != 0 {
+                let slot = (slots + position).move()
+                let length = Int(slot.lengthPlusOne - 1)
+                let keyOffset = writer.bytes.count
+                if length > 16 {
+                    writer.write(UnsafeRawBufferPointer(rebasing: longKeys[Int(slot.tail)..<(Int(slot.tail) + length)]))
+                } else {
+                    withUnsafeBytes(of: (slot.head, slot.tail)) { writer.write(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+                }
+                let valueOffset = writer.bytes.count
+                slot.value.encode(to: &writer)
+                records.records.append(
+                    BufferedRecord(
+                        keyOffset: keyOffset, valueOffset: valueOffset, keyLength: UInt32(length), valueLength: UInt32(writer.bytes.count - valueOffset),
+                        partition: slot.partition, prefix: slot.head.byteSwapped))
             }
         }
-        slots = SlotStorage(repeating: .empty, count: Self.initialSlots)
-        longKeys.removeAll(keepingCapacity: true)
         count = 0
-        return records
+        longKeys.removeAll(keepingCapacity: true)
+        startAgainSmall()
+    }
+
+    /// Hands the slots (their values moved out) back to ``SlotMemory`` and starts again from
+    /// ``initialCapacity``: a table that grows again gets the recycled blocks, warm.
+    @usableFromInline
+    mutating func startAgainSmall() {
+        SlotMemory.recycle(UnsafeMutableRawPointer(slots), bytes: capacity * MemoryLayout<Slot>.stride)
+        capacity = Self.initialCapacity
+        slots = Self.allocateSlots(capacity)
+    }
+
+    /// Releases the values still held and gives the slots' memory back. The table must not be used afterwards.
+    @usableFromInline
+    mutating func deallocate() {
+        if count > 0 {
+            for position in 0..<capacity where slots[position].lengthPlusOne != 0 { _ = (slots + position).move() }
+        }
+        SlotMemory.recycle(UnsafeMutableRawPointer(slots), bytes: capacity * MemoryLayout<Slot>.stride)
+        count = 0
     }
 }
