@@ -93,19 +93,23 @@ struct RecordBuffer {
     }
 
     /// Sorts by partition, then key bytes, then insertion order (so equal keys keep the order they were emitted).
+    /// No two records tie in that order, so an unstable sort gives the one result.
     mutating func sort() {
         arena.withUnsafeBytes { arena in
-            let base = arena.baseAddress!
-            records.sort { a, b in
-                if a.partition != b.partition { return a.partition < b.partition }
-                if a.prefix != b.prefix { return a.prefix < b.prefix }
-                let shortest = Int(min(a.keyLength, b.keyLength))
-                if shortest > 8 {
-                    let order = memcmp(base + a.keyOffset + 8, base + b.keyOffset + 8, shortest - 8)
-                    if order != 0 { return order < 0 }
+            // Only keys of more than 8 bytes are compared in the arena, so it is not empty then.
+            let base = arena.baseAddress
+            records.withUnsafeMutableBufferPointer { records in
+                records.sortUnstably { a, b in
+                    if a.partition != b.partition { return a.partition < b.partition }
+                    if a.prefix != b.prefix { return a.prefix < b.prefix }
+                    let shortest = Int(min(a.keyLength, b.keyLength))
+                    if shortest > 8 {
+                        let order = memcmp(base! + a.keyOffset + 8, base! + b.keyOffset + 8, shortest - 8)
+                        if order != 0 { return order < 0 }
+                    }
+                    if a.keyLength != b.keyLength { return a.keyLength < b.keyLength }
+                    return a.keyOffset < b.keyOffset
                 }
-                if a.keyLength != b.keyLength { return a.keyLength < b.keyLength }
-                return a.keyOffset < b.keyOffset
             }
         }
     }
