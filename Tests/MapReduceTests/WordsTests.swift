@@ -1,5 +1,7 @@
-import MapReduce
+import MapReduceTesting
 import Testing
+
+@testable import MapReduce
 
 @Suite struct WordsTests {
     func words(_ bytes: [UInt8]) -> [String] {
@@ -29,5 +31,45 @@ import Testing
         #expect(words([0x61, 0xC3]) == ["a"])  // truncated sequence at the end
         #expect(words([0x61, 0xE0, 0x80, 0x80, 0x62]) == ["a", "b"])  // overlong form
         #expect(words([0x61, 0xED, 0xA0, 0x80, 0x62]) == ["a", "b"])  // surrogate
+    }
+
+    /// The words found one byte at a time, as the rules say: the reference for the scan that reads eight bytes at
+    /// once.
+    func wordsByteByByte(_ bytes: [UInt8]) -> [String] {
+        bytes.withUnsafeBytes { bytes in
+            var found: [String] = []
+            var index = 0
+            while index < bytes.count {
+                let width = UnicodeLetters.letterWidth(bytes, at: index)
+                guard width > 0 else {
+                    index += UnicodeLetters.scalarWidth(bytes, at: index)
+                    continue
+                }
+                var end = index
+                while end < bytes.count, case let width = UnicodeLetters.letterWidth(bytes, at: end), width > 0 { end += width }
+                found.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self))
+                index = end
+            }
+            return found
+        }
+    }
+
+    @Test func theBlockScanFindsWhatTheByteScanFinds() {
+        var random = SeededRandom(seed: 8)
+        // Letters of each width, separators at every boundary, and bytes around the ASCII letter ranges' edges.
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("Z".utf8), Array("z".utf8), Array("A".utf8), Array("é".utf8), Array("日".utf8),
+            Array("𐐀".utf8), Array(" ".utf8), Array(",".utf8), Array("@".utf8), Array("[".utf8), Array("`".utf8), Array("{".utf8), Array("5".utf8), Array("\u{301}".utf8), [0xFF],
+            [0xC3], [0x80], [0x7F], [0x00], Array("abcdefghijklmnop".utf8),
+        ]
+        for length in 0..<400 {
+            var bytes: [UInt8] = []
+            while bytes.count < length { bytes += pieces[Int(random.next() % UInt64(pieces.count))] }
+            // Every alignment of the same text against the 8-byte blocks.
+            for shift in 0..<8 {
+                let shifted = Array(bytes.dropFirst(min(shift, bytes.count)))
+                #expect(words(shifted) == wordsByteByByte(shifted), "\(shifted)")
+            }
+        }
     }
 }

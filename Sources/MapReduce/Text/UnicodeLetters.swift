@@ -9,6 +9,19 @@ enum UnicodeLetters {
         return slowLetterWidth(bytes, at: index)
     }
 
+    /// The high bit of each of eight bytes.
+    @inlinable static var highBits: UInt64 { 0x8080_8080_8080_8080 }
+
+    /// The high bit of each byte of `block` that is an ASCII letter (A-Z, a-z), the others clear: eight bytes
+    /// classified at once, without a carry from one byte into the next.
+    @inlinable @inline(__always)
+    static func asciiLetters(_ block: UInt64) -> UInt64 {
+        let folded = (block | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F  // lower case, high bits cleared
+        let fromA = folded &+ 0x1F1F_1F1F_1F1F_1F1F  // high bit set where the byte is 0x61 (a) or more
+        let pastZ = folded &+ 0x0505_0505_0505_0505  // high bit set where it is 0x7B (past z) or more
+        return fromA & ~pastZ & ~block & highBits
+    }
+
     /// The width of the scalar (or invalid byte) at `index`, to skip a separator.
     @inlinable @inline(__always)
     static func scalarWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {

@@ -23,12 +23,22 @@ public struct Words: Sequence {
             self.position = 0
         }
 
-        @inlinable
+        @inlinable @inline(__always)
         public mutating func next() -> Word? {
             let count = bytes.count
-            // Skip separators.
+            guard let base = bytes.baseAddress else { return nil }
+            // Skip separators, eight ASCII bytes at a time while there are eight left.
             var start = position
             while start < count {
+                if start + 8 <= count {
+                    let block = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+                    let stops = UnicodeLetters.asciiLetters(block) | block & UnicodeLetters.highBits
+                    guard stops != 0 else {
+                        start += 8
+                        continue
+                    }
+                    start += stops.trailingZeroBitCount / 8
+                }
                 let width = UnicodeLetters.letterWidth(bytes, at: start)
                 if width > 0 { break }
                 start += UnicodeLetters.scalarWidth(bytes, at: start)
@@ -37,8 +47,18 @@ public struct Words: Sequence {
                 position = count
                 return nil
             }
+            // Take letters, eight ASCII ones at a time likewise.
             var end = start
             while end < count {
+                if end + 8 <= count {
+                    let block = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: end, as: UInt64.self))
+                    let others = ~UnicodeLetters.asciiLetters(block) & UnicodeLetters.highBits
+                    guard others != 0 else {
+                        end += 8
+                        continue
+                    }
+                    end += others.trailingZeroBitCount / 8
+                }
                 let width = UnicodeLetters.letterWidth(bytes, at: end)
                 if width == 0 { break }
                 end += width
