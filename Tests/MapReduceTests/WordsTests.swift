@@ -59,7 +59,8 @@ import Testing
         // Letters of each width, separators at every boundary, and bytes around the ASCII letter ranges' edges.
         let pieces: [[UInt8]] = [
             Array("a".utf8), Array("Z".utf8), Array("z".utf8), Array("A".utf8), Array("é".utf8), Array("日".utf8),
-            Array("𐐀".utf8), Array(" ".utf8), Array(",".utf8), Array("@".utf8), Array("[".utf8), Array("`".utf8), Array("{".utf8), Array("5".utf8), Array("\u{301}".utf8), [0xFF],
+            Array("𐐀".utf8), Array(" ".utf8), Array(",".utf8), Array("@".utf8), Array("[".utf8), Array("`".utf8), Array("{".utf8), Array("5".utf8),
+            Array("\u{301}".utf8), [0xFF],
             [0xC3], [0x80], [0x7F], [0x00], Array("abcdefghijklmnop".utf8),
         ]
         for length in 0..<400 {
