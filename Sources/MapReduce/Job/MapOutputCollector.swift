@@ -128,7 +128,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     /// The `String` encoding of a word, built directly: letters never include 0x00, so no escaping is needed,
     /// only the 0x00 0x01 terminator. A word of at most 14 bytes (so a key of at most 16) in a job that combines
     /// is formed in registers from the input bytes, hashed and queued for its table slot, with no copy.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func collect(word: Word, _ value: Value) {
         let count = word.bytes.count
         guard wordsCombineDirectly, count <= 14, count > 0, staged == nil, failure == nil else {
@@ -249,7 +249,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
 
     /// Starts loading `pair`'s table slot and queues it; once the queue is full, folds its older half into the
     /// table, whose slots have had the time of at least ``PendingPairs/half`` pairs to arrive.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func enqueue(_ pair: PendingPair<Value>) {
         mr_prefetch(table.firstSlot(for: pair.hash))
         pending.push(pair)
