@@ -10,14 +10,19 @@ import Darwin
 /// stable and deterministic.
 final class RecordMerger {
     private let readers: [IntermediateFileReader]
+    /// A reader in the heap, with its current key and that key's first eight bytes big-endian (zero-padded): most
+    /// comparisons end at the prefixes, in the heap's own memory, without a load through the reader.
+    private struct Entry {
+        var prefix: UInt64
+        var key: UnsafeRawBufferPointer
+        var reader: Int
+    }
+    /// The heap: `heapCount` entries at the front of storage for one per reader, allocated once.
+    private let heap: UnsafeMutablePointer<Entry>
     // The merge runs once per record; its state is only touched by the merge itself, so the dynamic exclusivity
     // checks class properties cost on every access are turned off.
-    @exclusivity(unchecked) private var heap: [Int] = []
+    @exclusivity(unchecked) private var heapCount = 0
     @exclusivity(unchecked) private var pendingAdvance: Int? = nil
-    /// Each reader's current key, and its first eight bytes big-endian (zero-padded): most comparisons end at the
-    /// prefixes, without a call to `memcmp` or a load through the reader.
-    @exclusivity(unchecked) private var keys: [UnsafeRawBufferPointer]
-    @exclusivity(unchecked) private var prefixes: [UInt64]
 
     /// The current record's key; valid until the next call to ``next()``.
     @exclusivity(unchecked) private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -26,13 +31,17 @@ final class RecordMerger {
 
     init(_ readers: [IntermediateFileReader]) throws(IntermediateFileError) {
         self.readers = readers
-        keys = Array(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: readers.count)
-        prefixes = Array(repeating: 0, count: readers.count)
+        heap = .allocate(capacity: max(readers.count, 1))
         for index in readers.indices where try readers[index].next() {
-            load(index)
-            heap.append(index)
-            siftUp(heap.count - 1)
+            (heap + heapCount).initialize(to: entry(index))
+            heapCount += 1
+            siftUp(heapCount - 1)
         }
+    }
+
+    deinit {
+        heap.deinitialize(count: heapCount)
+        heap.deallocate()
     }
 
     /// The file the current record was read from.
@@ -40,42 +49,46 @@ final class RecordMerger {
 
     /// Moves to the next record in key order; `false` when every reader is exhausted.
     func next() throws(IntermediateFileError) -> Bool {
-        if let advanced = pendingAdvance {
+        if pendingAdvance != nil {
             pendingAdvance = nil
-            if try readers[advanced].next() {
-                load(advanced)
+            if try readers[heap[0].reader].next() {
+                heap[0] = entry(heap[0].reader)
                 siftDown(0)
             } else {
-                heap.swapAt(0, heap.count - 1)
-                heap.removeLast()
-                if !heap.isEmpty { siftDown(0) }
+                heapCount -= 1
+                heap.swapAt(0, heapCount)
+                (heap + heapCount).deinitialize(count: 1)
+                if heapCount > 0 { siftDown(0) }
             }
         }
-        guard let top = heap.first else { return false }
-        key = readers[top].key
-        value = readers[top].value
-        pendingAdvance = top
+        guard heapCount > 0 else { return false }
+        let top = readers[heap[0].reader]
+        key = top.key
+        value = top.value
+        pendingAdvance = heap[0].reader
         return true
     }
 
-    /// Notes reader `index`'s current key.
-    private func load(_ index: Int) {
+    /// Reader `index`'s current key, as a heap entry.
+    private func entry(_ index: Int) -> Entry {
         let key = readers[index].key
-        keys[index] = key
-        prefixes[index] = RecordBuffer.prefix(of: key)
+        return Entry(prefix: RecordBuffer.prefix(of: key), key: key, reader: index)
     }
 
+    /// Whether entry `a` comes before entry `b`: by key, then by reader (so the merge is stable).
     private func precedes(_ a: Int, _ b: Int) -> Bool {
-        if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
-        let order = compareKeys(keys[a], keys[b])
-        return order != 0 ? order < 0 : a < b
+        let a = heap[a]
+        let b = heap[b]
+        if a.prefix != b.prefix { return a.prefix < b.prefix }
+        let order = compareKeys(a.key, b.key)
+        return order != 0 ? order < 0 : a.reader < b.reader
     }
 
     private func siftUp(_ start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard precedes(heap[child], heap[parent]) else { return }
+            guard precedes(child, parent) else { return }
             heap.swapAt(child, parent)
             child = parent
         }
@@ -85,10 +98,10 @@ final class RecordMerger {
         var parent = start
         while true {
             let left = 2 * parent + 1
-            guard left < heap.count else { return }
+            guard left < heapCount else { return }
             var smallest = left
-            if left + 1 < heap.count, precedes(heap[left + 1], heap[left]) { smallest = left + 1 }
-            guard precedes(heap[smallest], heap[parent]) else { return }
+            if left + 1 < heapCount, precedes(left + 1, left) { smallest = left + 1 }
+            guard precedes(smallest, parent) else { return }
             heap.swapAt(smallest, parent)
             parent = smallest
         }
