@@ -2,7 +2,7 @@
 # Every per-core yardstick in one invocation, alternating, with ratios (run through `scripts/bench.sh --yardsticks`):
 # each round runs our word count (one process with --parallel 1 and 2, and a coordinator with two workers) beside
 # the C word counter (one process and two, ../shared/bench/wc_limit.c), then our sort (one process, --parallel 2,
-# and distributed, with its output fsynced and with --no-sync) beside `LC_ALL=C sort -S 4G --parallel=2` on the
+# and distributed, with its output fsynced, with --no-sync, and with --compression-level 0) beside `LC_ALL=C sort -S 4G --parallel=2` on the
 # same records (which does not fsync), checking that the distributed sort's output is exactly GNU sort's. The table at the end holds each figure's median over the rounds and the
 # ratio ours ÷ yardstick (below 1: ours is faster).
 #   scripts/bench.sh --yardsticks [--mib 1024] [--rounds 3]
@@ -60,6 +60,7 @@ for ((round = 1; round <= rounds; round++)); do
     ours sort-local-2 --job sort --corpus "$records" --mode local --parallel 2
     ours sort-distributed --job sort --corpus "$records" --mode distributed
     ours sort-distributed-no-sync --job sort --corpus "$records" --mode distributed --no-sync
+    ours sort-distributed-stored --job sort --corpus "$records" --mode distributed --compression-level 0
     yard gnu-sort env LC_ALL=C sort -S 4G --parallel=2 -o /tmp/mr-bench-sorted "$records"/*.dat
     cat /tmp/mr-bench-output-distributed/output/part-* | cmp - /tmp/mr-bench-sorted
     echo "  the distributed sort's output equals LC_ALL=C sort's"
@@ -81,3 +82,4 @@ row "word count, coordinator + 2 workers" wc-distributed "C counter, 2 processes
 row "sort, one process (--parallel 2)" sort-local-2 "GNU sort --parallel=2" gnu-sort
 row "sort, coordinator + 2 workers" sort-distributed "GNU sort --parallel=2" gnu-sort
 row "sort, coordinator + 2 workers, --no-sync (GNU sort does not fsync)" sort-distributed-no-sync "GNU sort --parallel=2" gnu-sort
+row "sort, coordinator + 2 workers, --compression-level 0 (intermediate files stored)" sort-distributed-stored "GNU sort --parallel=2" gnu-sort

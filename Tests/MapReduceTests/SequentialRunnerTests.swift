@@ -122,6 +122,26 @@ let firstLetterPartitioned = Job<String, Int>(
         #expect(!FileManager.default.fileExists(atPath: directory.appending("b")))
     }
 
+    /// Level 0 stores intermediate blocks uncompressed (codec 0): the same output, from larger intermediate files
+    /// (spills and merge passes too); levels outside 0-19 are refused.
+    @Test func storedIntermediateFilesGiveTheSameOutput() throws {
+        let directory = try TemporaryDirectory()
+        let inputs = try corpus(in: directory)
+        var intermediateBytes: [Int32: Int64] = [:]
+        for level: Int32 in [1, 0] {
+            let configuration = JobConfiguration(reducers: 3, splitSize: 1 << 30, memoryBudget: 1 << 16, compressionLevel: level, syncFiles: false)
+            let (summary, _) = try run(firstLetterPartitioned, inputs, configuration, in: directory, "level-\(level)")
+            #expect(summary.spills > 1)
+            intermediateBytes[level] = summary.intermediateBytes
+        }
+        #expect(try JobOutput(directory: directory.appending("level-0")).firstDifference(from: JobOutput(directory: directory.appending("level-1"))) == nil)
+        #expect(intermediateBytes[0]! > 2 * intermediateBytes[1]!, "\(intermediateBytes)")
+        for level: Int32 in [-1, 20] {
+            let error = try #require(throws: JobError.self) { try run(lineLengths, inputs, .init(compressionLevel: level), in: directory, "bad") }
+            #expect(error.message.contains("compression level must be 1...19, or 0"), "\(error)")
+        }
+    }
+
     @Test func mapFailureNamesTheFileLineAndOffset() throws {
         struct Boom: Error {}
         let failing = Job<String, Int>("failing") { line, _ in

@@ -251,7 +251,7 @@ final class ReduceMerge {
     func open(keyLength: ((UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int)?) throws -> KeyGroups {
         try OwnedDirectory.create(context.scratchDirectory)
         let merging = RunMerging(
-            settings: context.settings, compressor: ZstdCompressor(level: context.settings.compressionLevel),
+            settings: context.settings, compressor: context.settings.makeCompressor(),
             scratchDirectory: context.scratchDirectory)
         let fanIn = try merging.reduceFanIn(context.inputs.map { IntermediateRun(path: $0, partition: context.partition) })
         readers = try IntermediateRun.open(fanIn.runs)

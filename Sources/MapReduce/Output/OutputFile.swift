@@ -36,7 +36,7 @@ final class OutputFile {
     init(pairsAt path: String, settings: ShuffleSettings) throws {
         storage = .pairs(
             try IntermediateFileWriter(
-                path: path, compressor: ZstdCompressor(level: settings.compressionLevel), blockSize: settings.blockSize, sync: settings.syncFiles))
+                path: path, compressor: settings.makeCompressor(), blockSize: settings.blockSize, sync: settings.syncFiles))
         sync = settings.syncFiles
     }
 

@@ -12,7 +12,7 @@ import Zstd
 final class MapOutputWriter {
     let directory: String
     @usableFromInline let settings: ShuffleSettings
-    private let compressor: ZstdCompressor
+    private let compressor: ZstdCompressor?
     private var runs: [String] = []
 
     /// Creates a writer; nothing is written (not even the directory) until a spill or ``finish(_:combiner:)``.
@@ -20,7 +20,7 @@ final class MapOutputWriter {
     init(directory: String, settings: ShuffleSettings) throws {
         self.directory = directory
         self.settings = settings
-        compressor = ZstdCompressor(level: settings.compressionLevel)
+        compressor = settings.makeCompressor()
     }
 
     private var spillDirectory: String { "\(directory)/spill" }

@@ -9,7 +9,8 @@ typealias GroupCombiner = (KeyGroups, inout RecordWriter) throws -> Void
 /// budget however many runs there are.
 struct RunMerging {
     let settings: ShuffleSettings
-    let compressor: ZstdCompressor
+    /// `nil` stores blocks uncompressed.
+    let compressor: ZstdCompressor?
     /// Where intermediate passes write; removed by the caller.
     let scratchDirectory: String
 
