@@ -42,6 +42,32 @@ import Zstd
         }
     }
 
+    #if os(Linux)
+    /// The bytes this thread has read with `read` and `pread` so far (`rchar` in `/proc/thread-self/io`).
+    func bytesReadByThisThread() throws -> Int64 {
+        let io = try String(contentsOfFile: "/proc/thread-self/io", encoding: .utf8)
+        let line = try #require(io.split(separator: "\n").first { $0.hasPrefix("rchar:") })
+        return try #require(Int64(line.dropFirst("rchar:".count).trimmingCharacters(in: .whitespaces)))
+    }
+
+    /// A task's fixed cost: a small split reads about its own bytes (and the rest of its last line), not a whole
+    /// buffer's worth of the file after it.
+    @Test func aSmallSplitReadsAboutItsOwnBytes() throws {
+        let directory = try TemporaryDirectory()
+        let line = String(repeating: "word ", count: 19) + "end\n"  // 99 bytes
+        let path = try directory.write("big.txt", String(repeating: line, count: 160_000))  // 15.1 MiB
+        let splits = try SplitPlanner(splitSize: 64 << 10).plan([path]).flatMap { $0 }
+        for split in [splits[0], splits[100]] {
+            let before = try bytesReadByThisThread()
+            var lines = 0
+            try SplitReader().forEachLine(in: split) { _ in lines += 1 }
+            let read = try bytesReadByThisThread() - before
+            #expect(lines >= 661 && lines <= 663)
+            #expect(read < 256 << 10, "a 64 KiB split read \(read) bytes")
+        }
+    }
+    #endif
+
     @Test func crlfEndingsAreStrippedAndLoneCarriageReturnsKept() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("crlf.txt", "one\r\ntwo\r\nthree\rfour\r\n\r\nlast")

@@ -213,10 +213,23 @@ public struct SplitReader {
         }
     }
 
+    /// How far past a split's end the reader reads at first, for the split's last record; more is read if that
+    /// record is longer.
+    static var readAhead: Int { 64 << 10 }
+
+    /// The bytes to read from `position` for a split ending at `end` (which may be `Int64.max`: a whole file):
+    /// to the end and ``readAhead`` more.
+    static func bytesWanted(from position: Int64, toward end: Int64) -> Int {
+        let left = end > position ? end - position : 0
+        return Int(clamping: min(left, Int64(Int32.max))) + readAhead
+    }
+
     private func read<Source: ByteSource>(
         _ scan: inout Scan, from origin: Int64, source: inout Source, oversized: (OversizedRecord) throws -> Void, _ body: (Line) throws -> Void
     ) throws {
-        var capacity = bufferSize
+        // A split needs its own bytes and the rest of its last record: a buffer (and reads) sized to the split, not
+        // to ``bufferSize``, keep a small task from allocating and copying megabytes of the file after it.
+        var capacity = min(bufferSize, Self.bytesWanted(from: origin, toward: scan.end))
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0  // bytes of buffer holding data
@@ -276,7 +289,8 @@ public struct SplitReader {
                     buffer.deallocate()
                     buffer = grown
                 }
-                let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<capacity]))
+                let readEnd = filled + min(capacity - filled, Self.bytesWanted(from: bufferOffset + Int64(filled), toward: scan.end))
+                let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<readEnd]))
                 if count == 0 { atEnd = true } else { filled += count }
             }
             let recordEnd = newline ?? filled
