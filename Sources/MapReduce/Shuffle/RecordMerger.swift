@@ -4,25 +4,29 @@ import Glibc
 import Darwin
 #endif
 
-/// Merges sorted intermediate files into one sorted stream (a binary heap over the readers' current keys).
+/// Merges sorted intermediate files into one sorted stream, with a tournament (loser) tree over the readers'
+/// current keys: each record costs log₂ k comparisons for k readers, half what a binary heap's sift-down takes, which
+/// counts when a reduce merges the outputs of a thousand maps.
 ///
 /// Equal keys come out in the order of the readers given, and within a reader in file order, so the merge is
 /// stable and deterministic.
 final class RecordMerger {
     private let readers: [IntermediateFileReader]
-    /// A reader in the heap, with its current key and that key's first eight bytes big-endian (zero-padded): most
-    /// comparisons end at the prefixes, in the heap's own memory, without a load through the reader.
+    /// A reader's current key and that key's first eight bytes big-endian (zero-padded): most comparisons end at
+    /// the prefixes, in the merger's own memory, without a load through the reader.
     private struct Entry {
         var prefix: UInt64
         var key: UnsafeRawBufferPointer
-        var reader: Int
+        var exhausted: Bool
     }
-    /// The heap: `heapCount` entries at the front of storage for one per reader, allocated once.
-    private let heap: UnsafeMutablePointer<Entry>
+    /// One entry per reader.
+    private let entries: UnsafeMutablePointer<Entry>
+    /// The tree over k readers: `tree[0]` is the winner (the reader whose key comes next), `tree[1..<k]` the loser
+    /// of the match at each inner node. Node n's children are 2n and 2n + 1; reader i is leaf k + i.
+    private let tree: UnsafeMutablePointer<Int>
     // The merge runs once per record; its state is only touched by the merge itself, so the dynamic exclusivity
     // checks class properties cost on every access are turned off.
-    @exclusivity(unchecked) private var heapCount = 0
-    @exclusivity(unchecked) private var pendingAdvance: Int? = nil
+    @exclusivity(unchecked) private var advancePending = false
 
     /// The current record's key; valid until the next call to ``next()``.
     @exclusivity(unchecked) private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -31,80 +35,86 @@ final class RecordMerger {
 
     init(_ readers: [IntermediateFileReader]) throws(IntermediateFileError) {
         self.readers = readers
-        heap = .allocate(capacity: max(readers.count, 1))
-        for index in readers.indices where try readers[index].next() {
-            (heap + heapCount).initialize(to: entry(index))
-            heapCount += 1
-            siftUp(heapCount - 1)
+        let count = max(readers.count, 1)
+        entries = .allocate(capacity: count)
+        entries.initialize(repeating: Entry(prefix: 0, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true), count: count)
+        tree = .allocate(capacity: count)
+        tree.initialize(repeating: 0, count: count)
+        for index in readers.indices { try load(index) }
+        // Play every match once, bottom up; `winners` holds each node's winner while the tree is built.
+        var winners = [Int](repeating: 0, count: 2 * count)
+        for index in 0..<count { winners[count + index] = index }
+        var node = count - 1
+        while node >= 1 {
+            let (left, right) = (winners[2 * node], winners[2 * node + 1])
+            let leftWins = precedes(left, right)
+            winners[node] = leftWins ? left : right
+            tree[node] = leftWins ? right : left
+            node -= 1
         }
+        tree[0] = count == 1 ? 0 : winners[1]
     }
 
     deinit {
-        heap.deinitialize(count: heapCount)
-        heap.deallocate()
+        entries.deinitialize(count: max(readers.count, 1))
+        entries.deallocate()
+        tree.deallocate()
     }
 
     /// The file the current record was read from.
-    var path: String { readers[pendingAdvance ?? 0].path }
+    var path: String { readers.isEmpty ? "" : readers[tree[0]].path }
 
     /// Moves to the next record in key order; `false` when every reader is exhausted.
     func next() throws(IntermediateFileError) -> Bool {
-        if pendingAdvance != nil {
-            pendingAdvance = nil
-            if try readers[heap[0].reader].next() {
-                heap[0] = entry(heap[0].reader)
-                siftDown(0)
-            } else {
-                heapCount -= 1
-                heap.swapAt(0, heapCount)
-                (heap + heapCount).deinitialize(count: 1)
-                if heapCount > 0 { siftDown(0) }
-            }
+        guard !readers.isEmpty else { return false }
+        if advancePending {
+            advancePending = false
+            let advanced = tree[0]
+            try load(advanced)
+            replay(advanced)
         }
-        guard heapCount > 0 else { return false }
-        let top = readers[heap[0].reader]
-        key = top.key
-        value = top.value
-        pendingAdvance = heap[0].reader
+        let winner = tree[0]
+        guard !entries[winner].exhausted else { return false }
+        key = readers[winner].key
+        value = readers[winner].value
+        advancePending = true
         return true
     }
 
-    /// Reader `index`'s current key, as a heap entry.
-    private func entry(_ index: Int) -> Entry {
+    /// Moves reader `index` to its next record and notes its key, or marks it exhausted.
+    private func load(_ index: Int) throws(IntermediateFileError) {
+        guard try readers[index].next() else {
+            entries[index].exhausted = true
+            return
+        }
         let key = readers[index].key
-        return Entry(prefix: RecordBuffer.prefix(of: key), key: key, reader: index)
+        entries[index] = Entry(prefix: RecordBuffer.prefix(of: key), key: key, exhausted: false)
     }
 
-    /// Whether entry `a` comes before entry `b`: by key, then by reader (so the merge is stable).
+    /// Plays reader `index`'s new key up from its leaf: at each node the loser stays, the winner goes on.
+    private func replay(_ index: Int) {
+        let count = readers.count
+        var candidate = index
+        var node = (count + index) / 2
+        while node >= 1 {
+            if precedes(tree[node], candidate) { swap(&tree[node], &candidate) }
+            node /= 2
+        }
+        tree[0] = candidate
+    }
+
+    /// Whether reader `a`'s key comes before reader `b`'s: by key bytes, then by reader (so the merge is stable);
+    /// an exhausted reader after every other.
+    @inline(__always)
     private func precedes(_ a: Int, _ b: Int) -> Bool {
-        let a = heap[a]
-        let b = heap[b]
-        if a.prefix != b.prefix { return a.prefix < b.prefix }
-        let order = compareKeys(a.key, b.key)
-        return order != 0 ? order < 0 : a.reader < b.reader
-    }
-
-    private func siftUp(_ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard precedes(child, parent) else { return }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private func siftDown(_ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            guard left < heapCount else { return }
-            var smallest = left
-            if left + 1 < heapCount, precedes(left + 1, left) { smallest = left + 1 }
-            guard precedes(smallest, parent) else { return }
-            heap.swapAt(smallest, parent)
-            parent = smallest
-        }
+        let x = entries[a]
+        let y = entries[b]
+        if x.exhausted || y.exhausted { return x.exhausted == y.exhausted ? a < b : y.exhausted }
+        if x.prefix != y.prefix { return x.prefix < y.prefix }
+        // Equal prefixes of keys of at most 8 bytes: the shorter key is the start of the longer one.
+        if x.key.count <= 8, y.key.count <= 8, x.key.count != y.key.count { return x.key.count < y.key.count }
+        let order = x.key.count <= 8 && y.key.count <= 8 ? 0 : compareKeys(x.key, y.key)
+        return order != 0 ? order < 0 : a < b
     }
 }
 
