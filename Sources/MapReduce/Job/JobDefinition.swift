@@ -23,6 +23,10 @@ public struct JobDefinition: Sendable {
     }
 
     /// A job that takes no parameters.
+    ///
+    /// Inlinable, so the job's task functions are built where its types are known: its map and reduce tasks
+    /// (collecting, sorting, merging, decoding values) run specialized for them, not through generic witnesses.
+    @inlinable
     public init<Key, Value>(_ job: Job<Key, Value>) { self.init(AnyJob(job)) }
 
     /// A job built from parameters.
