@@ -58,6 +58,12 @@ struct CombiningTable<Value: RecordCodable> {
         SlotMemory.allocate(bytes: capacity * MemoryLayout<Slot>.stride).bindMemory(to: Slot.self, capacity: capacity)
     }
 
+    /// Hands back slots from ``allocateSlots(_:)`` that hold no value any more.
+    @usableFromInline
+    static func recycleSlots(_ slots: UnsafeMutablePointer<Slot>, capacity: Int) {
+        SlotMemory.recycle(UnsafeMutableRawPointer(slots), bytes: capacity * MemoryLayout<Slot>.stride)
+    }
+
     @inlinable
     var memoryUsage: Int { capacity * MemoryLayout<Slot>.stride + longKeys.capacity }
 
@@ -120,7 +126,7 @@ struct CombiningTable<Value: RecordCodable> {
         let length = Int(slot.pointee.lengthPlusOne - 1)
         guard length > 16 else { return StableHash.hash(head: slot.pointee.head, tail: slot.pointee.tail, count: length) }
         let offset = Int(slot.pointee.tail)
-        return longKeys.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+        return longKeys.withUnsafeBytes { StableHash.hash(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + length)])) }
     }
 
     @usableFromInline
@@ -135,33 +141,25 @@ struct CombiningTable<Value: RecordCodable> {
             while slots[index].lengthPlusOne != 0 { index = (index + 1) & mask }
             (slots + index).moveInitialize(from: old + position, count: 1)
         }
-        SlotMemory.recycle(UnsafeMutableRawPointer(old), bytes: oldCapacity * MemoryLayout<Slot>.stride)
+        Self.recycleSlots(old, capacity: oldCapacity)
     }
 
     /// Encodes every entry as a record into `records` and empties the table.
     @inlinable
     mutating func drain(into records: inout RecordBuffer) {
-        // Encode straight into the records' arena: a writer borrows it for the drain.
-        var writer = RecordWriter(capacity: 0)
-        swap(&writer.bytes, &records.arena)
-        defer { swap(&writer.bytes, &records.arena) }
-        records.records.reserveCapacity(count)
+        records.reserveCapacity(records: count)
         longKeys.withUnsafeBytes { longKeys in
             for position in 0..<capacity where slots[position].lengthPlusOne != 0 {
                 let slot = (slots + position).move()
                 let length = Int(slot.lengthPlusOne - 1)
-                let keyOffset = writer.bytes.count
-                if length > 16 {
-                    writer.write(UnsafeRawBufferPointer(rebasing: longKeys[Int(slot.tail)..<(Int(slot.tail) + length)]))
-                } else {
-                    withUnsafeBytes(of: (slot.head, slot.tail)) { writer.write(UnsafeRawBufferPointer(rebasing: $0[..<length])) }
+                withUnsafeBytes(of: (slot.head, slot.tail)) { short in
+                    let key =
+                        length > 16
+                        ? UnsafeRawBufferPointer(rebasing: longKeys[Int(slot.tail)..<(Int(slot.tail) + length)])
+                        : UnsafeRawBufferPointer(rebasing: short[..<length])
+                    // `head` is the key's first 8 bytes, zero-padded and little-endian: swapped, its prefix.
+                    records.append(key: key, partition: Int(slot.partition), prefix: slot.head.byteSwapped) { slot.value.encode(to: &$0) }
                 }
-                let valueOffset = writer.bytes.count
-                slot.value.encode(to: &writer)
-                records.records.append(
-                    BufferedRecord(
-                        keyOffset: keyOffset, valueOffset: valueOffset, keyLength: UInt32(length), valueLength: UInt32(writer.bytes.count - valueOffset),
-                        partition: slot.partition, prefix: slot.head.byteSwapped))
             }
         }
         count = 0
@@ -173,7 +171,7 @@ struct CombiningTable<Value: RecordCodable> {
     /// ``initialCapacity``: a table that grows again gets the recycled blocks, warm.
     @usableFromInline
     mutating func startAgainSmall() {
-        SlotMemory.recycle(UnsafeMutableRawPointer(slots), bytes: capacity * MemoryLayout<Slot>.stride)
+        Self.recycleSlots(slots, capacity: capacity)
         capacity = Self.initialCapacity
         slots = Self.allocateSlots(capacity)
     }
@@ -184,7 +182,7 @@ struct CombiningTable<Value: RecordCodable> {
         if count > 0 {
             for position in 0..<capacity where slots[position].lengthPlusOne != 0 { _ = (slots + position).move() }
         }
-        SlotMemory.recycle(UnsafeMutableRawPointer(slots), bytes: capacity * MemoryLayout<Slot>.stride)
+        Self.recycleSlots(slots, capacity: capacity)
         count = 0
     }
 }

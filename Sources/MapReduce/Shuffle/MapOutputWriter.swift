@@ -63,7 +63,7 @@ final class MapOutputWriter {
         buffer.sort()
         let writer = try IntermediateFileWriter(
             path: path, partitions: settings.partitions, compressor: compressor, blockSize: settings.blockSize, sync: false)
-        try buffer.arena.withUnsafeBytes { arena in
+        try buffer.arena.bytes.withUnsafeBytes { arena in
             for record in buffer.records {
                 if Int(record.partition) != writer.partition { try writer.startPartition(Int(record.partition)) }
                 try writer.append(

@@ -29,7 +29,8 @@ struct BufferedRecord {
 /// Encoded records held in memory before they are sorted and written: one byte arena plus an index entry each.
 @usableFromInline
 struct RecordBuffer {
-    @usableFromInline var arena: [UInt8] = []
+    /// The records' bytes, each key followed by its value; a writer, so values are encoded straight into it.
+    @usableFromInline var arena = RecordWriter(capacity: 0)
     @usableFromInline var records: [BufferedRecord] = []
 
     @inlinable init() {}
@@ -37,46 +38,34 @@ struct RecordBuffer {
     /// Bytes of records the buffer holds. (The arrays' spare capacity, kept across spills, is not counted: it
     /// is at most as large again.)
     @inlinable
-    var memoryUsage: Int { arena.count + records.count * MemoryLayout<BufferedRecord>.stride }
+    var memoryUsage: Int { arena.bytes.count + records.count * MemoryLayout<BufferedRecord>.stride }
 
     @inlinable
     var isEmpty: Bool { records.isEmpty }
 
-    /// Appends a key alone (its value is set later by ``setValue(_:of:)``); returns its index.
-    @inlinable @discardableResult
-    mutating func appendKey(_ key: UnsafeRawBufferPointer, partition: Int, prefix: UInt64? = nil) -> Int {
-        let offset = arena.count
-        arena.append(contentsOf: key)
-        records.append(
-            BufferedRecord(
-                keyOffset: offset, valueOffset: offset + key.count, keyLength: UInt32(key.count), valueLength: 0,
-                partition: UInt32(partition), prefix: prefix ?? Self.prefix(of: key)))
-        return records.count - 1
-    }
-
-    /// Appends a record whose value follows its key.
-    @inlinable
-    mutating func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, partition: Int) {
-        let index = appendKey(key, partition: partition)
-        arena.append(contentsOf: value)
-        records[index].valueLength = UInt32(value.count)
-    }
-
     /// Appends a record whose value follows its key.
     @inlinable
     mutating func append(key: UnsafeRawBufferPointer, value: [UInt8], partition: Int) {
-        let index = appendKey(key, partition: partition)
-        arena.append(contentsOf: value)
-        records[index].valueLength = UInt32(value.count)
+        append(key: key, partition: partition, prefix: Self.prefix(of: key)) { writer in writer.bytes.append(contentsOf: value) }
     }
 
-    /// Stores the value of record `index` (at the end of the arena).
+    /// Appends a record of `key` (whose ``prefix(of:)`` the caller knows) and the value `encodeValue` writes
+    /// straight into the arena, so the value is never copied.
     @inlinable
-    mutating func setValue(_ value: UnsafeRawBufferPointer, of index: Int) {
-        records[index].valueOffset = arena.count
-        records[index].valueLength = UInt32(value.count)
-        arena.append(contentsOf: value)
+    mutating func append(key: UnsafeRawBufferPointer, partition: Int, prefix: UInt64, encodingValue encodeValue: (inout RecordWriter) -> Void) {
+        let keyOffset = arena.bytes.count
+        arena.write(key)
+        encodeValue(&arena)
+        let valueOffset = keyOffset + key.count
+        records.append(
+            BufferedRecord(
+                keyOffset: keyOffset, valueOffset: valueOffset, keyLength: UInt32(key.count), valueLength: UInt32(arena.bytes.count - valueOffset),
+                partition: UInt32(partition), prefix: prefix))
     }
+
+    /// Makes room for `count` more records' index entries.
+    @inlinable
+    mutating func reserveCapacity(records count: Int) { records.reserveCapacity(records.count + count) }
 
     @inlinable
     static func prefix(of key: UnsafeRawBufferPointer) -> UInt64 {
@@ -88,27 +77,23 @@ struct RecordBuffer {
 
     /// Forgets the records, keeping the storage.
     mutating func removeAll() {
-        arena.removeAll(keepingCapacity: true)
+        arena.removeAll()
         records.removeAll(keepingCapacity: true)
     }
 
     /// Sorts by partition, then key bytes, then insertion order (so equal keys keep the order they were emitted).
     /// No two records tie in that order, so an unstable sort gives the one result.
     mutating func sort() {
-        arena.withUnsafeBytes { arena in
-            // Only keys of more than 8 bytes are compared in the arena, so it is not empty then.
+        arena.bytes.withUnsafeBytes { arena in
+            // Keys are compared in the arena only past 8 bytes, so it is not empty when its address is used.
             let base = arena.baseAddress
             records.withUnsafeMutableBufferPointer { records in
                 records.sortUnstably { a, b in
                     if a.partition != b.partition { return a.partition < b.partition }
                     if a.prefix != b.prefix { return a.prefix < b.prefix }
-                    let shortest = Int(min(a.keyLength, b.keyLength))
-                    if shortest > 8 {
-                        let order = memcmp(base! + a.keyOffset + 8, base! + b.keyOffset + 8, shortest - 8)
-                        if order != 0 { return order < 0 }
-                    }
-                    if a.keyLength != b.keyLength { return a.keyLength < b.keyLength }
-                    return a.keyOffset < b.keyOffset
+                    let order = compareKeys(
+                        pastEqualPrefixes: base.map { $0 + a.keyOffset }, count: Int(a.keyLength), base.map { $0 + b.keyOffset }, count: Int(b.keyLength))
+                    return order != 0 ? order < 0 : a.keyOffset < b.keyOffset
                 }
             }
         }

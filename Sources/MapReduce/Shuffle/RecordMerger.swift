@@ -111,11 +111,22 @@ final class RecordMerger {
         let y = entries[b]
         if x.exhausted || y.exhausted { return x.exhausted == y.exhausted ? a < b : y.exhausted }
         if x.prefix != y.prefix { return x.prefix < y.prefix }
-        // Equal prefixes of keys of at most 8 bytes: the shorter key is the start of the longer one.
-        if x.key.count <= 8, y.key.count <= 8, x.key.count != y.key.count { return x.key.count < y.key.count }
-        let order = x.key.count <= 8 && y.key.count <= 8 ? 0 : compareKeys(x.key, y.key)
+        let order = compareKeys(pastEqualPrefixes: x.key.baseAddress, count: x.key.count, y.key.baseAddress, count: y.key.count)
         return order != 0 ? order < 0 : a < b
     }
+}
+
+/// ``compareKeys(_:_:)`` for keys whose prefixes (first eight bytes, zero-padded) are equal: only bytes from the
+/// ninth on can differ, and where one key has no ninth byte, it is the start of the other. Each key is given by its
+/// first byte's address and its length.
+@inline(__always)
+func compareKeys(pastEqualPrefixes a: UnsafeRawPointer?, count aCount: Int, _ b: UnsafeRawPointer?, count bCount: Int) -> Int {
+    let shortest = min(aCount, bCount)
+    if shortest > 8 {
+        let order = memcmp(a! + 8, b! + 8, shortest - 8)
+        if order != 0 { return Int(order) }
+    }
+    return aCount - bCount
 }
 
 /// Byte-wise comparison of two keys, a prefix first: the order of the shuffle.
