@@ -123,8 +123,7 @@ struct Benchmark: ParsableCommand {
                 let target = shape.maps < 8 ? ["--map-tasks", "\(shape.maps)"] : []
                 let result = try DistributedRun(
                     binaryDirectory: directory, job: job, workers: workers, reducers: shape.reducers,
-                    extraArguments: ["--split-size", "\(splitSize)", "--memory-budget", "\(memoryBudget.bytes)", "--compression-level=\(compressionLevel)"]
-                        + target + (noSync ? ["--no-sync"] : []),
+                    extraArguments: coordinatorArguments(splitSize: splitSize) + target,
                     work: output + "-distributed"
                 )
                 .run(inputs: [corpus])
@@ -141,6 +140,11 @@ struct Benchmark: ParsableCommand {
         }
     }
 
+    /// The coordinator's flags for this benchmark's options, with `splitSize`.
+    private func coordinatorArguments(splitSize: Int64) -> [String] {
+        ["--split-size", "\(splitSize)", "--memory-budget", "\(memoryBudget.bytes)", "--compression-level=\(compressionLevel)"] + (noSync ? ["--no-sync"] : [])
+    }
+
     /// Where this `mr-bench` is, beside this build's `mr-coordinator` and `mr-worker`.
     private var binaryDirectory: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
@@ -154,9 +158,7 @@ struct Benchmark: ParsableCommand {
     private func runDistributed(_ inputs: [String]) throws {
         let result = try DistributedRun(
             binaryDirectory: binaryDirectory, job: job, workers: workers, reducers: reducers,
-            extraArguments: [
-                "--split-size", "\(splitSize.bytes)", "--memory-budget", "\(memoryBudget.bytes)", "--compression-level=\(compressionLevel)",
-            ] + (noSync ? ["--no-sync"] : []), work: output + "-distributed"
+            extraArguments: coordinatorArguments(splitSize: splitSize.bytes), work: output + "-distributed"
         )
         .run(inputs: inputs)
         let bytes = Double(Self.size(of: inputs))
