@@ -237,8 +237,8 @@ import Testing
         }
         let jobs = "\(cluster.shared)/jobs"
         let job = "\(jobs)/\(try #require(try FileManager.default.contentsOfDirectory(atPath: jobs).first))"
-        let attempt = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(job)/map/0").first)
-        let victim = "\(job)/map/0/\(attempt)/output.mri"
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(job)/map").first { $0.hasPrefix("0-attempt-") && $0.hasSuffix(".mri") })
+        let victim = "\(job)/map/\(file)"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: victim)))
         switch fault {
         case .corrupt:

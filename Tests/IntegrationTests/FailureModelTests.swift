@@ -208,8 +208,8 @@ import Testing
     }
 
     /// Review item 4: a worker stopped (SIGSTOP) mid-map and continued after its job ended wrote its map output into
-    /// a freshly recreated `jobs/<job>/map/…`, left there for good. An attempt never creates what is above its own
-    /// directory: the late worker fails its attempt, and the shared directory stays clean.
+    /// a freshly recreated `jobs/<job>/map/…`, left there for good. An attempt never creates the plan's directory or
+    /// anything above it: the late worker fails its attempt, and the shared directory stays clean.
     @Test func aWorkerContinuedAfterItsJobEndedRecreatesNothing() throws {
         let cluster = try Cluster(.testbed)
         try cluster.startCoordinator(

@@ -15,7 +15,7 @@ import Testing
             counts.reduce(0, +)
         }
         let map = MapTaskContext(
-            task: 0, splits: [InputSplit(file: InputFile(path: input), start: 0, end: 6)], directory: directory.appending("map"),
+            task: 0, attempt: AttemptID(1), splits: [InputSplit(file: InputFile(path: input), start: 0, end: 6)], directory: directory.appending("map"),
             settings: ShuffleSettings(partitions: 1))
         let output = try AnyStep(job).runMapTask(map)
         let precious = try directory.write("precious/keep.txt", "not the attempt's\n")

@@ -182,20 +182,30 @@ let firstLetterPartitioned = Job<String, Int>(
             }
             #expect(error.code == (job.name == "map-fails" ? .mapFailed : .reduceFailed), "\(error)")
             let shuffle = "\(OutputDirectory(path: directory.appending("out")).temporaryDirectory)/shuffle"
-            let phase = job.name == "map-fails" ? "map" : "reduce"
-            let left = (try? FileManager.default.subpathsOfDirectory(atPath: "\(shuffle)/\(phase)/0")) ?? []
+            let left = (try? FileManager.default.subpathsOfDirectory(atPath: job.name == "map-fails" ? "\(shuffle)/map" : "\(shuffle)/reduce/0")) ?? []
             #expect(left.isEmpty, "\(job.name) left \(left.prefix(5))")
         }
     }
 
-    /// Only a directory shaped as an attempt's is removed, whatever path an assignment names.
-    @Test func onlyAnAttemptsDirectoryIsRemovedAsAbandoned() throws {
+    /// Only a directory shaped as a reduce attempt's is removed, whatever path an assignment names; of a map
+    /// attempt, only its own files in a directory called `map`.
+    @Test func onlyAnAttemptsFilesAreRemovedAsAbandoned() throws {
         let directory = try TemporaryDirectory()
-        for path in ["jobs", "map/3", "map/3/attempt-", "map/x/attempt-1", "other/3/attempt-1", "map/3/attempt-1x", "reduce/3/attempt-7", "map/3/attempt-12"] {
+        for path in [
+            "jobs", "reduce/3", "reduce/3/attempt-", "reduce/x/attempt-1", "other/3/attempt-1", "reduce/3/attempt-1x", "map/3/attempt-12", "reduce/3/attempt-7",
+        ] {
             try FileManager.default.createDirectory(atPath: directory.appending(path), withIntermediateDirectories: true)
             AttemptDirectory.removeAbandoned(directory.appending(path))
             let removed = !FileManager.default.fileExists(atPath: directory.appending(path))
-            #expect(removed == ["reduce/3/attempt-7", "map/3/attempt-12"].contains(path), "\(path)")
+            #expect(removed == (path == "reduce/3/attempt-7"), "\(path)")
+        }
+        let maps = try TemporaryDirectory()
+        let names = ["3-attempt-7.mri", "3-attempt-7.bad-records.jsonl", "3-attempt-7.spill/run-0.mri", "3-attempt-8.mri", "4-attempt-7.mri", "keep.txt"]
+        for folder in ["map", "other"] {
+            for name in names { try maps.write("\(folder)/\(name)", "x") }
+            MapOutputLayout(directory: maps.appending(folder), task: 3, attempt: AttemptID(7)).removeAbandoned()
+            let left = try FileManager.default.subpathsOfDirectory(atPath: maps.appending(folder)).filter { !$0.hasSuffix(".spill") }.sorted()
+            #expect(left == (folder == "map" ? ["3-attempt-8.mri", "4-attempt-7.mri", "keep.txt"] : names.sorted()), "\(folder): \(left)")
         }
     }
 

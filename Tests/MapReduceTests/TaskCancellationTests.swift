@@ -23,7 +23,8 @@ import Testing
         }
         let split = InputSplit(file: InputFile(path: input), start: 0, end: 250_000)
         let context = MapTaskContext(
-            task: 0, splits: [split], directory: directory.appending("map"), settings: ShuffleSettings(partitions: 1), cancellation: cancellation)
+            task: 0, attempt: AttemptID(1), splits: [split], directory: directory.appending("map"), settings: ShuffleSettings(partitions: 1),
+            cancellation: cancellation)
         let error = try #require(throws: JobError.self) { try AnyStep(counted).runMapTask(context) }
         #expect(error.code == .cancelled)
     }
@@ -32,7 +33,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let input = try directory.write("in.txt", "a b c d e f g h\n")
         let map = MapTaskContext(
-            task: 0, splits: [InputSplit(file: InputFile(path: input), start: 0, end: 16)], directory: directory.appending("map"),
+            task: 0, attempt: AttemptID(1), splits: [InputSplit(file: InputFile(path: input), start: 0, end: 16)], directory: directory.appending("map"),
             settings: ShuffleSettings(partitions: 1))
         let output = try AnyStep(Self.wordCount).runMapTask(map)
         let cancellation = TaskCancellation()

@@ -58,7 +58,7 @@ public struct AnyStep: Sendable {
                 output.counters = counters
                 return output
             } catch {
-                AttemptDirectory.removeAbandoned(context.directory)
+                context.layout.removeAbandoned()
                 throw error
             }
         }
@@ -86,7 +86,7 @@ extension Job {
     /// Reads the context's splits, calls `map` per line and writes the attempt's output file.
     @inlinable
     func runMap(_ context: MapTaskContext) throws -> MapTaskOutput {
-        let output = try MapOutputWriter(directory: context.directory, settings: context.settings)
+        let output = try MapOutputWriter(layout: context.layout, settings: context.settings)
         let collector = MapOutputCollector<Key, Value>(output: output, combine: combiner, partitioner: partitioner, valueOrder: valueOrder)
         let emit = Emitter(collector)
         let reader = SplitReader(maximumRecordSize: context.maximumRecordSize)
@@ -139,7 +139,7 @@ extension Job {
         let file = try collector.finish()
         var badRecordsPath: String? = nil
         if !badRecords.isEmpty {
-            let path = MapOutputLayout.badRecordsFile(in: context.directory)
+            let path = context.layout.badRecordsFile
             try BadRecordsFile.write(badRecords, to: path, sync: context.settings.syncFiles)
             badRecordsPath = path
         }
@@ -203,7 +203,8 @@ extension Job {
     /// exactness.
     @inlinable
     func sampleKeys(_ splits: [InputSplit], perSplit: Int, maximumRecordSize: Int) throws -> [[UInt8]] {
-        let output = try MapOutputWriter(directory: "", settings: ShuffleSettings())  // never written: pairs stay staged
+        // Never written: pairs stay staged.
+        let output = try MapOutputWriter(layout: MapOutputLayout(directory: "", task: 0, attempt: AttemptID(0)), settings: ShuffleSettings())
         let collector = MapOutputCollector<Key, Value>(output: output, combine: nil, partitioner: nil)
         collector.state.pointee.staged = []
         let emit = Emitter(collector)
@@ -249,7 +250,7 @@ final class ReduceMerge {
     /// its front for a job that sorts values.
     @usableFromInline
     func open(keyLength: ((UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int)?) throws -> KeyGroups {
-        try OwnedDirectory.create(context.scratchDirectory)
+        try OwnedDirectory.create(context.scratchDirectory, parentLevels: AttemptDirectory.reduceLevels)
         let merging = RunMerging(
             settings: context.settings, compressor: context.settings.makeCompressor(),
             scratchDirectory: context.scratchDirectory)

@@ -8,9 +8,12 @@ import Darwin
 public struct MapTaskContext: Sendable {
     /// The map task's number.
     public var task: Int
+    /// The attempt.
+    public var attempt: AttemptID
     /// The input ranges the task reads, in order.
     public var splits: [InputSplit]
-    /// The attempt's own directory, where it writes its output file.
+    /// The step's map directory, where every map attempt writes its files, named by its task and attempt
+    /// (``layout``).
     public var directory: String
     /// How outputs are buffered and written.
     public var settings: ShuffleSettings
@@ -27,12 +30,13 @@ public struct MapTaskContext: Sendable {
 
     /// Creates a map task context.
     public init(
-        task: Int, splits: [InputSplit], directory: String, settings: ShuffleSettings, badRecordLimit: Int = 0,
+        task: Int, attempt: AttemptID, splits: [InputSplit], directory: String, settings: ShuffleSettings, badRecordLimit: Int = 0,
         maximumRecordSize: Int = JobConfiguration.defaultMaximumRecordSize, cancellation: TaskCancellation = TaskCancellation(),
         progress: TaskProgress = TaskProgress()
     ) {
         self.progress = progress
         self.task = task
+        self.attempt = attempt
         self.splits = splits
         self.directory = directory
         self.settings = settings
@@ -40,6 +44,11 @@ public struct MapTaskContext: Sendable {
         self.maximumRecordSize = maximumRecordSize
         self.cancellation = cancellation
     }
+}
+
+extension MapTaskContext {
+    /// Where the attempt's files are.
+    public var layout: MapOutputLayout { MapOutputLayout(directory: directory, task: task, attempt: attempt) }
 }
 
 /// What a map attempt produced.
@@ -121,7 +130,9 @@ extension ReduceTaskContext {
     func createOutputDirectory() throws(FileIOError) {
         let directory = outputPath.lastIndex(of: "/").map { String(outputPath[..<$0]) } ?? "."
         guard !directory.isEmpty else { return }
-        if let slash = directory.lastIndex(of: "/"), slash != directory.startIndex { try AttemptDirectory.create(String(directory[..<slash])) }
+        if let slash = directory.lastIndex(of: "/"), slash != directory.startIndex {
+            try AttemptDirectory.create(String(directory[..<slash]), levels: AttemptDirectory.reduceLevels)
+        }
         guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw FileIOError(path: directory, operation: "create the directory") }
     }
 }

@@ -5,19 +5,20 @@ import Glibc
 import Darwin
 #endif
 
-/// What an attempt may create of its directory, `<plan directory>/<phase>/<task>/attempt-<a>`: the three levels
-/// below the plan's directory, and never the plan's directory or anything above it. A worker that was stopped
-/// (SIGSTOP, a suspended machine) and continues after its job ended finds the job's directory gone and fails its
-/// attempt, instead of recreating the directory and leaving its files there for good.
+/// What an attempt may create of the directories it writes in: the levels below the plan's directory (a map
+/// attempt `map`, ``MapOutputLayout``; a reduce attempt `reduce/<task>/attempt-<a>`), and never the plan's
+/// directory or anything above it. A worker that was stopped (SIGSTOP, a suspended machine) and continues after its
+/// job ended finds the job's directory gone and fails its attempt, instead of recreating the directory and leaving
+/// its files there for good.
 @usableFromInline
 enum AttemptDirectory {
-    /// How many levels an attempt creates: the phase's directory, the task's, the attempt's.
-    static let levels = 3
+    /// How many levels a reduce attempt creates: the phase's directory, the task's, the attempt's.
+    static let reduceLevels = 3
 
-    /// Creates `path` and the directories above it up to ``levels`` in all (each may exist already).
+    /// Creates `path` and the directories above it up to `levels` in all (each may exist already).
     /// - Throws: ``FileIOError``; when the directory above them does not exist, one that says the job's directory
     ///   is gone.
-    static func create(_ path: String) throws(FileIOError) {
+    static func create(_ path: String, levels: Int) throws(FileIOError) {
         var chain = [path]
         while chain.count < levels, let slash = chain[0].lastIndex(of: "/"), slash != chain[0].startIndex {
             chain.insert(String(chain[0][..<slash]), at: 0)
@@ -35,14 +36,15 @@ enum AttemptDirectory {
         }
     }
 
-    /// Removes the directory of an attempt that failed or was cancelled, with whatever it wrote (spills, merge
+    /// Removes the directory of a reduce attempt that failed or was cancelled, with whatever it wrote (merge
     /// passes, a partial output), so that retries on a full shared directory find the room it took. Only a path
-    /// shaped as an attempt's directory (`…/map|reduce/<task>/attempt-<a>`) is removed: nothing else, whoever named it.
+    /// shaped as a reduce attempt's directory (`…/reduce/<task>/attempt-<a>`) is removed: nothing else, whoever
+    /// named it. (A map attempt's files: ``MapOutputLayout/removeAbandoned()``.)
     @usableFromInline
     static func removeAbandoned(_ path: String) {
         func isNumber(_ text: Substring) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
         let components = Array(path.split(separator: "/", omittingEmptySubsequences: false).suffix(3))
-        guard components.count == 3, ["map", "reduce"].contains(components[0]), isNumber(components[1]), components[2].hasPrefix("attempt-"),
+        guard components.count == 3, components[0] == "reduce", isNumber(components[1]), components[2].hasPrefix("attempt-"),
             isNumber(components[2].dropFirst(8))
         else { return }
         try? FileManager.default.removeItem(atPath: path)

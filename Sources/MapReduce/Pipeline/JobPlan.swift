@@ -10,8 +10,9 @@ import Foundation
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The format this build writes; a `job.json` of another version is refused with a message.
     /// (3: map attempts write one output file, `map/<m>/attempt-<a>/output.mri`, and the configuration has
-    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, `JobPlan+Coding.swift`.)
-    public static let formatVersion = 4
+    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, `JobPlan+Coding.swift`; 5: map attempts
+    /// write `map/<m>-attempt-<a>.mri`, no directory of their own, ``MapOutputLayout``.)
+    public static let formatVersion = 5
 
     /// The plan's format version.
     public var version: Int
@@ -100,26 +101,28 @@ public struct JobPlan: Codable, Sendable, Equatable {
         return String(XXHash64.hash(bytes), radix: 16)
     }
 
-    /// Where `attempt` of map task `task` writes its output file.
-    public func mapDirectory(_ task: MapTaskID, _ attempt: AttemptID) -> String { Self.mapDirectory(in: directory, task, attempt) }
+    /// The step's map directory, where every map attempt writes its files (``MapOutputLayout``).
+    public var mapDirectory: String { Self.mapDirectory(in: directory) }
+
+    /// The step's map directory of the plan whose ``directory`` is `directory`: `<directory>/map`.
+    public static func mapDirectory(in directory: String) -> String { "\(directory)/map" }
+
+    /// Where the files of `attempt` of map task `task` are.
+    public func mapLayout(_ task: MapTaskID, _ attempt: AttemptID) -> MapOutputLayout {
+        MapOutputLayout(directory: mapDirectory, task: task.rawValue, attempt: attempt)
+    }
 
     /// The output file, holding every partition, that `attempt` of map task `task` writes.
-    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID) -> String { Self.mapOutputFile(in: directory, task, attempt) }
+    public func mapOutputFile(_ task: MapTaskID, _ attempt: AttemptID) -> String { mapLayout(task, attempt).outputFile }
 
     /// The output file of `attempt` of map task `task` of the plan whose ``directory`` is `directory`: what a
     /// worker derives a reduce's inputs with, from the directory and the committed attempts alone.
     public static func mapOutputFile(in directory: String, _ task: MapTaskID, _ attempt: AttemptID) -> String {
-        MapOutputLayout.outputFile(in: mapDirectory(in: directory, task, attempt))
-    }
-
-    private static func mapDirectory(in directory: String, _ task: MapTaskID, _ attempt: AttemptID) -> String {
-        "\(directory)/map/\(task.rawValue)/attempt-\(attempt.rawValue)"
+        MapOutputLayout(directory: mapDirectory(in: directory), task: task.rawValue, attempt: attempt).outputFile
     }
 
     /// The list of records `attempt` of map task `task` skipped, if it skipped any.
-    public func badRecordsFile(_ task: MapTaskID, _ attempt: AttemptID) -> String {
-        MapOutputLayout.badRecordsFile(in: mapDirectory(task, attempt))
-    }
+    public func badRecordsFile(_ task: MapTaskID, _ attempt: AttemptID) -> String { mapLayout(task, attempt).badRecordsFile }
 
     /// Where `attempt` of reduce task `task` writes before its output is published.
     public func reduceDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
@@ -137,7 +140,7 @@ public struct JobPlan: Codable, Sendable, Equatable {
     /// What `attempt` of map task `task` reads and where it writes.
     public func mapTaskContext(_ task: MapTaskID, _ attempt: AttemptID, cancellation: TaskCancellation = TaskCancellation()) -> MapTaskContext {
         MapTaskContext(
-            task: task.rawValue, splits: mapTasks[task.rawValue], directory: mapDirectory(task, attempt), settings: shuffle,
+            task: task.rawValue, attempt: attempt, splits: mapTasks[task.rawValue], directory: mapDirectory, settings: shuffle,
             badRecordLimit: configuration.skipBadRecords, maximumRecordSize: configuration.maximumRecordSize, cancellation: cancellation)
     }
 

@@ -4,31 +4,31 @@ import Zstd
 /// Turns a map attempt's buffered records into its one sorted output file of R partitions, spilling sorted runs
 /// when the buffer outgrows the memory budget and merging them at the end.
 ///
-/// Layout inside the attempt directory (``MapOutputLayout``): `output.mri`, holding every partition (empty ones
-/// too) with an index of their runs, and while running `spill/run-<n>.mri`, one file of R partitions per spill,
-/// removed at the end. So an attempt leaves one file whatever R is. None of them is fsynced: a map output can be
-/// computed again, and every reader verifies what it reads.
+/// Its files (``MapOutputLayout``): the output file, holding every partition (empty ones too) with an index of
+/// their runs, and while running `<spill directory>/run-<n>.mri`, one file of R partitions per spill, removed at the
+/// end. So an attempt leaves one file whatever R is. None of them is fsynced: a map output can be computed again,
+/// and every reader verifies what it reads.
 @usableFromInline
 final class MapOutputWriter {
-    let directory: String
+    let layout: MapOutputLayout
     @usableFromInline let settings: ShuffleSettings
     private let compressor: ZstdCompressor?
     private var runs: [String] = []
 
     /// Creates a writer; nothing is written (not even the directory) until a spill or ``finish(_:combiner:)``.
     @usableFromInline
-    init(directory: String, settings: ShuffleSettings) throws {
-        self.directory = directory
+    init(layout: MapOutputLayout, settings: ShuffleSettings) throws {
+        self.layout = layout
         self.settings = settings
         compressor = settings.makeCompressor()
     }
 
-    private var spillDirectory: String { "\(directory)/spill" }
+    private var spillDirectory: String { layout.spillDirectory }
 
     /// Sorts `buffer`, writes it as one file of R partitions, and empties it.
     @usableFromInline
     func spill(_ buffer: inout RecordBuffer) throws {
-        if runs.isEmpty { try OwnedDirectory.create(spillDirectory) }
+        if runs.isEmpty { try OwnedDirectory.create(spillDirectory, parentLevels: 1) }
         let path = "\(spillDirectory)/run-\(runs.count).mri"
         try write(&buffer, to: path)
         runs.append(path)
@@ -37,8 +37,8 @@ final class MapOutputWriter {
     /// Writes the attempt's output file from `buffer` and any spilled runs.
     @usableFromInline
     func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> IntermediateFileSummary {
-        let path = MapOutputLayout.outputFile(in: directory)
-        try AttemptDirectory.create(directory)
+        let path = layout.outputFile
+        try layout.createDirectory()
         if runs.isEmpty { return try write(&buffer, to: path) }
         if !buffer.isEmpty { try spill(&buffer) }
         let merging = RunMerging(settings: settings, compressor: compressor, scratchDirectory: spillDirectory)

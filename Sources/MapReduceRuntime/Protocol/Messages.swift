@@ -93,7 +93,8 @@ public struct MapAssignment: Codable, Sendable {
     public var task: MapTaskID
     /// What it reads.
     public var splits: [InputSplit]
-    /// The attempt's own directory in the shared directory.
+    /// The step's map directory in the shared directory, where the attempt writes its files, named by task and
+    /// attempt (``MapOutputLayout``).
     public var directory: String
     /// How to write its outputs.
     public var settings: ShuffleSettings
@@ -169,10 +170,10 @@ extension MapAssignment {
             settings: context.settings, badRecordLimit: context.badRecordLimit, maximumRecordSize: context.maximumRecordSize)
     }
 
-    /// The context of the task it assigns.
-    public func context(cancellation: TaskCancellation, progress: TaskProgress) -> MapTaskContext {
+    /// The context of `attempt` of the task it assigns.
+    public func context(attempt: AttemptID, cancellation: TaskCancellation, progress: TaskProgress) -> MapTaskContext {
         MapTaskContext(
-            task: task.rawValue, splits: splits, directory: directory, settings: settings, badRecordLimit: badRecordLimit ?? 0,
+            task: task.rawValue, attempt: attempt, splits: splits, directory: directory, settings: settings, badRecordLimit: badRecordLimit ?? 0,
             maximumRecordSize: maximumRecordSize ?? JobConfiguration.defaultMaximumRecordSize, cancellation: cancellation, progress: progress)
     }
 }

@@ -322,7 +322,7 @@ public struct Worker: Sendable {
         }
         let step = job.steps[index]
         if let map = assignment.map {
-            let context = map.context(cancellation: cancellation, progress: progress)
+            let context = map.context(attempt: attempt, cancellation: cancellation, progress: progress)
             return BlockingWork { Result { CompletionRequest(worker: id, attempt: attempt, map: try step.runMapTask(context)) } }
         } else if let reduce = assignment.reduce {
             let context = try reduce.context(cancellation: cancellation, progress: progress)
@@ -334,7 +334,8 @@ public struct Worker: Sendable {
     /// Throws ``OutsideSharedDirectory`` unless every path `assignment` makes the worker write, delete or read
     /// intermediate data at is inside the shared directory: absolute, without `.` or `..` components.
     func confine(_ assignment: TaskAssignment) throws {
-        // A reduce's inputs are `<directory>/map/<task>/attempt-<n>/output.mri`: inside `directory` when it is.
+        // A map attempt's files are `<directory>/<task>-attempt-<n>.…`, a reduce's inputs
+        // `<directory>/map/<task>-attempt-<n>.mri`: inside `directory` when it is.
         let paths = (assignment.map.map { [$0.directory] } ?? []) + (assignment.reduce.map { [$0.outputPath, $0.scratchDirectory, $0.directory] } ?? [])
         for path in paths {
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
