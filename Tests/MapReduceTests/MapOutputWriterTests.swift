@@ -12,43 +12,6 @@ import Testing
         counts.reduce(0, +)
     }
 
-    /// Map attempts create one file each and no directory of their own (issue 20): a map attempt used to create
-    /// `map/<m>/` and `map/<m>/attempt-<a>/` before its file, and on this machine's ext4 (no journal, so every
-    /// new inode skips the recently deleted ones) two of every three inode creations of a job of 1,024 small map
-    /// tasks were those directories. A spilling attempt's runs go in a directory of its own, removed at the end.
-    @Test(arguments: [64 << 20, 1 << 16])
-    func mapAttemptsCreateOneFileEachAndNoDirectory(memoryBudget: Int) throws {
-        let directory = try TemporaryDirectory()
-        let text = (0..<20_000).map { "word\($0 % 3000) other\($0)" }.joined(separator: "\n") + "\n"
-        let input = try directory.write("in.txt", text)
-        let half = Int64(text.utf8.count / 2)
-        let plan = JobPlan(
-            job: "word-count",
-            mapTasks: [
-                [InputSplit(file: InputFile(path: input), start: 0, end: half)],
-                [InputSplit(file: InputFile(path: input), start: half, end: Int64(text.utf8.count))],
-            ],
-            configuration: JobConfiguration(reducers: 4, memoryBudget: memoryBudget, syncFiles: false), directory: directory.appending("job"),
-            output: directory.appending("out"))
-        try FileManager.default.createDirectory(atPath: plan.directory, withIntermediateDirectories: true)
-        var outputs: [String] = []
-        for (map, attempt) in [(0, 3), (1, 4), (0, 9)] {
-            let output = try AnyStep(Self.wordCountWithoutCombiner).runMapTask(plan.mapTaskContext(MapTaskID(map), AttemptID(UInt64(attempt))))
-            #expect(output.file.path == plan.mapOutputFile(MapTaskID(map), AttemptID(UInt64(attempt))))
-            #expect(memoryBudget > 1 << 20 ? output.spills == 0 : output.spills > 1, "\(output.spills) spills")
-            outputs.append(output.file.path)
-        }
-        let created = try FileManager.default.subpathsOfDirectory(atPath: plan.directory).sorted()
-        let files = outputs.map { String($0.dropFirst(plan.directory.count + 1)) }.sorted()
-        #expect(created == ["map"] + files, "\(created)")
-    }
-
-    static let wordCountWithoutCombiner = Job<String, Int>("word-count") { line, emit in
-        for word in line.words { emit(word, 1) }
-    } reduce: { _, counts in
-        counts.reduce(0, +)
-    }
-
     /// Today (format 1) an attempt of R = 64 left 64 files, and spills 64 more each until the merge.
     @Test(arguments: [64 << 20, 1 << 16])
     func aMapAttemptLeavesOneFileWhateverThePartitionsAndSpills(memoryBudget: Int) throws {

@@ -187,25 +187,27 @@ let firstLetterPartitioned = Job<String, Int>(
         }
     }
 
-    /// Only a directory shaped as a reduce attempt's is removed, whatever path an assignment names; of a map
-    /// attempt, only its own files in a directory called `map`.
+    /// Of an abandoned attempt, only its own files are removed, whatever paths an assignment names: the names its
+    /// task and attempt give, in a directory called `map` or `reduce`.
     @Test func onlyAnAttemptsFilesAreRemovedAsAbandoned() throws {
-        let directory = try TemporaryDirectory()
-        for path in [
-            "jobs", "reduce/3", "reduce/3/attempt-", "reduce/x/attempt-1", "other/3/attempt-1", "reduce/3/attempt-1x", "map/3/attempt-12", "reduce/3/attempt-7",
-        ] {
-            try FileManager.default.createDirectory(atPath: directory.appending(path), withIntermediateDirectories: true)
-            AttemptDirectory.removeAbandoned(directory.appending(path))
-            let removed = !FileManager.default.fileExists(atPath: directory.appending(path))
-            #expect(removed == (path == "reduce/3/attempt-7"), "\(path)")
-        }
         let maps = try TemporaryDirectory()
-        let names = ["3-attempt-7.mri", "3-attempt-7.bad-records.jsonl", "3-attempt-7.spill/run-0.mri", "3-attempt-8.mri", "4-attempt-7.mri", "keep.txt"]
+        let mapNames = ["3-attempt-7.mri", "3-attempt-7.bad-records.jsonl", "3-attempt-7.spill/run-0.mri", "3-attempt-8.mri", "4-attempt-7.mri", "keep.txt"]
         for folder in ["map", "other"] {
-            for name in names { try maps.write("\(folder)/\(name)", "x") }
+            for name in mapNames { try maps.write("\(folder)/\(name)", "x") }
             MapOutputLayout(directory: maps.appending(folder), task: 3, attempt: AttemptID(7)).removeAbandoned()
             let left = try FileManager.default.subpathsOfDirectory(atPath: maps.appending(folder)).filter { !$0.hasSuffix(".spill") }.sorted()
-            #expect(left == (folder == "map" ? ["3-attempt-8.mri", "4-attempt-7.mri", "keep.txt"] : names.sorted()), "\(folder): \(left)")
+            #expect(left == (folder == "map" ? ["3-attempt-8.mri", "4-attempt-7.mri", "keep.txt"] : mapNames.sorted()), "\(folder): \(left)")
+        }
+        let reduces = try TemporaryDirectory()
+        let reduceNames = ["3-attempt-7.part", "3-attempt-7.work/pass-0.mri", "3-attempt-8.part", "4-attempt-7.part", "keep.txt", "03-attempt-7.part"]
+        for folder in ["reduce", "other"] {
+            for name in reduceNames { try reduces.write("\(folder)/\(name)", "x") }
+            for name in ["3-attempt-7.part", "keep.txt", "03-attempt-7.part", "3-attempt-.part", "3-attempt-7.partx", "-3-attempt-7.part"] {
+                ReduceOutputLayout(outputFile: reduces.appending("\(folder)/\(name)"))?.removeAbandoned()
+            }
+            let left = try FileManager.default.subpathsOfDirectory(atPath: reduces.appending(folder)).filter { !$0.hasSuffix(".work") }.sorted()
+            let kept = ["03-attempt-7.part", "3-attempt-8.part", "4-attempt-7.part", "keep.txt"]
+            #expect(left == (folder == "reduce" ? kept : reduceNames.sorted()), "\(folder): \(left)")
         }
     }
 

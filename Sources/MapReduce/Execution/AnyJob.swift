@@ -68,7 +68,7 @@ public struct AnyStep: Sendable {
                 output.counters = counters
                 return output
             } catch {
-                AttemptDirectory.removeAbandoned(context.attemptDirectory)
+                ReduceOutputLayout(outputFile: context.outputPath)?.removeAbandoned()
                 throw error
             }
         }
@@ -160,7 +160,7 @@ extension Job {
         let file =
             writesPairs
             ? try OutputFile(pairsAt: context.outputPath, settings: context.settings)
-            : try OutputFile(path: context.outputPath, temporaryDirectory: context.scratchDirectory, sync: context.settings.syncFiles)
+            : try OutputFile(path: context.outputPath, sync: context.settings.syncFiles)
         var keys: Int64 = 0
         var hotKeys = HotKeys()
         while try groups.nextKey() {
@@ -250,11 +250,11 @@ final class ReduceMerge {
     /// its front for a job that sorts values.
     @usableFromInline
     func open(keyLength: ((UnsafeRawBufferPointer) throws(RecordDecodingError) -> Int)?) throws -> KeyGroups {
-        try OwnedDirectory.create(context.scratchDirectory, parentLevels: AttemptDirectory.reduceLevels)
         let merging = RunMerging(
-            settings: context.settings, compressor: context.settings.makeCompressor(),
-            scratchDirectory: context.scratchDirectory)
+            settings: context.settings, compressor: context.settings.makeCompressor(), scratchDirectory: context.scratchDirectory,
+            createsScratchDirectory: true)
         let fanIn = try merging.reduceFanIn(context.inputs.map { IntermediateRun(path: $0, partition: context.partition) })
+        mergedInPasses = !fanIn.passFiles.isEmpty
         readers = try IntermediateRun.open(fanIn.runs)
         inputBytes = fanIn.passBytes + readers.filter { !fanIn.passFiles.contains($0.path) }.reduce(0) { $0 + $1.runBytes }
         return KeyGroups(try RecordMerger(readers), keyLength: keyLength)
@@ -268,6 +268,12 @@ final class ReduceMerge {
     @usableFromInline
     private(set) var inputBytes: Int64 = 0
 
+    /// Whether the inputs were merged in passes, in the scratch directory.
+    private var mergedInPasses = false
+
+    /// Removes the scratch directory, if the merge made one.
     @usableFromInline
-    func cleanUp() { try? FileManager.default.removeItem(atPath: context.scratchDirectory) }
+    func cleanUp() {
+        if mergedInPasses { try? FileManager.default.removeItem(atPath: context.scratchDirectory) }
+    }
 }

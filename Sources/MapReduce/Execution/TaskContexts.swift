@@ -95,7 +95,8 @@ public struct ReduceTaskContext: Sendable {
     public var inputs: [String]
     /// The final output file, for example `out/part-00003`.
     public var outputPath: String
-    /// Where the attempt may write temporary files (merge passes, the output before it is published).
+    /// Where the attempt merges in passes, when its inputs outnumber the fan-in: created then, and removed at the
+    /// end. It must not exist beforehand.
     public var scratchDirectory: String
     /// How inputs are merged.
     public var settings: ShuffleSettings
@@ -120,20 +121,11 @@ public struct ReduceTaskContext: Sendable {
 }
 
 extension ReduceTaskContext {
-    /// The attempt's directory, which holds its scratch directory and its output's.
-    @usableFromInline
-    var attemptDirectory: String { scratchDirectory.lastIndex(of: "/").map { String(scratchDirectory[..<$0]) } ?? scratchDirectory }
-
-    /// Creates the directory the output file is written into, in its attempt's directory (created as
-    /// ``AttemptDirectory`` allows).
+    /// Creates the directory the output file is written into (created as ``PhaseDirectory`` allows).
     @usableFromInline
     func createOutputDirectory() throws(FileIOError) {
-        let directory = outputPath.lastIndex(of: "/").map { String(outputPath[..<$0]) } ?? "."
-        guard !directory.isEmpty else { return }
-        if let slash = directory.lastIndex(of: "/"), slash != directory.startIndex {
-            try AttemptDirectory.create(String(directory[..<slash]), levels: AttemptDirectory.reduceLevels)
-        }
-        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else { throw FileIOError(path: directory, operation: "create the directory") }
+        guard let slash = outputPath.lastIndex(of: "/"), slash != outputPath.startIndex else { return }
+        try PhaseDirectory.create(String(outputPath[..<slash]))
     }
 }
 

@@ -9,11 +9,11 @@ import Darwin
 /// A directory an attempt creates for itself and removes when done: it must not exist beforehand, so an attempt
 /// only ever deletes what it created (never a directory some other process, or a forged assignment, pointed it at).
 enum OwnedDirectory {
-    /// Creates `path`, failing if it already exists, after its parent and the directories above that up to
-    /// `parentLevels` in all (created as ``AttemptDirectory`` allows).
-    static func create(_ path: String, parentLevels: Int) throws {
+    /// Creates `path` in its phase's directory (its parent, created as ``PhaseDirectory`` allows), failing if
+    /// `path` itself already exists.
+    static func create(_ path: String) throws {
         let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try AttemptDirectory.create(parent, levels: parentLevels) }
+        if !parent.isEmpty { try PhaseDirectory.create(parent) }
         guard mkdir(path, 0o755) == 0 else {
             let reason = errno
             if reason == EEXIST {

@@ -28,11 +28,11 @@ final class WritableFile {
     /// Whether `name` (a file name, not a path) is a temporary name a writer gives a file until it commits it.
     static func isTemporary(_ name: String) -> Bool { name.hasPrefix(".") && name.contains(".tmp-") }
 
-    /// Creates the temporary file, beside `path` or in `temporaryDirectory` (which must be on the same filesystem).
-    init(path: String, temporaryDirectory: String? = nil, bufferSize: Int = 1 << 20) throws(FileIOError) {
+    /// Creates the temporary file, beside `path`.
+    init(path: String, bufferSize: Int = 1 << 20) throws(FileIOError) {
         self.path = path
         let name = InputFile(path: path).name
-        let directory = temporaryDirectory ?? path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         temporaryPath = "\(directory)/.\(name).tmp-\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileIOError(path: temporaryPath, operation: "create") }

@@ -24,10 +24,10 @@ final class OutputFile {
     /// Records written so far.
     @usableFromInline @exclusivity(unchecked) var records: Int64 = 0
 
-    /// Creates the text output at `path`, written under a temporary name in `temporaryDirectory` until ``commit()``.
+    /// Creates the text output at `path`, written under a temporary name beside it until ``commit()``.
     @usableFromInline
-    init(path: String, temporaryDirectory: String, sync: Bool) throws {
-        storage = .text(try WritableFile(path: path, temporaryDirectory: temporaryDirectory))
+    init(path: String, sync: Bool) throws {
+        storage = .text(try WritableFile(path: path))
         self.sync = sync
     }
 

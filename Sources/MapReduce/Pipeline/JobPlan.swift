@@ -10,8 +10,9 @@ import Foundation
 public struct JobPlan: Codable, Sendable, Equatable {
     /// The format this build writes; a `job.json` of another version is refused with a message.
     /// (3: map attempts write one output file, `map/<m>/attempt-<a>/output.mri`, and the configuration has
-    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, `JobPlan+Coding.swift`; 5: map attempts
-    /// write `map/<m>-attempt-<a>.mri`, no directory of their own, ``MapOutputLayout``.)
+    /// `targetMapTasks`; 4: input files listed once, map tasks as numbers, `JobPlan+Coding.swift`; 5: attempts
+    /// write `map/<m>-attempt-<a>.mri` and `reduce/<r>-attempt-<a>.part`, no directory of their own,
+    /// ``MapOutputLayout``, ``ReduceOutputLayout``.)
     public static let formatVersion = 5
 
     /// The plan's format version.
@@ -124,18 +125,19 @@ public struct JobPlan: Codable, Sendable, Equatable {
     /// The list of records `attempt` of map task `task` skipped, if it skipped any.
     public func badRecordsFile(_ task: MapTaskID, _ attempt: AttemptID) -> String { mapLayout(task, attempt).badRecordsFile }
 
-    /// Where `attempt` of reduce task `task` writes before its output is published.
-    public func reduceDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
-        "\(directory)/reduce/\(task.rawValue)/attempt-\(attempt.rawValue)"
+    /// The step's reduce directory, where every reduce attempt writes its files (``ReduceOutputLayout``).
+    public var reduceDirectory: String { "\(directory)/reduce" }
+
+    /// Where the files of `attempt` of reduce task `task` are.
+    public func reduceLayout(_ task: ReduceTaskID, _ attempt: AttemptID) -> ReduceOutputLayout {
+        ReduceOutputLayout(directory: reduceDirectory, task: task.rawValue, attempt: attempt)
     }
 
     /// Where `attempt` of reduce task `task` keeps its merge passes' files.
-    public func reduceScratchDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String { "\(reduceDirectory(task, attempt))/work" }
+    public func reduceScratchDirectory(_ task: ReduceTaskID, _ attempt: AttemptID) -> String { reduceLayout(task, attempt).scratchDirectory }
 
     /// The output file `attempt` of reduce task `task` writes, which ``OutputCommitter`` publishes when it commits.
-    public func reduceOutputFile(_ task: ReduceTaskID, _ attempt: AttemptID) -> String {
-        "\(reduceDirectory(task, attempt))/out/\(OutputDirectory(path: output).partFileName(task.rawValue))"
-    }
+    public func reduceOutputFile(_ task: ReduceTaskID, _ attempt: AttemptID) -> String { reduceLayout(task, attempt).outputFile }
 
     /// What `attempt` of map task `task` reads and where it writes.
     public func mapTaskContext(_ task: MapTaskID, _ attempt: AttemptID, cancellation: TaskCancellation = TaskCancellation()) -> MapTaskContext {

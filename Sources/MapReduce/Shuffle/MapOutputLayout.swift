@@ -35,12 +35,6 @@ public struct MapOutputLayout: Sendable, Equatable {
     /// `<task>-attempt-<attempt>.spill`.
     var spillDirectory: String { "\(stem).spill" }
 
-    /// Creates the step's map directory if it is not there yet, and nothing above it: a worker that was stopped
-    /// (SIGSTOP, a suspended machine) and continues after its job ended finds the plan's directory gone and fails
-    /// its attempt, instead of recreating it and leaving its files there for good.
-    /// - Throws: ``FileIOError``; when the plan's directory is not there, one that says the job's directory is gone.
-    func createDirectory() throws(FileIOError) { try AttemptDirectory.create(directory, levels: 1) }
-
     /// Removes what an attempt that failed or was cancelled wrote (its runs, a partial output, a list of skipped
     /// records), so that retries on a full shared directory find the room it took. Only the attempt's own names in
     /// a directory called `map` are removed: nothing else, whatever directory an assignment names.

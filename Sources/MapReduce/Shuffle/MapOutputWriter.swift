@@ -28,7 +28,7 @@ final class MapOutputWriter {
     /// Sorts `buffer`, writes it as one file of R partitions, and empties it.
     @usableFromInline
     func spill(_ buffer: inout RecordBuffer) throws {
-        if runs.isEmpty { try OwnedDirectory.create(spillDirectory, parentLevels: 1) }
+        if runs.isEmpty { try OwnedDirectory.create(spillDirectory) }
         let path = "\(spillDirectory)/run-\(runs.count).mri"
         try write(&buffer, to: path)
         runs.append(path)
@@ -38,7 +38,7 @@ final class MapOutputWriter {
     @usableFromInline
     func finish(_ buffer: inout RecordBuffer, combiner: GroupCombiner?) throws -> IntermediateFileSummary {
         let path = layout.outputFile
-        try layout.createDirectory()
+        try PhaseDirectory.create(layout.directory)
         if runs.isEmpty { return try write(&buffer, to: path) }
         if !buffer.isEmpty { try spill(&buffer) }
         let merging = RunMerging(settings: settings, compressor: compressor, scratchDirectory: spillDirectory)

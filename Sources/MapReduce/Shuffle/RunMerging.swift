@@ -13,9 +13,12 @@ struct RunMerging {
     let compressor: ZstdCompressor?
     /// Where intermediate passes write; removed by the caller.
     let scratchDirectory: String
+    /// Whether ``reduceFanIn(_:)`` creates the scratch directory (an ``OwnedDirectory``) before its first pass, so
+    /// that an attempt whose runs fit in one merge creates none.
+    var createsScratchDirectory = false
 
     /// Merges runs until at most `fanIn` remain, writing intermediate passes (files of one partition) to the
-    /// scratch directory.
+    /// scratch directory (created first if ``createsScratchDirectory``).
     ///
     /// Each pass merges only as many runs as it takes to bring the count down (Hadoop's merge factor): 260 runs
     /// with a fan-in of 256 merge 5 of them into one, then 256 go to the final merge, rather than every run being
@@ -28,6 +31,7 @@ struct RunMerging {
         var merged = 0
         var passBytes: Int64 = 0
         var passFiles: Set<String> = []
+        if current.count > settings.mergeFanIn, createsScratchDirectory { try OwnedDirectory.create(scratchDirectory) }
         while current.count > settings.mergeFanIn {
             let count = min(settings.mergeFanIn, current.count - settings.mergeFanIn + 1)
             let path = "\(scratchDirectory)/pass-\(merged).mri"
