@@ -19,7 +19,7 @@ import Testing
             plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
             configuration: .init(
                 leaseTimeout: .seconds(10), maxAttempts: 4,
-                pollTimeout: .milliseconds(50)), logger: Logger(label: "test"))
+                pollTimeout: .milliseconds(50), firstEpoch: 0), logger: Logger(label: "test"))
     }
 
     /// Runs `body` with a client of a fresh coordinator's routes and that coordinator; returns the coordinator, so
@@ -193,7 +193,7 @@ import Testing
             plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
             configuration: .init(
                 leaseTimeout: .seconds(10), maxAttempts: 4,
-                pollTimeout: .milliseconds(50), maximumRegistrations: 2), logger: Logger(label: "test"))
+                pollTimeout: .milliseconds(50), maximumRegistrations: 2, firstEpoch: 0), logger: Logger(label: "test"))
         let app = Application(router: CoordinatorRouter.make(coordinator))
         try await app.test(.router) { client in
             var (status, _) = try await post(client, "/v1/register", #"{"name":"\#(String(repeating: "x", count: 129))"}"#)
@@ -360,7 +360,7 @@ import Testing
             plan: plan, job: AnyJob(wordCount), journal: Journal(path: directory.appending("journal")),
             configuration: .init(
                 leaseTimeout: .seconds(10), maxAttempts: 4,
-                pollTimeout: .milliseconds(50)), logger: Logger(label: "test"))
+                pollTimeout: .milliseconds(50), firstEpoch: 0), logger: Logger(label: "test"))
         let file =
             #"{"path":"\#(plan.mapOutputFile(MapTaskID(0), AttemptID(1)))","bytes":1125899906842624,"records":1125899906842624,"checksum":18446744073709551615}"#
         let counters = (0..<1000).map { #""\#(String(repeating: "c", count: 190))-\#($0)":-1125899906842624"# }

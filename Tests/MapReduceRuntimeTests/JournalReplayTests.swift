@@ -16,11 +16,40 @@ import Testing
             directory: directory.appending("shared/jobs/test"), output: directory.appending("out"))
     }
 
-    func start(_ plan: JobPlan, _ journal: String) throws -> Coordinator {
+    func start(_ plan: JobPlan, _ journal: String, firstEpoch: Int = 0) throws -> Coordinator {
         try Coordinator(
             plan: plan, job: AnyJob(wordCount), journal: Journal(path: journal),
-            configuration: .init(leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50)),
+            configuration: .init(leaseTimeout: .seconds(10), maxAttempts: 4, pollTimeout: .milliseconds(50), firstEpoch: firstEpoch),
             logger: Logger(label: "test"))
+    }
+
+    /// Attempt numbers never repeat an earlier run's, even one whose job directory was removed by hand (issue 22: they
+    /// started at 1 again, and a late worker of the earlier run could write the very file a new attempt writes). A
+    /// fresh journal starts at the epoch the configuration draws (at random, by default), and a restart continues
+    /// from the last epoch its journal records.
+    @Test func attemptNumbersStartAtTheDrawnEpochAndARestartContinuesFromTheJournal() async throws {
+        let directory = try TemporaryDirectory()
+        let plan = try plan(directory)
+        let path = directory.appending("journal")
+        func firstAttempt(_ coordinator: Coordinator) async throws -> UInt64? {
+            let registration = try await coordinator.register(name: "w")
+            return await coordinator.nextTask(for: registration.worker).attempt?.rawValue
+        }
+        #expect(try await firstAttempt(start(plan, path, firstEpoch: 1234)) == 1234 << 32 + 1)
+        #expect(try await firstAttempt(start(plan, path, firstEpoch: 5)) == 1235 << 32 + 1)
+        let epochs = (0..<64).map { _ in Coordinator.Configuration(leaseTimeout: .seconds(1), maxAttempts: 1, pollTimeout: .zero).firstEpoch }
+        #expect(epochs.allSatisfy { (0..<2048).contains($0) } && Set(epochs).count > 32, "drawn at random: \(epochs)")
+    }
+
+    /// A journal whose starts are out of order or past the last epoch is refused.
+    @Test(arguments: [[4096], [7, 7], [9, 3], [4095]])
+    func startsOutOfOrderOrRangeAreRefused(epochs: [Int]) throws {
+        let directory = try TemporaryDirectory()
+        let plan = try plan(directory)
+        let lines = epochs.map { #"{"event":"started","epoch":\#($0),"version":\#(Journal.formatVersion),"plan":"\#(plan.hash)"}"# }
+        let path = try directory.write("journal", lines.joined(separator: "\n") + "\n")
+        let error = try #require(throws: JournalError.self) { try start(plan, path) }
+        #expect(error.description.contains(epochs == [4095] ? "would start epoch 4096" : "line \(epochs.count)"), "\(error)")
     }
 
     @Test func aJournalReplaysAgainstItsOwnPlan() async throws {

@@ -27,10 +27,15 @@ public actor Coordinator {
         public var maximumRegistrations: Int
         /// The file every registering worker must read back from the shared directory.
         public var sharedDirectoryToken: SharedDirectoryToken?
+        /// The epoch a step's attempt numbers start from when its journal records no earlier coordinator (bits 32
+        /// to 43 of every attempt number; each restart takes the next). Drawn at random below 2,048 by default, so
+        /// that a job whose directory was removed by hand and run again does not reuse the attempt numbers, and so
+        /// the file names, of the earlier run, which a late worker of that run may still be writing.
+        public var firstEpoch: Int
 
         public init(
             leaseTimeout: Duration, maxAttempts: Int, speculation: Bool = true, pollTimeout: Duration, maximumRegistrations: Int = 10_000,
-            sharedDirectoryToken: SharedDirectoryToken? = nil
+            sharedDirectoryToken: SharedDirectoryToken? = nil, firstEpoch: Int = .random(in: 0..<2048)
         ) {
             self.leaseTimeout = leaseTimeout
             self.maxAttempts = maxAttempts
@@ -38,6 +43,7 @@ public actor Coordinator {
             self.pollTimeout = pollTimeout
             self.maximumRegistrations = maximumRegistrations
             self.sharedDirectoryToken = sharedDirectoryToken
+            self.firstEpoch = firstEpoch
         }
     }
 

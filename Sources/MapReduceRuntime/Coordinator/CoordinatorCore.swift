@@ -150,12 +150,17 @@ package struct CoordinatorCore: Sendable {
         }
         let planHash = plan.hash
         let history = try JournalReplay.check(journal, path: journalPath, plan: plan, planHash: planHash)
-        let epoch = history.count { $0.event == .started }
         // Attempt numbers never repeat across steps and restarts, so a late report of an earlier step or coordinator
-        // is refused as stale: the step in bits 44 to 52 (``maximumSteps``), the restart in bits 32 to 43, all below
-        // 2^53, exact in any JSON reader.
-        guard epoch < 1 << 12 else {
-            throw JournalError(path: journalPath, reason: "records \(epoch) coordinator starts; remove '\(plan.layout.jobDirectory)' to start the job over")
+        // is refused as stale: the step in bits 44 to 52 (``maximumSteps``), the restart's epoch in bits 32 to 43, all
+        // below 2^53, exact in any JSON reader. A fresh journal starts at a drawn epoch (``Coordinator/Configuration/firstEpoch``),
+        // a restart at the one after the last its journal records.
+        let epoch = history.last { $0.event == .started }.map { ($0.epoch ?? 0) + 1 } ?? settings.firstEpoch
+        guard (0..<JournalReplay.epochs).contains(epoch) else {
+            throw JournalError(
+                path: journalPath,
+                reason:
+                    "would start epoch \(epoch), past the last attempt numbers have room for (\(JournalReplay.epochs - 1)); remove '\(plan.layout.jobDirectory)' to start the job over"
+            )
         }
         var scheduler = Scheduler(
             .init(

@@ -3,6 +3,9 @@ import MapReduce
 /// Replaying a step's journal: every entry checked against the plan, then applied to a fresh scheduler and
 /// accounting. Pure: the entries are read by ``Journal``.
 enum JournalReplay {
+    /// How many epochs attempt numbers have room for: bits 32 to 43.
+    static let epochs = 1 << 12
+
     /// `entries` (read from the journal at `path`, named in errors), each checked against `plan`, whose
     /// `hash` is `planHash` (computed once by the caller: it encodes the whole plan, megabytes
     /// at 100,000 input files).
@@ -16,9 +19,15 @@ enum JournalReplay {
         func refuse(_ line: Int, _ problem: String) -> JournalError {
             JournalError(path: path, reason: "line \(line) \(problem); \(remedy)")
         }
+        var lastEpoch = -1
         for (line, entry) in entries {
             switch entry.event {
             case .started:
+                guard let epoch = entry.epoch, (lastEpoch + 1..<epochs).contains(epoch) else {
+                    throw refuse(
+                        line, "records a coordinator start of epoch \(entry.epoch.map(String.init) ?? "none"), not after \(lastEpoch) and below \(epochs)")
+                }
+                lastEpoch = epoch
                 guard entry.version == Journal.formatVersion else {
                     throw refuse(
                         line, "was written by another version of mr-coordinator (journal format \(entry.version ?? 1), this one reads \(Journal.formatVersion))"

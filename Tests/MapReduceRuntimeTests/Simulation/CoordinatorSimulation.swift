@@ -178,7 +178,8 @@ final class CoordinatorSimulation {
         self.reducers = reducers
         self.faultsStop = faultsStop
         settings = CoordinatorCore.Settings(
-            leaseTimeout: .seconds(3), maxAttempts: maxAttempts, speculation: true, pollTimeout: .zero, maximumRegistrations: 100)
+            leaseTimeout: .seconds(3), maxAttempts: maxAttempts, speculation: true, pollTimeout: .zero, maximumRegistrations: 100,
+            firstEpoch: Int.random(in: 0..<2048, using: &random))
         // After faults stop: a lease to notice the last loss, each step's tasks again (a few seconds each, on as
         // few as one worker), and finishing retries.
         livenessBound = .seconds(60 + 30 * job.steps.count)
