@@ -43,6 +43,7 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     @inlinable
     var steps: [AnyStep] { earlierSteps + [AnyStep(self)] }
 
+    @usableFromInline
     init(
         name: String, framing: RecordFraming, combiner: (@Sendable (Value, Value) -> Value)?, partitioner: (@Sendable (Key, Int) -> Int)?,
         totalOrder: Bool, map: @escaping @Sendable (Line, Emitter<Key, Value>) throws -> Void,
@@ -66,6 +67,7 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     ///   - totalOrder: partition by key ranges sampled from the input, so the output files in order are sorted.
     ///   - map: called once per input line; emits pairs.
     ///   - reduce: called once per key with its values streamed; its result is written after the key.
+    @inlinable
     public init<Output: CustomStringConvertible & SendableMetatype>(
         _ name: String,
         combiner: (@Sendable (Value, Value) -> Value)? = nil,
@@ -80,6 +82,7 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     }
 
     /// Creates a job over records of `input` whose output is `key value` lines.
+    @inlinable
     public init<Record, Output: CustomStringConvertible & SendableMetatype>(
         _ name: String,
         input: InputFormat<Record>,
@@ -95,6 +98,7 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     }
 
     /// Creates a job over lines whose reduce function writes records in `output`'s format.
+    @inlinable
     public init<OutputRecord>(
         _ name: String,
         output: OutputFormat<OutputRecord>,
@@ -110,6 +114,7 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
     }
 
     /// Creates a job over records of `input` whose reduce function writes records in `output`'s format.
+    @inlinable
     public init<Record, OutputRecord>(
         _ name: String,
         input: InputFormat<Record>,
@@ -187,6 +192,7 @@ public struct Job<Key: RecordCodable, Value: RecordCodable>: Sendable {
         earlierSteps = earlier.steps
     }
 
+    @inlinable
     static func decoding<Record>(
         _ input: InputFormat<Record>, _ map: @escaping @Sendable (Record, Emitter<Key, Value>) throws -> Void
     ) -> @Sendable (Line, Emitter<Key, Value>) throws -> Void {

@@ -65,13 +65,19 @@ final class OutputFile {
     /// is; others as `"\(key)"`.
     @inlinable
     func writeKeyValue<Key>(key: Key, text: String) throws {
-        line.removeAll(keepingCapacity: true)
-        if let string = key as? String { line.append(contentsOf: string.utf8) } else { line.append(contentsOf: "\(key)".utf8) }
-        line.append(0x20)
-        line.append(contentsOf: text.utf8)
-        line.append(0x0A)
-        try flushLine()
+        try writeLine(key as? String ?? "\(key)", text)
         records += 1
+    }
+
+    /// Writes `key`, one space, `text` and a newline straight into the file's buffer.
+    @usableFromInline
+    func writeLine(_ key: String, _ text: String) throws {
+        guard case .text(let file) = storage else { preconditionFailure("a step that feeds another writes pairs, not text") }
+        var (key, text) = (key, text)
+        try key.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
+        try withUnsafeBytes(of: UInt8(0x20)) { try file.write($0) }
+        try text.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
+        try withUnsafeBytes(of: UInt8(0x0A)) { try file.write($0) }
     }
 
     /// Publishes the file under its final name. - Returns: its size.

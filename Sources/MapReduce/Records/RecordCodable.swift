@@ -23,6 +23,7 @@ extension RecordCodable {
     }
 
     /// Decodes a value that must span all of `bytes`.
+    @inlinable
     public init(decoding bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) {
         var reader = RecordReader(bytes)
         self = try Self(from: &reader)
@@ -32,6 +33,7 @@ extension RecordCodable {
     }
 
     /// Decodes a value that must span all of `bytes`.
+    @inlinable
     public init(decoding bytes: [UInt8]) throws(RecordDecodingError) {
         var result: Result<Self, RecordDecodingError>!
         bytes.withUnsafeBytes { buffer in
