@@ -13,8 +13,9 @@ import Darwin
 /// pages nearly every probe of a table of tens of MiB would also miss the TLB.
 ///
 /// A table hands its blocks back when it grows, drains or ends. Up to ``recycledBytesLimit`` bytes of them are
-/// kept, zeroed, for the next table of the same size (in the same task, or the next task a worker runs), which so
-/// starts from memory the process already holds rather than fresh pages the kernel must fault in and zero.
+/// kept for the next table of the same size (in the same task, or the next task a worker runs), which so starts
+/// from memory the process already holds rather than fresh pages the kernel must fault in; it is zeroed when
+/// taken again, so a block never taken (the last task's) or freed past the limit costs no zeroing.
 @usableFromInline
 enum SlotMemory {
     /// The most bytes of blocks kept for reuse; blocks handed back beyond it are freed.
@@ -40,7 +41,9 @@ enum SlotMemory {
                 return address
             })
         {
-            return UnsafeMutableRawPointer(bitPattern: address)!
+            let block = UnsafeMutableRawPointer(bitPattern: address)!
+            memset(block, 0, bytes)
+            return block
         }
         if bytes >= hugePage { return mapHugePages(bytes: bytes) }
         var raw: UnsafeMutableRawPointer? = nil
@@ -53,7 +56,6 @@ enum SlotMemory {
     @usableFromInline
     static func recycle(_ block: UnsafeMutableRawPointer, bytes: Int) {
         if bytes >= smallestRecycled {
-            memset(block, 0, bytes)
             let kept = recycled.withLock { kept -> Bool in
                 guard kept.bytes + bytes <= recycledBytesLimit else { return false }
                 kept.blocks[bytes, default: []].append(UInt(bitPattern: block))
