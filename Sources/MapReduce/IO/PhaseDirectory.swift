@@ -25,4 +25,10 @@ enum PhaseDirectory {
         }
         throw FileIOError(path: path, operation: "create the directory", systemError: reason)
     }
+
+    /// What every name of `attempt` of task `task` in the phase's directory `directory` starts with:
+    /// `<directory>/<task>-attempt-<attempt>`, the same in both phases.
+    static func attemptStem(in directory: String, task: Int, attempt: AttemptID) -> String {
+        "\(directory)/\(task)-attempt-\(attempt.rawValue)"
+    }
 }

@@ -23,7 +23,7 @@ public struct MapOutputLayout: Sendable, Equatable {
     }
 
     /// What every name of the attempt starts with: `<directory>/<task>-attempt-<attempt>`.
-    private var stem: String { "\(directory)/\(task)-attempt-\(attempt.rawValue)" }
+    private var stem: String { PhaseDirectory.attemptStem(in: directory, task: task, attempt: attempt) }
 
     /// The attempt's output file, holding every partition: `<directory>/<task>-attempt-<attempt>.mri`.
     public var outputFile: String { "\(stem).mri" }

@@ -29,14 +29,14 @@ public struct ReduceOutputLayout: Sendable, Equatable {
         let name = path[path.index(after: slash)...]
         guard name.hasSuffix(".part") else { return nil }
         let parts = name.dropLast(5).split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[1] == "attempt", let task = Int(parts[0]), task >= 0, let attempt = UInt64(parts[2]),
-            "\(task)" == parts[0], "\(attempt)" == parts[2]
-        else { return nil }
+        guard parts.count == 3, let task = Int(parts[0]), task >= 0, let attempt = UInt64(parts[2]) else { return nil }
         self.init(directory: String(path[..<slash]), task: task, attempt: AttemptID(attempt))
+        // Only the name this layout gives (no leading zeros, no sign): what an attempt wrote, nothing else.
+        guard outputFile == path else { return nil }
     }
 
     /// What every name of the attempt starts with: `<directory>/<task>-attempt-<attempt>`.
-    private var stem: String { "\(directory)/\(task)-attempt-\(attempt.rawValue)" }
+    private var stem: String { PhaseDirectory.attemptStem(in: directory, task: task, attempt: attempt) }
 
     /// The attempt's output file: `<directory>/<task>-attempt-<attempt>.part`.
     public var outputFile: String { "\(stem).part" }
