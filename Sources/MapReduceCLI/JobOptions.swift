@@ -19,7 +19,10 @@ struct JobOptions: ParsableArguments {
     var skipBadRecords = 0
     @Option(help: "The longest input record, e.g. 64MiB; a longer one fails its task, or is skipped with --skip-bad-records.")
     var maxRecordSize = ByteSize(bytes: Int64(JobConfiguration.defaultMaximumRecordSize))
-    @Option(help: "The zstd level of intermediate files (1-19), or 0 to store them uncompressed.") var compressionLevel: Int32 = 1
+    @Option(
+        parsing: .unconditional,
+        help: "The zstd level of intermediate files: 1-19, -1 to -7 for zstd's faster levels (less CPU, larger files), or 0 to store them uncompressed."
+    ) var compressionLevel: Int32 = 1
     @Flag(help: "Skip fsync before publishing output files (faster, not crash-safe; intermediate files are never fsynced).")
     var noSync = false
     @Argument(help: "Input files or directories.") var inputs: [String] = []

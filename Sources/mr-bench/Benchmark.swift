@@ -38,7 +38,9 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Bytes a task buffers before spilling a sorted run, e.g. 64MiB.")
     var memoryBudget = ByteSize(bytes: Int64(ShuffleSettings.defaultMemoryBudget))
 
-    @Option(help: "The zstd level of intermediate files, 1-19, or 0 for none (as the coordinator's --compression-level).")
+    @Option(
+        parsing: .unconditional,
+        help: "The zstd level of intermediate files, 1-19, -1 to -7 for zstd's faster levels, or 0 for none (as the coordinator's --compression-level).")
     var compressionLevel: Int32 = 1
 
     @Option(help: "Where to write the job's output (replaced).")

@@ -28,6 +28,8 @@ import Testing
         (["--job", "word-count", "--request-timeout", "1e300"], "--request-timeout must be a number of seconds"),
         (["--job", "word-count", "--linger", "nan"], "--linger must be a number of seconds from 0 to 86400 (got nan)"),
         (["--job", "word-count", "--port", "99999"], "--port must be from 0 to 65535 (got 99999)"),
+        // A negative level is a value, not an option (zstd's fast levels are -1 to -7).
+        (["--job", "word-count", "--compression-level", "-8"], "compression level must be from -7 to 19"),
     ])
     func coordinatorRejectsBadArgumentsWithOneLineBeforeStarting(arguments: [String], message: String) throws {
         let directory = try TemporaryDirectory()

@@ -122,23 +122,30 @@ let firstLetterPartitioned = Job<String, Int>(
         #expect(!FileManager.default.fileExists(atPath: directory.appending("b")))
     }
 
-    /// Level 0 stores intermediate blocks uncompressed (codec 0): the same output, from larger intermediate files
-    /// (spills and merge passes too); levels outside 0-19 are refused.
+    /// Level 0 stores intermediate blocks uncompressed (codec 0) and zstd's fast levels (-1 to -7) compress less:
+    /// the same output, from larger intermediate files (spills and merge passes too); levels outside -7 to 19 are
+    /// refused.
     @Test func storedIntermediateFilesGiveTheSameOutput() throws {
         let directory = try TemporaryDirectory()
         let inputs = try corpus(in: directory)
         var intermediateBytes: [Int32: Int64] = [:]
-        for level: Int32 in [1, 0] {
+        for level: Int32 in [1, 0, -1, -7] {
             let configuration = JobConfiguration(reducers: 3, splitSize: 1 << 30, memoryBudget: 1 << 16, compressionLevel: level, syncFiles: false)
             let (summary, _) = try run(firstLetterPartitioned, inputs, configuration, in: directory, "level-\(level)")
             #expect(summary.spills > 1)
             intermediateBytes[level] = summary.intermediateBytes
         }
         #expect(try JobOutput(directory: directory.appending("level-0")).firstDifference(from: JobOutput(directory: directory.appending("level-1"))) == nil)
+        for level: Int32 in [-1, -7] {
+            let output = try JobOutput(directory: directory.appending("level-\(level)"))
+            #expect(try output.firstDifference(from: JobOutput(directory: directory.appending("level-1"))) == nil)
+        }
         #expect(intermediateBytes[0]! > 2 * intermediateBytes[1]!, "\(intermediateBytes)")
-        for level: Int32 in [-1, 20] {
+        #expect(intermediateBytes[1]! < intermediateBytes[-1]!, "\(intermediateBytes)")
+        #expect(intermediateBytes[-7]! < intermediateBytes[0]!, "\(intermediateBytes)")
+        for level: Int32 in [-8, 20] {
             let error = try #require(throws: JobError.self) { try run(lineLengths, inputs, .init(compressionLevel: level), in: directory, "bad") }
-            #expect(error.message.contains("compression level must be 1...19, or 0"), "\(error)")
+            #expect(error.message.contains("compression level must be from -7 to 19"), "\(error)")
         }
     }
 

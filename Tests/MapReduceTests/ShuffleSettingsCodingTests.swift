@@ -27,4 +27,15 @@ import Testing
         let error = try #require(throws: DecodingError.self) { try JSONDecoder().decode(ShuffleSettings.self, from: Data(bad.utf8)) }
         #expect("\(error)".contains("not base64"))
     }
+
+    /// A level the compressor would silently clamp (or read as another) is refused where settings arrive.
+    @Test func aCompressionLevelOutOfRangeIsRefusedNamingIt() throws {
+        for level in [-8, 20, 1_000] {
+            let bad = #"{"partitions":2,"memoryBudget":65536,"compressionLevel":"# + "\(level)" + #","blockSize":65536,"syncFiles":true}"#
+            let error = try #require(throws: DecodingError.self) { try JSONDecoder().decode(ShuffleSettings.self, from: Data(bad.utf8)) }
+            #expect("\(error)".contains("compression level must be from -7 to 19"), "\(error)")
+        }
+        let fast = #"{"partitions":2,"memoryBudget":65536,"compressionLevel":-3,"blockSize":65536,"syncFiles":true}"#
+        #expect(try JSONDecoder().decode(ShuffleSettings.self, from: Data(fast.utf8)).compressionLevel == -3)
+    }
 }

@@ -10,7 +10,8 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
     /// Bytes a task may buffer before spilling, and spend on merge buffers. Default 160 MiB
     /// (``ShuffleSettings/defaultMemoryBudget``).
     public var memoryBudget: Int
-    /// The zstd level of intermediate files, 1-19, or 0 to store them uncompressed. Default 1.
+    /// The zstd level of intermediate files, 1 to 19, -1 to -7 for zstd's faster levels, or 0 to store them
+    /// uncompressed (``ShuffleSettings/compressionLevels``). Default 1.
     public var compressionLevel: Int32
     /// Whether output files and `_summary.json` are fsynced before they are published. Default `true`. Intermediate
     /// (map output) files never are: they can be computed again, and every reader verifies them.
@@ -63,8 +64,8 @@ public struct JobConfiguration: Hashable, Codable, Sendable {
         guard maximumRecordSize >= 1 else {
             throw JobError(.badConfiguration, "--max-record-size must be at least 1 byte (got \(maximumRecordSize))")
         }
-        guard (0...19).contains(compressionLevel) else {
-            throw JobError(.badConfiguration, "compression level must be 1...19, or 0 to store intermediate files uncompressed (got \(compressionLevel))")
+        guard ShuffleSettings.compressionLevels.contains(compressionLevel) else {
+            throw JobError(.badConfiguration, ShuffleSettings.compressionLevelProblem(compressionLevel))
         }
     }
 

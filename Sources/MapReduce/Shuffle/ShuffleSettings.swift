@@ -8,7 +8,8 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
     /// The bytes a task may buffer before it spills a sorted run (map side), and spends on merge buffers (both
     /// sides). Default ``defaultMemoryBudget``.
     public var memoryBudget: Int
-    /// The zstd level for intermediate files, 1-19, or 0 to store their blocks uncompressed. Default 1 (fast).
+    /// The zstd level for intermediate files (``compressionLevels``): 1 to 19, -1 to -7 for zstd's faster levels
+    /// (less CPU, larger files), or 0 to store their blocks uncompressed. Default 1.
     public var compressionLevel: Int32
     /// The uncompressed size of one block of an intermediate file. Default 64 KiB.
     public var blockSize: Int
@@ -40,6 +41,15 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
     /// (a 1 GiB sort took 9.1 s against 7.1 s; word count, which buffers little, is unchanged).
     public static let defaultMemoryBudget = 160 << 20
 
+    /// The compression levels accepted: zstd's fast levels -7 to -1 (its `--fast=1` to `--fast=7`), 0 for stored
+    /// blocks, and its levels 1 to 19.
+    public static let compressionLevels: ClosedRange<Int32> = -7...19
+
+    /// What a refused ``compressionLevel`` is told.
+    static func compressionLevelProblem(_ level: Int32) -> String {
+        "compression level must be from -7 to 19: 1 to 19 for zstd's levels, -1 to -7 for its faster ones, 0 to store intermediate files uncompressed (got \(level))"
+    }
+
     /// The compressor of intermediate blocks at ``compressionLevel``; `nil` at level 0, which stores them as they
     /// are (codec 0 of the format): less CPU for more bytes, a trade for a local disk rather than a shared one.
     func makeCompressor() -> ZstdCompressor? { compressionLevel == 0 ? nil : ZstdCompressor(level: compressionLevel) }
@@ -62,6 +72,9 @@ extension ShuffleSettings {
         partitions = try container.decode(Int.self, forKey: .partitions)
         memoryBudget = try container.decode(Int.self, forKey: .memoryBudget)
         compressionLevel = try container.decode(Int32.self, forKey: .compressionLevel)
+        guard Self.compressionLevels.contains(compressionLevel) else {
+            throw DecodingError.dataCorruptedError(forKey: .compressionLevel, in: container, debugDescription: Self.compressionLevelProblem(compressionLevel))
+        }
         blockSize = try container.decode(Int.self, forKey: .blockSize)
         syncFiles = try container.decode(Bool.self, forKey: .syncFiles)
         if let encoded = try? container.decodeIfPresent([String].self, forKey: .rangeBoundaries) {

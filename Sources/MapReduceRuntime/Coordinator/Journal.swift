@@ -1,5 +1,5 @@
 import Foundation
-public import MapReduce
+package import MapReduce
 import Synchronization
 
 #if canImport(Glibc)
