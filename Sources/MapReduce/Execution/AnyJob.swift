@@ -163,11 +163,12 @@ extension Job {
             : try OutputFile(path: context.outputPath, sync: context.settings.syncFiles)
         var keys: Int64 = 0
         var hotKeys = HotKeys()
+        var keyDecoder = ReduceKeyDecoder<Key>()
         while try groups.nextKey() {
             try context.cancellation.check()
             keys += 1
             if keys % TaskProgress.interval == 0 { context.progress.update(records: merge.inputRecords, bytes: 0) }
-            let key = try groups.key.withUnsafeBytes { bytes throws in try Key(decoding: bytes) }
+            let key = try groups.key.withUnsafeBytes { bytes throws in try keyDecoder.decode(bytes) }
             do {
                 try reduce(key, Values(source), file)
             } catch {
