@@ -229,19 +229,28 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @inlinable
     mutating func appendBuffered(key: UnsafeRawBufferPointer, partition: Int) {
         buffer.append(key: key, value: encoder.bytes, partition: partition)
-        if buffer.memoryUsage > memoryBudget {
-            do { try output.spill(&buffer) } catch { failure = error }
-        }
+        spillBufferIfOverBudget()
+    }
+
+    /// Spills the buffered records once they outgrow the memory budget.
+    @inlinable
+    mutating func spillBufferIfOverBudget() {
+        guard buffer.memoryUsage > memoryBudget else { return }
+        do { try output.spill(&buffer) } catch { failure = error }
     }
 
     /// The number of range boundaries at or below `key`: its partition in a total-order job.
     @inlinable
-    func rangePartition(of key: UnsafeRawBufferPointer) -> Int {
+    func rangePartition(of key: UnsafeRawBufferPointer) -> Int { Self.rangePartition(of: key, boundaries: rangeBoundaries) }
+
+    /// The number of `boundaries` (sorted) at or below `key`.
+    @inlinable
+    static func rangePartition(of key: UnsafeRawBufferPointer, boundaries: [[UInt8]]) -> Int {
         var low = 0
-        var high = rangeBoundaries.count
+        var high = boundaries.count
         while low < high {
             let middle = (low + high) / 2
-            let boundaryIsAbove = rangeBoundaries[middle].withUnsafeBytes { boundary in key.lexicographicallyPrecedes(boundary) }
+            let boundaryIsAbove = boundaries[middle].withUnsafeBytes { boundary in key.lexicographicallyPrecedes(boundary) }
             if boundaryIsAbove { high = middle } else { low = middle + 1 }
         }
         return low
@@ -306,22 +315,20 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
 }
 
 extension CollectorState where Key == [UInt8], Value == [UInt8] {
-    /// Collects a byte-string pair from borrowed bytes, encoding both straight into the buffers. Falls back to
-    /// arrays when the pair must be held (staged) or handed to a combiner or partitioner.
+    /// Collects a byte-string pair from borrowed bytes, encoding both straight into the buffer's arena. Falls
+    /// back to arrays when the pair must be held (staged) or handed to a combiner or partitioner.
     @inlinable
     mutating func collect(keyBytes: UnsafeRawBufferPointer, valueBytes: UnsafeRawBufferPointer) {
         guard staged == nil, combine == nil, partitioner == nil, valueOrder == nil else { return collect(Array(keyBytes), Array(valueBytes)) }
         guard failure == nil else { return }
         emitted += 1
-        encoder.removeAll()
-        encoder.writeByteString(keyBytes)
-        let count = encoder.bytes.count
-        reserveKey(count)
-        encoder.bytes.withUnsafeBytes { keyBuffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
-        let key = UnsafeRawBufferPointer(rebasing: keyBuffer[..<count])
-        let partition = rangeBoundaries.isEmpty ? Int(StableHash.hash(key) % UInt64(partitions)) : rangePartition(of: key)
-        encoder.removeAll()
-        encoder.writeByteString(valueBytes)
-        appendBuffered(key: key, partition: partition)
+        let partitions = partitions
+        if rangeBoundaries.isEmpty {
+            buffer.appendByteStrings(key: keyBytes, value: valueBytes) { key in Int(StableHash.hash(key) % UInt64(partitions)) }
+        } else {
+            let boundaries = rangeBoundaries
+            buffer.appendByteStrings(key: keyBytes, value: valueBytes) { key in Self.rangePartition(of: key, boundaries: boundaries) }
+        }
+        spillBufferIfOverBudget()
     }
 }

@@ -63,6 +63,24 @@ struct RecordBuffer {
                 partition: UInt32(partition), prefix: prefix))
     }
 
+    /// Appends a record of two byte strings, encoded straight into the arena (no copy through another buffer);
+    /// `partition` is asked with the key's encoding.
+    @inlinable
+    mutating func appendByteStrings(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, partition: (UnsafeRawBufferPointer) -> Int) {
+        let keyOffset = arena.bytes.count
+        arena.writeByteString(key)
+        let valueOffset = arena.bytes.count
+        let (assigned, prefix) = arena.bytes.withUnsafeBytes { bytes in
+            let encodedKey = UnsafeRawBufferPointer(rebasing: bytes[keyOffset..<valueOffset])
+            return (partition(encodedKey), Self.prefix(of: encodedKey))
+        }
+        arena.writeByteString(value)
+        records.append(
+            BufferedRecord(
+                keyOffset: keyOffset, valueOffset: valueOffset, keyLength: UInt32(valueOffset - keyOffset),
+                valueLength: UInt32(arena.bytes.count - valueOffset), partition: UInt32(assigned), prefix: prefix))
+    }
+
     /// Makes room for `count` more records' index entries.
     @inlinable
     mutating func reserveCapacity(records count: Int) { records.reserveCapacity(records.count + count) }
