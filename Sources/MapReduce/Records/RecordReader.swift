@@ -49,6 +49,11 @@ public struct RecordReader {
         _ body: (UnsafeRawBufferPointer) throws(RecordDecodingError) -> R
     ) throws(RecordDecodingError) -> R {
         let start = position
+        // An empty byte string (every value of a sort) is its terminator alone: no search.
+        if start + 1 < buffer.count, buffer[start] == 0x00, buffer[start + 1] == 0x01 {
+            position = start + 2
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[start..<start]))
+        }
         var index = start
         var escaped = false
         while true {
