@@ -1,5 +1,5 @@
 import Foundation
-import MapReduce
+@testable import MapReduce
 import MapReduceTesting
 import Testing
 
@@ -87,6 +87,26 @@ import Testing
         }
         let error = try #require(throws: JobError.self) { try run(job, "a\n") }
         #expect(error.message.contains("'inner' is a nested value"), "\(error.message)")
+    }
+
+    /// A record the format refuses part way through (after its header and some of its bytes), which the reduce
+    /// function catches, leaves nothing in the file: the next record writes the header, once, and itself.
+    @Test func aRefusedRecordThatTheReduceCatchesLeavesNothingBehind() throws {
+        struct Refused: Error {}
+        let format = OutputFormat<String>(
+            append: { record, buffer in
+                buffer.append(contentsOf: "\(record) is".utf8)
+                if record.hasPrefix("bad") { throw Refused() }
+                buffer.append(contentsOf: " good\n".utf8)
+            },
+            header: { _, buffer in buffer.append(contentsOf: "header\n".utf8) })
+        let job = Job<String, Int>("refusing", output: format) { line, emit in
+            emit(line.string, 1)
+        } reduce: { key, _, output in
+            #expect(throws: Refused.self) { try output.write("bad \(key)") }
+            try output.write(key)
+        }
+        #expect(try run(job, "a\nb\n").lines == ["header", "a is good", "b is good"])
     }
 
     @Test func linesAndBytesWriteValuesOnly() throws {

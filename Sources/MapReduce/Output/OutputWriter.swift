@@ -13,14 +13,16 @@ public struct OutputWriter<Record> {
     /// - Throws: if the record cannot be encoded in the format (a nested value in a CSV row), or the write fails.
     @inlinable
     public func write(_ record: Record) throws {
-        if let header = format.header, file.records == 0 {
-            file.line.removeAll(keepingCapacity: true)
-            try header(record, &file.line)
-            try file.flushLine()
+        // A record the format refuses (it threw) leaves nothing behind, not even part of itself.
+        let recordStart = file.pending.count
+        do {
+            if let header = format.header, file.records == 0 { try header(record, &file.pending) }
+            try format.append(record, &file.pending)
+        } catch {
+            file.pending.removeSubrange(recordStart...)
+            throw error
         }
-        file.line.removeAll(keepingCapacity: true)
-        try format.append(record, &file.line)
-        try file.flushLine()
         file.records += 1
+        try file.writePendingIfFull()
     }
 }
