@@ -11,10 +11,10 @@ final class OutputFile {
 
     private let storage: Storage
     private let sync: Bool
-    /// Text records not yet handed to the file: an ``OutputWriter`` appends each record here (in the job's output
-    /// format), and they go to the file ``pendingLimit`` bytes at a time, so a record costs one append, not a
-    /// buffer of its own cleared and copied (about 300 instructions a record of the sort). Only the reduce loop
-    /// touches it, so dynamic exclusivity checks are off.
+    /// Text records not yet handed to the file: an ``OutputWriter`` (in the job's output format) and
+    /// ``writeLine(_:_:)`` append each record here, and they go to the file ``pendingLimit`` bytes at a time, so a
+    /// record costs one append, not a buffer of its own cleared and copied (about 300 instructions a record of the
+    /// sort). Only the reduce loop touches it, so dynamic exclusivity checks are off.
     @usableFromInline @exclusivity(unchecked) var pending: [UInt8] = []
     /// The encoding of the key of the pair being emitted (pairs only); ``StepEmitter`` fills it, then calls
     /// ``flushPair()``.
@@ -81,16 +81,15 @@ final class OutputFile {
         records += 1
     }
 
-    /// Writes `key`, one space, `text` and a newline straight into the file's buffer.
+    /// Appends `key`, one space, `text` and a newline to ``pending``.
     @usableFromInline
     func writeLine(_ key: String, _ text: String) throws {
-        guard case .text(let file) = storage else { preconditionFailure("a step that feeds another writes pairs, not text") }
-        if !pending.isEmpty { try writePending() }
         var (key, text) = (key, text)
-        try key.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
-        try withUnsafeBytes(of: UInt8(0x20)) { try file.write($0) }
-        try text.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
-        try withUnsafeBytes(of: UInt8(0x0A)) { try file.write($0) }
+        key.withUTF8 { pending.append(contentsOf: $0) }
+        pending.append(0x20)
+        text.withUTF8 { pending.append(contentsOf: $0) }
+        pending.append(0x0A)
+        try writePendingIfFull()
     }
 
     /// Publishes the file under its final name. - Returns: its size.
@@ -98,10 +97,11 @@ final class OutputFile {
     func commit() throws -> Int64 {
         switch storage {
         case .text(let file):
-            if !pending.isEmpty { try writePending() }
+            try writePending()
             try file.commit(sync: sync)
             return file.bytesWritten
         case .pairs(let writer):
+            precondition(pending.isEmpty, "a step that feeds another writes pairs, not text")
             if let failure { throw failure }
             return try writer.finish().bytes
         }
