@@ -29,7 +29,9 @@ final class OutputFile {
     /// Creates the text output at `path`, written under a temporary name beside it until ``commit()``.
     @usableFromInline
     init(path: String, sync: Bool) throws {
-        storage = .text(try WritableFile(path: path))
+        // Pending text reaches the file a megabyte at a time, which it writes through without copying; its own
+        // buffer only holds the last, shorter piece.
+        storage = .text(try WritableFile(path: path, bufferSize: 64 << 10))
         self.sync = sync
     }
 
@@ -43,7 +45,7 @@ final class OutputFile {
     }
 
     /// The most bytes ``pending`` holds before they are written.
-    @usableFromInline static var pendingLimit: Int { 64 << 10 }
+    @usableFromInline static var pendingLimit: Int { 1 << 20 }
 
     /// Writes ``pending`` once it holds ``pendingLimit`` bytes.
     @inlinable
