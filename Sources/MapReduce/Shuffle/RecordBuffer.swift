@@ -101,18 +101,67 @@ struct RecordBuffer {
 
     /// Sorts by partition, then key bytes, then insertion order (so equal keys keep the order they were emitted).
     /// No two records tie in that order, so an unstable sort gives the one result.
+    ///
+    /// Past ``bucketingThreshold`` records, two counting passes first group them by partition and by their key's
+    /// first two bytes (stable, so the groups are in sort order), and only the records of one group are compared:
+    /// about a quarter of the comparisons for the sort's random keys, half for words.
     mutating func sort() {
         arena.bytes.withUnsafeBytes { arena in
             // Keys are compared in the arena only past 8 bytes, so it is not empty when its address is used.
             let base = arena.baseAddress
             records.withUnsafeMutableBufferPointer { records in
-                records.sortUnstably { a, b in
+                let inOrder = { (a: BufferedRecord, b: BufferedRecord) -> Bool in
                     if a.partition != b.partition { return a.partition < b.partition }
                     if a.prefix != b.prefix { return a.prefix < b.prefix }
                     let order = compareKeys(
                         pastEqualPrefixes: base.map { $0 + a.keyOffset }, count: Int(a.keyLength), base.map { $0 + b.keyOffset }, count: Int(b.keyLength))
                     return order != 0 ? order < 0 : a.keyOffset < b.keyOffset
                 }
+                guard records.count > Self.bucketingThreshold else { return records.sortUnstably(by: inOrder) }
+                Self.groupByPartitionAndFirstTwoBytes(records)
+                var start = 0
+                while start < records.count {
+                    let group = (records[start].partition, records[start].prefix >> 48)
+                    var end = start + 1
+                    while end < records.count, records[end].partition == group.0, records[end].prefix >> 48 == group.1 { end += 1 }
+                    if end - start > 1 { UnsafeMutableBufferPointer(rebasing: records[start..<end]).sortUnstably(by: inOrder) }
+                    start = end
+                }
+            }
+        }
+    }
+
+    /// The fewest records worth the counting passes of ``sort()``.
+    static var bucketingThreshold: Int { 1024 }
+
+    /// Orders `records` by partition, then by their key's first two bytes, keeping the order within each group.
+    static func groupByPartitionAndFirstTwoBytes(_ records: UnsafeMutableBufferPointer<BufferedRecord>) {
+        let scratch = UnsafeMutableBufferPointer<BufferedRecord>.allocate(capacity: records.count)
+        defer { scratch.deallocate() }
+        // First by the two bytes, then (stably) by partition: least significant first.
+        countingSort(from: records, into: scratch, buckets: 1 << 16) { Int(truncatingIfNeeded: $0.prefix >> 48) }
+        var highestPartition: UInt32 = 0
+        for record in scratch { highestPartition = max(highestPartition, record.partition) }
+        if highestPartition == 0 {
+            _ = records.update(fromContentsOf: scratch)
+        } else {
+            countingSort(from: scratch, into: records, buckets: Int(highestPartition) + 1) { Int($0.partition) }
+        }
+    }
+
+    /// A stable counting sort of `source` into `destination` by `bucket` (in `0..<buckets`).
+    static func countingSort(
+        from source: UnsafeMutableBufferPointer<BufferedRecord>, into destination: UnsafeMutableBufferPointer<BufferedRecord>, buckets: Int,
+        bucket: (BufferedRecord) -> Int
+    ) {
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        starts.withUnsafeMutableBufferPointer { starts in
+            for record in source { starts[bucket(record) + 1] += 1 }
+            for index in 1...buckets { starts[index] += starts[index - 1] }
+            for record in source {
+                let slot = bucket(record)
+                destination[starts[slot]] = record
+                starts[slot] += 1
             }
         }
     }
