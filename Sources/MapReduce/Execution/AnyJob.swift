@@ -157,6 +157,9 @@ extension Job {
         if valueOrder != nil { keyLength = { shuffleKey throws(RecordDecodingError) in try Self.keyLength(shuffleKey) } }
         let groups = try merge.open(keyLength: keyLength)
         let source = ValueSource(groups)
+        // One `Values` for every key (it reads the current key's values from `source`): made per key, it was a
+        // retain and a release each.
+        let values = Values<Value>(source)
         let file =
             writesPairs
             ? try OutputFile(pairsAt: context.outputPath, settings: context.settings)
@@ -170,7 +173,7 @@ extension Job {
             if keys % TaskProgress.interval == 0 { context.progress.update(records: merge.inputRecords, bytes: 0) }
             let key = try groups.key.withUnsafeBytes { bytes throws in try keyDecoder.decode(bytes) }
             do {
-                try reduce(key, Values(source), file)
+                try reduce(key, values, file)
             } catch {
                 if let failure = source.failure ?? file.failure { throw failure }
                 throw JobError(.reduceFailed, "reduce of \(described) failed on key '\(key)' in partition \(context.partition): \(error)", cause: error)
