@@ -25,9 +25,7 @@ struct ReduceKeyDecoder<Key: RecordCodable> {
                 previous = [UInt8](bytes)
             }
         }
-        guard reader.isAtEnd else {
-            throw RecordDecodingError(type: "\(Key.self)", reason: "\(reader.remaining) bytes left over after the value")
-        }
+        try reader.requireEnd(of: "\(Key.self)")
         // Key is [UInt8] (checked above): reinterpret instead of `as!`.
         return unsafeBitCast(previous, to: Key.self)
     }

@@ -27,9 +27,7 @@ extension RecordCodable {
     public init(decoding bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) {
         var reader = RecordReader(bytes)
         self = try Self(from: &reader)
-        guard reader.isAtEnd else {
-            throw RecordDecodingError(type: "\(Self.self)", reason: "\(reader.remaining) bytes left over after the value")
-        }
+        try reader.requireEnd(of: "\(Self.self)")
     }
 
     /// Decodes a value that must span all of `bytes`.

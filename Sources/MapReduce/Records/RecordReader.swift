@@ -20,6 +20,12 @@ public struct RecordReader {
     @inlinable
     public var remaining: Int { buffer.count - position }
 
+    /// Throws unless every byte has been read: a value of `type` must span all of its bytes.
+    @inlinable
+    func requireEnd(of type: @autoclosure () -> String) throws(RecordDecodingError) {
+        guard isAtEnd else { throw RecordDecodingError(type: type(), reason: "\(remaining) bytes left over after the value") }
+    }
+
     /// The next byte, without consuming it.
     @inlinable
     public func peek() -> UInt8? { position < buffer.count ? buffer[position] : nil }
