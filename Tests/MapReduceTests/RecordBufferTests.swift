@@ -23,7 +23,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [(10, 1), (1_000, 3), (1_025, 1), (20_000, 1), (20_000, 7), (5_000, 300)])
+    @Test(arguments: [(10, 1), (1_000, 3), (1_025, 1), (20_000, 1), (20_000, 7), (5_000, 300), (70_000, 2)])
     func sortsAsAStableSortByPartitionThenKey(count: Int, partitions: Int) {
         let records = records(count, partitions: partitions, seed: UInt64(count * 31 + partitions))
         let expected = records.enumerated().sorted { a, b in
@@ -32,5 +32,13 @@ import Testing
             return a.offset < b.offset
         }.map(\.element.value)
         #expect(sorted(records) == expected)
+    }
+
+    @Test func groupsByAboutTheLogarithmOfTheRecordCountUpToTwoBytes() {
+        #expect(RecordBuffer.groupingBits(forRecords: 1) == 1)
+        #expect(RecordBuffer.groupingBits(forRecords: 1_025) == 10)
+        #expect(RecordBuffer.groupingBits(forRecords: 4_096) == 12)
+        #expect(RecordBuffer.groupingBits(forRecords: 65_536) == 16)
+        #expect(RecordBuffer.groupingBits(forRecords: 10_000_000) == 16)
     }
 }

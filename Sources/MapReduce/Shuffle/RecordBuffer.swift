@@ -103,8 +103,9 @@ struct RecordBuffer {
     /// No two records tie in that order, so an unstable sort gives the one result.
     ///
     /// Past ``bucketingThreshold`` records, two counting passes first group them by partition and by their key's
-    /// first two bytes (stable, so the groups are in sort order), and only the records of one group are compared:
-    /// about a quarter of the comparisons for the sort's random keys, half for words.
+    /// leading bits (``groupingBits(forRecords:)``: up to the first two bytes; stable, so the groups are in sort
+    /// order), and only the records of one group are compared: about a quarter of the comparisons for the sort's
+    /// random keys, half for words.
     mutating func sort() {
         arena.bytes.withUnsafeBytes { arena in
             // Keys are compared in the arena only past 8 bytes, so it is not empty when its address is used.
@@ -118,12 +119,13 @@ struct RecordBuffer {
                     return order != 0 ? order < 0 : a.keyOffset < b.keyOffset
                 }
                 guard records.count > Self.bucketingThreshold else { return records.sortUnstably(by: inOrder) }
-                Self.groupByPartitionAndFirstTwoBytes(records)
+                let shift = UInt64(64 - Self.groupingBits(forRecords: records.count))
+                Self.groupByPartitionAndLeadingBits(records, shift: shift)
                 var start = 0
                 while start < records.count {
-                    let group = (records[start].partition, records[start].prefix >> 48)
+                    let group = (records[start].partition, records[start].prefix >> shift)
                     var end = start + 1
-                    while end < records.count, records[end].partition == group.0, records[end].prefix >> 48 == group.1 { end += 1 }
+                    while end < records.count, records[end].partition == group.0, records[end].prefix >> shift == group.1 { end += 1 }
                     if end - start > 1 { UnsafeMutableBufferPointer(rebasing: records[start..<end]).sortUnstably(by: inOrder) }
                     start = end
                 }
@@ -134,12 +136,18 @@ struct RecordBuffer {
     /// The fewest records worth the counting passes of ``sort()``.
     static var bucketingThreshold: Int { 1024 }
 
-    /// Orders `records` by partition, then by their key's first two bytes, keeping the order within each group.
-    static func groupByPartitionAndFirstTwoBytes(_ records: UnsafeMutableBufferPointer<BufferedRecord>) {
+    /// How many of the key's leading bits ``sort()`` groups `count` records by: about the logarithm of the count,
+    /// so that the counting pass goes over no more buckets than records (a map task of a few thousand records
+    /// spent more on 65,536 empty buckets than its comparisons cost), and at most the first two bytes.
+    static func groupingBits(forRecords count: Int) -> Int { min(16, max(1, Int.bitWidth - 1 - count.leadingZeroBitCount)) }
+
+    /// Orders `records` by partition, then by their key's prefix shifted right by `shift` bits, keeping the order
+    /// within each group.
+    static func groupByPartitionAndLeadingBits(_ records: UnsafeMutableBufferPointer<BufferedRecord>, shift: UInt64) {
         let scratch = UnsafeMutableBufferPointer<BufferedRecord>.allocate(capacity: records.count)
         defer { scratch.deallocate() }
-        // First by the two bytes, then (stably) by partition: least significant first.
-        countingSort(from: records, into: scratch, buckets: 1 << 16) { Int(truncatingIfNeeded: $0.prefix >> 48) }
+        // First by the leading bits, then (stably) by partition: least significant first.
+        countingSort(from: records, into: scratch, buckets: 1 << (64 - shift)) { Int(truncatingIfNeeded: $0.prefix >> shift) }
         var highestPartition: UInt32 = 0
         for record in scratch { highestPartition = max(highestPartition, record.partition) }
         if highestPartition == 0 {
