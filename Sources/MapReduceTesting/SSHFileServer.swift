@@ -75,6 +75,16 @@ public final class SSHFileServer: Sendable {
             _ = try? pkill.waitForExit(timeout: .seconds(10))
         }
         kill(pid, SIGTERM)
+        // Then its exit: it removes its pid file as it goes, and must not do so while the directory is removed
+        // (an entry that vanishes under the removal stops it, and the rest stayed behind in /tmp).
+        _ = try? ChildProcess.waitUntil("sshd (pid \(pid)) to exit", timeout: .seconds(10)) { Self.hasExited(pid) ? () : nil }
+    }
+
+    /// Whether `pid` is gone or a zombie (sshd detached, so it is not ours to reap).
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        // The state follows the command's closing parenthesis.
+        return status.split(separator: ")").last?.dropFirst().first == "Z"
     }
 
     /// sshd or ssh-keygen failed.

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct ChaosTests {
     /// A deterministic corpus of about 8 MiB in eight files, shared by every run.
     static let corpus: (directory: TemporaryDirectory, files: [String]) = {
-        let directory = try! TemporaryDirectory(prefix: "chaos-corpus")
+        let directory = try! TemporaryDirectory.untilExit(prefix: "chaos-corpus")
         var random = SeededRandom(seed: 2026)
         let vocabulary = (0..<5000).map { _ in
             String((0..<Int.random(in: 2...9, using: &random)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 97...122, using: &random))) })

@@ -23,7 +23,7 @@ import Testing
     /// About 1.5 MiB of text in three files, the same in every run (the shipped examples are too small to cut into
     /// many tasks, and the Gutenberg books are not in every checkout).
     static let corpus: (directory: TemporaryDirectory, files: [String]) = {
-        let directory = try! TemporaryDirectory(prefix: "local-runner-corpus")
+        let directory = try! TemporaryDirectory.untilExit(prefix: "local-runner-corpus")
         var random = SeededRandom(seed: 24)
         let vocabulary = (0..<3000).map { _ in
             String((0..<Int.random(in: 2...9, using: &random)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 97...122, using: &random))) })
