@@ -189,8 +189,10 @@ public actor Coordinator {
             let (assignment, effects) = core.assign(to: worker, request: request, now: clock())
             carryOut(effects)
             guard case .wait = assignment, ContinuousClock.now < deadline, !Task.isCancelled else { return assignment.answer }
+            // Reserved before anything else runs on the actor: a change from now on wakes this poll.
+            let waiter = signal.reserve()
             core.startWaiting(worker)
-            await waitForChange(until: deadline)
+            await waitForChange(waiter, until: deadline)
             core.stopWaiting(worker)
         }
     }
