@@ -63,13 +63,18 @@ public actor Coordinator {
     var journal: Journal
     let clock: @Sendable () -> ContinuousClock.Instant
     var signal = ChangeSignal()
-    /// The commits under way, by attempt (``complete(_:)``).
+    /// The commits under way, by attempt (``complete(_:)``): each task ends with the completion's answer, and the
+    /// entry stays until the commit is journaled.
     var committing: [AttemptID: Task<CompletionResponse, any Error>] = [:]
+    /// Commits answered before their journal entry is on disk (their completion asked for the next task), by attempt.
+    var journaling: Set<AttemptID> = []
     /// Completions that arrived again while their attempt was being committed, and waited for its answer.
     package private(set) var repeatedCompletions = 0
     /// Runs the confirmation of a completion's files (and the publishing of a reduce's output), off the actor: at
     /// once, unless a test slows it down as a stalled filesystem would.
     var confirmation: @Sendable (_ confirm: () throws -> Void) throws -> Void = { try $0() }
+    /// Runs the commit of a journal entry: at once, unless a test stalls it as a slow fsync would.
+    var journalCommit: @Sendable (_ commit: @Sendable () async throws -> Void) async throws -> Void = { try await $0() }
     /// Intermediate data being removed off the actor (a finished step's attempts, or the job's directory): a
     /// recursive delete of 100,000 attempts takes minutes on some disks, and the coordinator serves meanwhile.
     var removals: [BlockingWork<Void>] = []
@@ -154,6 +159,11 @@ public actor Coordinator {
         self.confirmation = confirmation
     }
 
+    /// Replaces how journal entries are committed (a test's stalled fsync): `commit` appends the entry.
+    package func setJournalCommit(_ journalCommit: @escaping @Sendable (_ commit: @Sendable () async throws -> Void) async throws -> Void) {
+        self.journalCommit = journalCommit
+    }
+
     /// What the status page shows, now.
     public func overview() -> JobOverview {
         var live = JobOverview.Live()
@@ -224,7 +234,12 @@ public actor Coordinator {
     /// after the commit is told it was accepted. Only another attempt of the same task loses the race.
     ///
     /// A completion that carries a task request (``CompletionRequest/next``) is answered with the worker's next
-    /// task too, when one can be given at once.
+    /// task too, when one can be given at once; and it is answered as soon as its commit is decided (the files
+    /// confirmed), not once the journal entry is on disk: the worker starts its next task during the fsync, which
+    /// on a filesystem busy with the workers' files is most of the wait. The commit itself still takes effect
+    /// only once on disk (``CoordinatorCore/completionJournaled(_:_:_:error:now:)``); should the append fail, the
+    /// attempt fails and its task runs again. A completion that asks for no task is answered once its commit is
+    /// on disk.
     public func complete(_ request: CompletionRequest) async throws -> CompletionResponse {
         var response = try await commitOnce(request)
         let (next, effects) = core.assignWithAnswer(to: request, now: clock())
@@ -250,8 +265,10 @@ public actor Coordinator {
         // short, and a repeated request waits for it.
         let commit = Task { try await self.commit(request, attempt, result) }
         committing[request.attempt] = commit
-        defer { committing.removeValue(forKey: request.attempt) }
-        return try await commit.value
+        let answer = await commit.result
+        // A commit answered early is forgotten once journaled (``journal(_:_:_:_:)``).
+        if !journaling.contains(request.attempt) { committing.removeValue(forKey: request.attempt) }
+        return try answer.get()
     }
 
     /// Confirms `result` off the actor, then journals and commits it (or fails `attempt`); see ``complete(_:)``.
@@ -270,12 +287,26 @@ public actor Coordinator {
         case .failed(let effects):
             carryOut(effects)
             return CompletionResponse(accepted: false)
+        case .journal(let entry) where request.next != nil:
+            journaling.insert(request.attempt)
+            Task { await self.journal(entry, request, attempt, result) }
+            return CompletionResponse(accepted: true)
         case .journal(let entry):
-            let error = await appendToJournal(entry)
-            let (response, effects) = core.completionJournaled(request, attempt, result, error: error, now: clock())
-            carryOut(effects)
-            return response
+            return await journal(entry, request, attempt, result)
         }
+    }
+
+    /// Journals `entry`, then commits `request`'s attempt (or fails it, if the append failed).
+    /// - Returns: the answer once the entry is on disk.
+    @discardableResult
+    private func journal(_ entry: JournalEntry, _ request: CompletionRequest, _ attempt: Scheduler.Attempt, _ result: CompletionCheck.Result) async
+        -> CompletionResponse
+    {
+        let error = await appendToJournal(entry)
+        let (response, effects) = core.completionJournaled(request, attempt, result, error: error, now: clock())
+        carryOut(effects)
+        if journaling.remove(request.attempt) != nil { committing.removeValue(forKey: request.attempt) }
+        return response
     }
 
     /// Records a failed attempt. If it could not read a committed map output, the coordinator reads that file
@@ -301,8 +332,9 @@ public actor Coordinator {
     /// Appends `entry` to the running step's journal, in one fsync with those appended meanwhile (the core keeps
     /// the attempt's report open until then): `nil`, or why it could not.
     func appendToJournal(_ entry: JournalEntry) async -> (any Error)? {
+        let journal = journal
         do {
-            try await journal.commit(entry)
+            try await journalCommit { try await journal.commit(entry) }
             return nil
         } catch {
             return error

@@ -260,7 +260,9 @@ public struct CompletionRequest: Codable, Sendable {
 
 /// The answer to ``CompletionRequest``.
 public struct CompletionResponse: Codable, Sendable {
-    /// Whether the attempt committed its task (`false`: stale or duplicate, its files are garbage).
+    /// Whether the attempt committed its task (`false`: stale or duplicate, its files are garbage). A completion
+    /// that asked for the next task is answered once its commit is decided, before the commit's journal entry is
+    /// on disk; the commit takes effect then (an append that fails fails the attempt, and its task runs again).
     public var accepted: Bool
     /// The answer to the task request the completion carried (``CompletionRequest/next``), as `POST /v1/task` would
     /// give it, unless that would be to wait: then absent, and the worker asks `POST /v1/task` with the same number.

@@ -77,6 +77,9 @@ final class CoordinatorSimulation {
         var result: CompletionCheck.Result
         var waiting: [Message]
         var entry: JournalEntry?
+        /// Whether it was answered while being journaled (it asked for the next task), as the shell does: a repeated
+        /// completion is answered at once.
+        var answered = false
     }
 
     private enum Event {
@@ -547,8 +550,9 @@ final class CoordinatorSimulation {
                 try carryOut(core!.leave(LeaveRequest(worker: identity.worker), now: instant))
                 deliver(message, .done)
             case .complete(let request):
-                if commits[request.attempt] != nil {
+                if let commit = commits[request.attempt] {
                     try core!.scheduler.checkReport(from: request.worker, about: request.attempt)
+                    if commit.answered { return try answerCompletion(message, CompletionResponse(accepted: true)) }
                     commits[request.attempt]!.waiting.append(message)
                     return
                 }
@@ -600,8 +604,14 @@ final class CoordinatorSimulation {
             try carryOut(effects)
             for waiting in commit.waiting { try answerCompletion(waiting, CompletionResponse(accepted: false)) }
         case .journal(let entry):
-            // Its group commit reaches the disk later; other requests are served meanwhile, as the shell does.
+            // Its group commit reaches the disk later; other requests are served meanwhile, as the shell does. A
+            // completion that asked for the next task is answered now, and its worker goes on meanwhile.
             commits[request.attempt]?.entry = entry
+            if request.next != nil {
+                commits[request.attempt]?.answered = true
+                commits[request.attempt]?.waiting = []
+                for waiting in commit.waiting { try answerCompletion(waiting, CompletionResponse(accepted: true)) }
+            }
             schedule(journalLatency(), .commitJournaled(incarnation: incarnation, attempt: request.attempt))
         }
     }
