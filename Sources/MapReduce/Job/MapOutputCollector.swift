@@ -64,7 +64,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
     @usableFromInline var keyBuffer: UnsafeMutableRawBufferPointer
     @usableFromInline var encoder = RecordWriter(capacity: 256)
     @usableFromInline var buffer = RecordBuffer()
-    @usableFromInline var table = CombiningTable<Value>()
+    @usableFromInline var table: CombiningTable<Value>
     @usableFromInline var failure: (any Error)? = nil
     @usableFromInline var emitted: Int64 = 0
     /// Short-keyed pairs whose table slot is being prefetched.
@@ -82,6 +82,7 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         self.valueOrder = valueOrder
         self.partitions = output.settings.partitions
         self.memoryBudget = output.settings.memoryBudget
+        table = CombiningTable(memoryBudget: output.settings.memoryBudget)
         self.combine = combine
         self.partitioner = partitioner
         self.rangeBoundaries = output.settings.rangeBoundaries ?? []

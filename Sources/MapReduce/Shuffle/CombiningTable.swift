@@ -38,19 +38,37 @@ struct CombiningTable<Value: RecordCodable> {
         }
     }
 
-    /// Starts small so a tight memory budget still holds many entries between spills, and a task of a few
-    /// records does not pay for a large table.
+    /// Where in a slot its ``Slot/lengthPlusOne`` (0: empty) is.
+    @usableFromInline static var markerOffset: Int { MemoryLayout<Slot>.offset(of: \.lengthPlusOne)! }
+
+    /// The fewest slots a table has: what the first table of a process starts with.
     @usableFromInline static var initialCapacity: Int { 64 }
     @usableFromInline var slots: UnsafeMutablePointer<Slot>
     /// The number of slots, a power of two.
     @usableFromInline var capacity: Int
     @usableFromInline var longKeys: [UInt8] = []
     @usableFromInline var count = 0
+    @usableFromInline let memoryBudget: Int
+    @usableFromInline let sizeHint: TableSizeHint
 
+    /// Creates an empty table as large as the last one of the process grew (`sizeHint`), but no larger than half
+    /// of `memoryBudget` (a table spills once over the budget: the half leaves it room to grow once).
     @inlinable
-    init() {
-        capacity = Self.initialCapacity
-        slots = Self.allocateSlots(Self.initialCapacity)
+    init(memoryBudget: Int, sizeHint: TableSizeHint = .shared) {
+        self.memoryBudget = memoryBudget
+        self.sizeHint = sizeHint
+        capacity = Self.startingCapacity(lastBytes: sizeHint.lastBytes, memoryBudget: memoryBudget)
+        slots = Self.allocateSlots(capacity)
+    }
+
+    /// The largest power of two of slots, from ``initialCapacity``, that fits in both `lastBytes` and half of
+    /// `memoryBudget`.
+    @usableFromInline
+    static func startingCapacity(lastBytes: Int, memoryBudget: Int) -> Int {
+        let limit = min(lastBytes, memoryBudget / 2)
+        var capacity = initialCapacity
+        while capacity * 2 * MemoryLayout<Slot>.stride <= limit { capacity *= 2 }
+        return capacity
     }
 
     @usableFromInline
@@ -153,6 +171,9 @@ struct CombiningTable<Value: RecordCodable> {
         longKeys.withUnsafeBytes { longKeys in
             for position in 0..<capacity where slots[position].lengthPlusOne != 0 {
                 let slot = (slots + position).move()
+                // Empty again (the slot's memory is uninitialized now: only the marker is written), for the
+                // entries that come after the drain.
+                UnsafeMutableRawPointer(slots + position).storeBytes(of: 0, toByteOffset: Self.markerOffset, as: UInt32.self)
                 let length = Int(slot.lengthPlusOne - 1)
                 withUnsafeBytes(of: (slot.head, slot.tail)) { short in
                     let key =
@@ -166,15 +187,20 @@ struct CombiningTable<Value: RecordCodable> {
         }
         count = 0
         longKeys.removeAll(keepingCapacity: true)
-        startAgainSmall()
+        startAgain()
     }
 
-    /// Hands the slots (their values moved out) back to ``SlotMemory`` and starts again from
-    /// ``initialCapacity``: a table that grows again gets the recycled blocks, warm.
+    /// Notes the size the drained table reached (for the next table), and keeps its slots, all empty again, for
+    /// the entries that follow a spill, unless they take more than half the budget: then it starts again at
+    /// half (a table that stayed over the budget would spill at every new key).
     @usableFromInline
-    mutating func startAgainSmall() {
+    mutating func startAgain() {
+        let bytes = capacity * MemoryLayout<Slot>.stride
+        sizeHint.note(bytes)
+        let next = Self.startingCapacity(lastBytes: bytes, memoryBudget: memoryBudget)
+        guard next != capacity else { return }
         Self.recycleSlots(slots, capacity: capacity)
-        capacity = Self.initialCapacity
+        capacity = next
         slots = Self.allocateSlots(capacity)
     }
 
