@@ -42,6 +42,25 @@ struct Sale: Codable, Equatable, RecordCodable {
         #expect((-1).encodedBytes.count == 2)
     }
 
+    /// The integer form written a byte at a time, as the format describes it.
+    static func referenceEncoding(_ value: Int64) -> [UInt8] {
+        let magnitude = value.magnitude
+        let count = (64 - magnitude.leadingZeroBitCount + 7) / 8
+        let stored = value >= 0 ? magnitude : (count == 8 ? .max : (1 << UInt64(count * 8)) - 1) - magnitude
+        return [value >= 0 ? 0x80 + UInt8(count) : 0x80 - UInt8(count)] + (0..<count).reversed().map { UInt8(truncatingIfNeeded: stored >> UInt64($0 * 8)) }
+    }
+
+    @Test func everyIntegerWidthIsWrittenAsTheFormatSays() {
+        var values: [Int64] = [0, 1, -1, .min, .max]
+        for bits in 1..<63 { values += [1 << Int64(bits), (1 << Int64(bits)) - 1, -(1 << Int64(bits)), -(1 << Int64(bits)) + 1] }
+        for value in values {
+            #expect(value.encodedBytes == Self.referenceEncoding(value), "\(value)")
+            #expect(Int(value).encodedBytes == Self.referenceEncoding(value))
+        }
+        #expect(UInt64.max.encodedBytes == [0x88] + [UInt8](repeating: 0xFF, count: 8))
+        #expect(Double(-2.5).encodedBytes.count == 8 && Float(1).encodedBytes.count == 4)
+    }
+
     @Test func outOfRangeIntegerIsRejected() {
         #expect(throws: RecordDecodingError.self) { try Int8(decoding: 300.encodedBytes) }
         #expect(throws: RecordDecodingError.self) { try UInt(decoding: (-1).encodedBytes) }
