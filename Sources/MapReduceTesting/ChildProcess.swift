@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// A child process for integration tests: started with its standard output captured, waited on with deadlines,
-/// and always reaped: one still running when released is killed with SIGKILL and waited for.
+/// and never left running: one still running when released is killed with SIGKILL and waited for (Foundation
+/// reaps it).
 public final class ChildProcess: Sendable {
     /// The program's name, for messages.
     public let name: String
@@ -50,17 +51,35 @@ public final class ChildProcess: Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
+        if exitStatus() == nil { kill(pid, SIGKILL) }
+        // Dead within the bound (SIGKILL cannot be ignored); Foundation reaps it once it notices.
+        _ = try? Self.waitUntil("\(name) (pid \(pid)) to die", timeout: .seconds(30)) { exitStatus() }
     }
 
     /// The process id.
     public var pid: Int32 { process.processIdentifier }
 
     /// Whether the process is still running.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { exitStatus() == nil }
+
+    /// How the process ended (a signal's number plus 128 if killed by one), or `nil` while it runs.
+    ///
+    /// Read with `waitid(WNOWAIT)`, which leaves the process for Foundation to reap: Foundation's `Process` learns
+    /// of an exit only when a socket the child inherited closes, and a process that holds a copy (the child's own
+    /// child, or one another thread spawned at that moment) keeps it open (swift-corelibs-foundation#4795): a
+    /// coordinator killed with SIGKILL then seemed alive for as long as that process lived.
+    private func exitStatus() -> Int32? {
+        // Foundation's record, once it has reaped the process (its pid may be another process's from then on).
+        if !process.isRunning {
+            return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        }
+        var info = siginfo_t()
+        // An error is ECHILD: Foundation is reaping it at this moment.
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return nil }
+        let child = info._sifields._sigchld
+        guard child.si_pid == pid else { return nil }
+        return info.si_code == CLD_EXITED ? child.si_status : 128 + child.si_status
+    }
 
     /// Everything written to standard output so far.
     public var standardOutput: String { output.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
@@ -76,16 +95,15 @@ public final class ChildProcess: Sendable {
     }
 
     /// Sends `signal` to the process.
-    public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the process to exit and returns its status (a signal's number plus 128 if killed by one).
     @discardableResult
     public func waitForExit(timeout: Duration) throws -> Int32 {
-        try Self.waitUntil("\(name) (pid \(pid)) to exit", timeout: timeout) { process.isRunning ? nil : () }
-        process.waitUntilExit()
+        let status = try Self.waitUntil("\(name) (pid \(pid)) to exit", timeout: timeout) { exitStatus() }
         // Its standard output ends when the last process holding it (it, or a child it left behind) closes it.
         _ = try? Self.waitUntil("\(name)'s standard output to end", timeout: .seconds(5)) { output.finished.withLock { $0 } ? true : nil }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return status
     }
 
     /// Polls `condition` every 10 ms until it returns a value or `timeout` passes.
