@@ -26,8 +26,13 @@ import Zstd
         return try writer.finish()
     }
 
-    func readAll(_ path: String, partition: Int = 0, expectedSize: Int64? = nil) throws -> [(String, Int)] {
-        let reader = try IntermediateFileReader(path: path, partition: partition, expectedSize: expectedSize)
+    /// The records of a partition, read a block at a time or (`holdingWholeRun`, as a merge reads small runs) from
+    /// the whole run read at opening.
+    func readAll(_ path: String, partition: Int = 0, expectedSize: Int64? = nil, holdingWholeRun: Bool = false) throws -> [(String, Int)] {
+        let reader = try IntermediateFileReader(
+            path: path, partition: partition, expectedSize: expectedSize, holdingRunsUpTo: holdingWholeRun ? .max : nil,
+            decompressor: ZstdDecompressor())
+        #expect(reader.holdsWholeRun == holdingWholeRun)
         var records: [(String, Int)] = []
         while try reader.next() { records.append((try String(decoding: reader.key), try Int(decoding: reader.value))) }
         return records
@@ -35,20 +40,21 @@ import Zstd
 
     var sample: [(String, Int)] { (0..<2000).map { (String(format: "key-%05d", $0), $0 * 7) } }
 
-    @Test(arguments: [true, false])
-    func roundTripsAcrossManyBlocks(compressed: Bool) throws {
+    @Test(arguments: [true, false], [false, true])
+    func roundTripsAcrossManyBlocks(compressed: Bool, holdingWholeRun: Bool) throws {
         let directory = try TemporaryDirectory()
         let summary = try write(sample, to: directory.appending("f.mri"), compressed: compressed)
         #expect(summary.records == 2000)
-        let read = try readAll(summary.path, expectedSize: summary.bytes)
+        let read = try readAll(summary.path, expectedSize: summary.bytes, holdingWholeRun: holdingWholeRun)
         #expect(read.map(\.0) == sample.map(\.0))
         #expect(read.map(\.1) == sample.map(\.1))
     }
 
-    @Test func emptyFileHoldsNoRecords() throws {
+    @Test(arguments: [false, true])
+    func emptyFileHoldsNoRecords(holdingWholeRun: Bool) throws {
         let directory = try TemporaryDirectory()
         let summary = try write([], to: directory.appending("empty.mri"))
-        #expect(try readAll(summary.path).isEmpty)
+        #expect(try readAll(summary.path, holdingWholeRun: holdingWholeRun).isEmpty)
     }
 
     @Test func hugeRecordGetsItsOwnBlock() throws {
@@ -58,26 +64,29 @@ import Zstd
         #expect(try readAll(summary.path).map(\.0) == ["a", big, "zz"])
     }
 
-    @Test func flippedByteIsReportedAsCorrupt() throws {
+    @Test(arguments: [false, true])
+    func flippedByteIsReportedAsCorrupt(holdingWholeRun: Bool) throws {
         let directory = try TemporaryDirectory()
         let summary = try write(sample, to: directory.appending("f.mri"))
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: summary.path)))
         bytes[bytes.count / 2] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: summary.path))
-        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path) }
+        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, holdingWholeRun: holdingWholeRun) }
         #expect(error.code == .corrupt)
         #expect(error.description.contains(summary.path))
     }
 
-    @Test(arguments: [0.1, 0.5, 0.99])
-    func truncatedFileIsReported(fraction: Double) throws {
+    @Test(arguments: [0.1, 0.5, 0.99], [false, true])
+    func truncatedFileIsReported(fraction: Double, holdingWholeRun: Bool) throws {
         let directory = try TemporaryDirectory()
         let summary = try write(sample, to: directory.appending("f.mri"))
         let bytes = try Data(contentsOf: URL(fileURLWithPath: summary.path))
         try bytes.prefix(Int(Double(bytes.count) * fraction)).write(to: URL(fileURLWithPath: summary.path))
-        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path) }
+        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, holdingWholeRun: holdingWholeRun) }
         #expect(error.code == .truncated || error.code == .corrupt)
-        let known = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, expectedSize: summary.bytes) }
+        let known = try #require(throws: IntermediateFileError.self) {
+            try readAll(summary.path, expectedSize: summary.bytes, holdingWholeRun: holdingWholeRun)
+        }
         #expect(known.code == .truncated)
         #expect(known.description.contains("but its writer reported \(summary.bytes)"))
     }
@@ -145,7 +154,8 @@ import Zstd
 
     /// A damaged run fails the reducer of that partition (as that map's lost output), and no other: each run is
     /// checked against its own index entry.
-    @Test func aDamagedRunFailsItsPartitionAndNoOther() throws {
+    @Test(arguments: [false, true])
+    func aDamagedRunFailsItsPartitionAndNoOther(holdingWholeRun: Bool) throws {
         let directory = try TemporaryDirectory()
         let summary = try write(partitions: partitioned, to: directory.appending("output.mri"))
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: summary.path)))
@@ -153,10 +163,10 @@ import Zstd
         let run2 = try IntermediateFileReader(path: summary.path, partition: 2).runBytes
         bytes[Int(8 + run0 + run2 / 2)] ^= 0x20  // partition 1 is empty: partition 2's run follows partition 0's
         try Data(bytes).write(to: URL(fileURLWithPath: summary.path))
-        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 2) }
+        let error = try #require(throws: IntermediateFileError.self) { try readAll(summary.path, partition: 2, holdingWholeRun: holdingWholeRun) }
         #expect(error.code == .corrupt && error.message.contains("partition 2"), "\(error)")
-        #expect(try readAll(summary.path, partition: 0).count == 700)
-        #expect(try readAll(summary.path, partition: 4).count == 500)
+        #expect(try readAll(summary.path, partition: 0, holdingWholeRun: holdingWholeRun).count == 700)
+        #expect(try readAll(summary.path, partition: 4, holdingWholeRun: holdingWholeRun).count == 500)
     }
 
     @Test func aDamagedIndexOrTrailerIsReported() throws {

@@ -6,8 +6,8 @@ import Testing
 /// An attempt removes only what it created: pointed at a scratch directory that already exists, it refuses to
 /// use it, so it can never delete someone else's files when it cleans up.
 @Suite struct OwnedDirectoryTests {
-    /// A reduce attempt makes its scratch directory only to merge in passes (more inputs than the fan-in); given one
-    /// that exists, it leaves it alone when it needs none, and refuses it when it does.
+    /// A reduce attempt makes its scratch directory only to merge in passes (inputs that do not fit in memory
+    /// together); given one that exists, it leaves it alone when it needs none, and refuses it when it does.
     @Test(arguments: [false, true])
     func aReduceAttemptRefusesAScratchDirectoryItDidNotCreate(mergesInPasses: Bool) throws {
         let directory = try TemporaryDirectory()
@@ -17,8 +17,8 @@ import Testing
         } reduce: { _, counts in
             counts.reduce(0, +)
         }
-        // A 64 KiB budget merges two runs at a time.
-        let settings = ShuffleSettings(partitions: 1, memoryBudget: 1 << 16)
+        // A 64 KiB budget merges two runs larger than a block at a time, and blocks of 16 bytes make every run larger.
+        let settings = ShuffleSettings(partitions: 1, memoryBudget: 1 << 16, blockSize: 16)
         let outputs = try (1...3).map { attempt in
             let map = MapTaskContext(
                 task: 0, attempt: AttemptID(UInt64(attempt)), splits: [InputSplit(file: InputFile(path: input), start: 0, end: 6)],

@@ -241,7 +241,7 @@ struct SamplingFinished: Error {
     @usableFromInline init() {}
 }
 
-/// Opens a reduce task's inputs, merging in passes first if they outnumber the fan-in.
+/// Opens a reduce task's inputs, merging in passes first if they do not fit in memory together.
 @usableFromInline
 final class ReduceMerge {
     let context: ReduceTaskContext
@@ -257,10 +257,10 @@ final class ReduceMerge {
         let merging = RunMerging(
             settings: context.settings, compressor: context.settings.makeCompressor(), scratchDirectory: context.scratchDirectory,
             createsScratchDirectory: true)
-        let fanIn = try merging.reduceFanIn(context.inputs.map { IntermediateRun(path: $0, partition: context.partition) })
-        mergedInPasses = !fanIn.passFiles.isEmpty
-        readers = try IntermediateRun.open(fanIn.runs)
-        inputBytes = fanIn.passBytes + readers.filter { !fanIn.passFiles.contains($0.path) }.reduce(0) { $0 + $1.runBytes }
+        let merge = try merging.openMerge(context.inputs.map { IntermediateRun(path: $0, partition: context.partition) })
+        mergedInPasses = !merge.passFiles.isEmpty
+        readers = merge.readers
+        inputBytes = merge.passBytes + readers.filter { !merge.passFiles.contains($0.path) }.reduce(0) { $0 + $1.runBytes }
         return KeyGroups(try RecordMerger(readers), keyLength: keyLength)
     }
 

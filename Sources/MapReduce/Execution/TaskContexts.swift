@@ -95,8 +95,8 @@ public struct ReduceTaskContext: Sendable {
     public var inputs: [String]
     /// The final output file, for example `out/part-00003`.
     public var outputPath: String
-    /// Where the attempt merges in passes, when its inputs outnumber the fan-in: created then, and removed at the
-    /// end. It must not exist beforehand.
+    /// Where the attempt merges in passes, when its inputs do not fit in memory together: created then, and removed
+    /// at the end. It must not exist beforehand.
     public var scratchDirectory: String
     /// How inputs are merged.
     public var settings: ShuffleSettings

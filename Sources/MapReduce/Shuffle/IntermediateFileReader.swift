@@ -13,7 +13,8 @@ import Darwin
 /// Then every block's checksum and length, every record's bounds, and the run's counts and checksum against its
 /// index entry are checked; anything off throws an ``IntermediateFileError`` that names the file and the problem.
 /// Only the partition's run is read. Memory is one block (compressed and raw; none for an empty run), whatever the file's
-/// size.
+/// size; a merge's readers hold small runs whole instead: such a run is read in one read at opening and the file
+/// closed, so that a merge of many small runs holds no descriptors.
 public final class IntermediateFileReader {
     /// The file being read.
     public let path: String
@@ -25,7 +26,8 @@ public final class IntermediateFileReader {
     /// The partitions whose runs hold records, read from the whole index: `nil` unless the reader was opened
     /// `verifyingIndex`.
     public private(set) var partitionsWithRecords: PartitionSet?
-    private let file: ReadableFile
+    /// `nil` once the run is held whole in ``stored``.
+    private var file: ReadableFile?
     private let size: Int64
     private var codec = IntermediateFileFormat.Codec.none
     private let decompressor: ZstdDecompressor
@@ -34,6 +36,7 @@ public final class IntermediateFileReader {
     // were 15% of a reduce's instructions).
     @exclusivity(unchecked) private var offset: Int64 = 0
     // Allocated at the first block, as large as it needs: most runs of a job of many partitions are empty or small.
+    // A run held whole is all in `stored`, read at opening.
     @exclusivity(unchecked) private var stored = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     @exclusivity(unchecked) private var raw = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     @exclusivity(unchecked) private var rawEnd = 0
@@ -56,6 +59,12 @@ public final class IntermediateFileReader {
     /// The bytes of the partition's run in the file (compressed blocks with their headers).
     public var runBytes: Int64 { run.length }
 
+    /// The uncompressed record bytes of the partition's run, as its index entry gives them.
+    var runRawBytes: Int64 { run.rawBytes }
+
+    /// Whether the run is held whole in memory, its file closed.
+    var holdsWholeRun: Bool { file == nil }
+
     /// Opens the file at `path`, checks its header, trailer and index, and positions the reader before the first
     /// record of `partition`.
     /// - Parameters:
@@ -68,16 +77,20 @@ public final class IntermediateFileReader {
         try self.init(path: path, partition: partition, expectedSize: expectedSize, verifyingIndex: verifyingIndex, decompressor: ZstdDecompressor())
     }
 
-    /// Opens the run as ``init(path:partition:expectedSize:)`` does, decompressing with `decompressor`, which
-    /// readers used by one thread may share (a merge's readers: each block is a whole zstd frame).
+    /// Opens the run as ``init(path:partition:expectedSize:verifyingIndex:)`` does, decompressing with
+    /// `decompressor`, which readers used by one thread may share (a merge's readers: each block is a whole zstd
+    /// frame); a run of at most `wholeRunLimit` bytes (if given) is read whole now, and the file
+    /// closed.
     init(
-        path: String, partition: Int, expectedSize: Int64? = nil, verifyingIndex: Bool = false, decompressor: ZstdDecompressor
+        path: String, partition: Int, expectedSize: Int64? = nil, verifyingIndex: Bool = false, holdingRunsUpTo wholeRunLimit: Int64? = nil,
+        decompressor: ZstdDecompressor
     ) throws(IntermediateFileError) {
         self.path = path
         self.partition = partition
         self.decompressor = decompressor
         do {
-            file = try ReadableFile(path: path)
+            let file = try ReadableFile(path: path)
+            self.file = file
             size = try file.size()
         } catch {
             if error.systemError == ENOENT { throw IntermediateFileError(.missing, path: path, "is missing", cause: error) }
@@ -110,6 +123,7 @@ public final class IntermediateFileReader {
         }
         self.codec = codec
         try locateRun(verifyingIndex: verifyingIndex)
+        if let wholeRunLimit, run.length <= wholeRunLimit { try holdWholeRun() }
     }
 
     deinit {
@@ -174,6 +188,15 @@ public final class IntermediateFileReader {
         offset = run.offset
     }
 
+    /// Reads the whole run into ``stored`` and closes the file.
+    private func holdWholeRun() throws(IntermediateFileError) {
+        if run.length > 0 {
+            stored = .allocate(byteCount: Int(run.length), alignment: 16)
+            try read(into: stored, at: run.offset)
+        }
+        file = nil
+    }
+
     /// Moves to the next record of the partition.
     /// - Returns: `false` after the partition's last record, once its run has been verified against the index.
     public func next() throws(IntermediateFileError) -> Bool {
@@ -201,6 +224,14 @@ public final class IntermediateFileReader {
         return true
     }
 
+    /// A block header's fields: tag, stored length, raw length, record count, checksum.
+    private static func blockHeader(_ head: UnsafeRawBufferPointer) -> (UInt8, UInt32, UInt32, UInt32, UInt64) {
+        (
+            head[0], head.littleEndian(at: 1, as: UInt32.self), head.littleEndian(at: 5, as: UInt32.self),
+            head.littleEndian(at: 9, as: UInt32.self), head.littleEndian(at: 13, as: UInt64.self)
+        )
+    }
+
     private func recordError() -> IntermediateFileError {
         IntermediateFileError(.corrupt, path: path, "has a record that overruns block \(blockIndex - 1) of partition \(partition)")
     }
@@ -222,33 +253,32 @@ public final class IntermediateFileReader {
         guard end - offset >= Int64(IntermediateFileFormat.blockHeaderSize) else {
             throw IntermediateFileError(.corrupt, path: path, "has partition \(partition) ending inside the header of block \(blockIndex)")
         }
-        var head = [UInt8](repeating: 0, count: IntermediateFileFormat.blockHeaderSize)
-        try read(into: &head, at: offset)
-        guard head[0] == IntermediateFileFormat.blockTag else {
-            throw IntermediateFileError(.corrupt, path: path, "has an unknown frame tag 0x\(String(head[0], radix: 16)) at byte \(offset)")
+        let headerSize = IntermediateFileFormat.blockHeaderSize
+        let (tag, storedLength, rawLength, recordCount, checksum): (UInt8, UInt32, UInt32, UInt32, UInt64)
+        if file == nil {
+            (tag, storedLength, rawLength, recordCount, checksum) = Self.blockHeader(
+                UnsafeRawBufferPointer(rebasing: stored[Int(offset - run.offset)..<Int(offset - run.offset) + headerSize]))
+        } else {
+            var head = [UInt8](repeating: 0, count: headerSize)
+            try read(into: &head, at: offset)
+            (tag, storedLength, rawLength, recordCount, checksum) = head.withUnsafeBytes(Self.blockHeader)
         }
-        let (storedLength, rawLength, recordCount, checksum) = head.withUnsafeBytes {
-            (
-                $0.littleEndian(at: 1, as: UInt32.self), $0.littleEndian(at: 5, as: UInt32.self),
-                $0.littleEndian(at: 9, as: UInt32.self), $0.littleEndian(at: 13, as: UInt64.self)
-            )
+        guard tag == IntermediateFileFormat.blockTag else {
+            throw IntermediateFileError(.corrupt, path: path, "has an unknown frame tag 0x\(String(tag, radix: 16)) at byte \(offset)")
         }
-        let dataStart = offset + Int64(IntermediateFileFormat.blockHeaderSize)
+        let dataStart = offset + Int64(headerSize)
         let dataEnd = dataStart + Int64(storedLength)
         guard dataEnd <= end else {
             throw IntermediateFileError(.corrupt, path: path, "has block \(blockIndex) of partition \(partition) running past its run's end at byte \(end)")
         }
-        if Int(storedLength) > stored.count { stored = regrow(stored, to: Int(storedLength)) }
         if Int(rawLength) > raw.count { raw = regrow(raw, to: Int(rawLength)) }
-        let storedBytes = UnsafeMutableRawBufferPointer(rebasing: stored[..<Int(storedLength)])
-        do {
-            guard try file.read(into: storedBytes, at: dataStart) == storedBytes.count else {
-                throw IntermediateFileError(.truncated, path: path, "ends inside block \(blockIndex) of partition \(partition)")
-            }
-        } catch let error as IntermediateFileError {
-            throw error
-        } catch {
-            throw IntermediateFileError(.io, path: path, "cannot be read: \(error)")
+        let storedBytes: UnsafeMutableRawBufferPointer
+        if file == nil {
+            storedBytes = UnsafeMutableRawBufferPointer(rebasing: stored[Int(dataStart - run.offset)..<Int(dataEnd - run.offset)])
+        } else {
+            if Int(storedLength) > stored.count { stored = regrow(stored, to: Int(storedLength)) }
+            storedBytes = UnsafeMutableRawBufferPointer(rebasing: stored[..<Int(storedLength)])
+            try read(into: storedBytes, at: dataStart)
         }
         guard XXHash64.hash(UnsafeRawBufferPointer(storedBytes)) == checksum else {
             throw IntermediateFileError(.corrupt, path: path, "has a checksum mismatch in block \(blockIndex) of partition \(partition) at byte \(offset)")
@@ -283,14 +313,22 @@ public final class IntermediateFileReader {
     }
 
     private func read(into bytes: inout [UInt8], at position: Int64) throws(IntermediateFileError) {
+        var failure: IntermediateFileError?
+        bytes.withUnsafeMutableBytes { buffer in
+            do throws(IntermediateFileError) { try read(into: buffer, at: position) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Fills `buffer` from the file at `position`; the file ending first is a truncation.
+    private func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws(IntermediateFileError) {
+        let count: Int
         do {
-            let count = try bytes.withUnsafeMutableBytes { (buffer) throws(FileIOError) in try file.read(into: buffer, at: position) }
-            guard count == bytes.count else { throw IntermediateFileError(.truncated, path: path, "ends after \(position + Int64(count)) bytes") }
-        } catch let error as IntermediateFileError {
-            throw error
+            count = try file!.read(into: buffer, at: position)
         } catch {
             throw IntermediateFileError(.io, path: path, "cannot be read: \(error)")
         }
+        guard count == buffer.count else { throw IntermediateFileError(.truncated, path: path, "ends after \(position + Int64(count)) bytes") }
     }
 
     private func regrow(_ buffer: UnsafeMutableRawBufferPointer, to size: Int) -> UnsafeMutableRawBufferPointer {

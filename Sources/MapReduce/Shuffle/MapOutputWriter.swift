@@ -46,9 +46,9 @@ final class MapOutputWriter {
             path: path, partitions: settings.partitions, compressor: compressor, blockSize: settings.blockSize, sync: false)
         for partition in 0..<settings.partitions {
             try writer.startPartition(partition)
-            let fanIn = try merging.reduceFanIn(runs.map { IntermediateRun(path: $0, partition: partition) })
-            try merging.merge(fanIn.runs, into: writer, combiner: combiner)
-            for path in fanIn.passFiles { try? FileManager.default.removeItem(atPath: path) }
+            let merge = try merging.openMerge(runs.map { IntermediateRun(path: $0, partition: partition) })
+            try merging.merge(merge.readers, into: writer, combiner: combiner)
+            for path in merge.passFiles { try? FileManager.default.removeItem(atPath: path) }
         }
         let summary = try writer.finish()
         try FileManager.default.removeItem(atPath: spillDirectory)

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Every reduce attempt of a step writes into the step's reduce directory, `<plan directory>/reduce`, files named by
 /// its task and attempt, and has no directory of its own: an attempt creates its output file (the coordinator
-/// publishes it as the part file when it commits), and a directory for its merge passes only when its inputs
-/// outnumber the fan-in.
+/// publishes it as the part file when it commits), and a directory for its merge passes only when its inputs do
+/// not fit in memory together.
 public struct ReduceOutputLayout: Sendable, Equatable {
     /// The step's reduce directory, shared by every reduce attempt of the step.
     public let directory: String
@@ -41,7 +41,7 @@ public struct ReduceOutputLayout: Sendable, Equatable {
     /// The attempt's output file: `<directory>/<task>-attempt-<attempt>.part`.
     public var outputFile: String { "\(stem).part" }
 
-    /// Where the attempt merges in passes, created only when its inputs outnumber the fan-in:
+    /// Where the attempt merges in passes, created only when its inputs do not fit in memory together:
     /// `<task>-attempt-<attempt>.work`.
     public var scratchDirectory: String { "\(stem).work" }
 

@@ -54,7 +54,8 @@ public struct ShuffleSettings: Hashable, Codable, Sendable {
     /// are (codec 0 of the format): less CPU for more bytes, a trade for a local disk rather than a shared one.
     func makeCompressor() -> ZstdCompressor? { compressionLevel == 0 ? nil : ZstdCompressor(level: compressionLevel) }
 
-    /// How many files one merge pass may read at once within the memory budget (at least 2).
+    /// How many runs larger than a block one merge may read at once within the memory budget (at least 2): each is
+    /// read a block at a time from its open file. Smaller runs are held whole and cost only their bytes.
     public var mergeFanIn: Int { max(2, memoryBudget / (4 * max(blockSize, 1 << 16))) }
 }
 
