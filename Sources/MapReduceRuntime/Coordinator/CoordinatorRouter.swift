@@ -49,10 +49,13 @@ public enum CoordinatorRouter {
     public static let connectionPingInterval = Duration.milliseconds(250)
 
     /// Builds the router for `coordinator`.
-    /// - Parameter metrics: the registry `/metrics` serves (swift-prometheus, bootstrapped as the process's
-    ///   metrics system); without one, `/metrics` is not served.
-    public static func make(_ coordinator: Coordinator, secret: String? = nil, metrics: PrometheusCollectorRegistry? = nil) -> Router<CoordinatorRequestContext>
-    {
+    /// - Parameters:
+    ///   - metrics: the registry `/metrics` serves (swift-prometheus, bootstrapped as the process's metrics system);
+    ///     without one, `/metrics` is not served.
+    ///   - pingInterval: how often a control connection is written to (``connectionPingInterval``).
+    public static func make(
+        _ coordinator: Coordinator, secret: String? = nil, metrics: PrometheusCollectorRegistry? = nil, pingInterval: Duration = connectionPingInterval
+    ) -> Router<CoordinatorRequestContext> {
         let router = Router(context: CoordinatorRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ServerErrorLogMiddleware(logger: coordinator.logger))
@@ -95,12 +98,14 @@ public enum CoordinatorRouter {
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                 body: ResponseBody { writer in
                     // A write to a connection whose other end is gone fails within a ping or two: the peer's system
-                    // answers the first with a reset. The stream ends with the job, or when the server shuts down.
+                    // answers the first with a reset. The stream ends as the job ends (the server's graceful
+                    // shutdown waits for it), or at the next ping once the server shuts down.
                     var open = true
                     while open, !Task.isShuttingDownGracefully, await coordinator.outcome == nil {
                         do {
                             try await writer.write(ByteBuffer(string: "\n"))
-                            try await Task.sleep(for: connectionPingInterval)
+                            await coordinator.waitForOutcome(until: .now + pingInterval)
+                            try Task.checkCancellation()
                         } catch {
                             open = false
                         }

@@ -1,7 +1,8 @@
 import Logging
 public import ServiceLifecycle
 
-/// Drives a coordinator's clock: expires leases on a tick, and returns once the job is over (after a short
+/// Drives a coordinator's clock: expires leases on a tick, and returns once the job is over, seen as it ends, not at
+/// the next tick (after a short
 /// linger so idle workers hear that they can exit, and as long as asked to keep serving the status page and
 /// `/metrics` for a last look or scrape), which shuts the server down.
 public struct JobWatcher: Service {
@@ -29,10 +30,7 @@ public struct JobWatcher: Service {
 
     private func watch() async throws {
         try await cancelWhenGracefulShutdown {
-            while await coordinator.outcome == nil {
-                try await Task.sleep(for: tick)
-                await coordinator.tick()
-            }
+            try await coordinator.tickUntilOutcome(every: tick)
             // Let polling workers collect their `exit` before the server goes away.
             let clock = ContinuousClock()
             let ended = clock.now
