@@ -75,23 +75,25 @@ public final class NetworkNamespace: @unchecked Sendable {
     public struct CommandFailed: Error, CustomStringConvertible {
         public let arguments: [String]
         public let status: Int32
-        public var description: String { "ip \(arguments.joined(separator: " ")) exited \(status)" }
+        /// What it wrote to standard error.
+        public var message = ""
+        public var description: String {
+            "ip \(arguments.joined(separator: " ")) exited \(status)" + (message.isEmpty ? "" : ": \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
     }
 
     static func run(_ arguments: [String]) throws { _ = try output(arguments) }
 
-    /// Runs `ip` with `arguments` and returns what it printed.
+    /// Runs `ip` with `arguments` (within 30 s) and returns what it printed.
+    ///
+    /// Waited for as ``ChildProcess`` waits, not by reading its output to the end: a process another thread spawns
+    /// at that moment may inherit the pipe and hold it open for as long as it lives.
     static func output(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let printed = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CommandFailed(arguments: arguments, status: process.terminationStatus) }
-        return String(decoding: printed, as: UTF8.self)
+        let scratch = try TemporaryDirectory(prefix: "mapreduce-test-ip")
+        let ip = FileManager.default.fileExists(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip"
+        let child = try ChildProcess(ip, arguments, errorLog: scratch.appending("stderr"))
+        let status = try child.waitForExit(timeout: .seconds(30))
+        guard status == 0 else { throw CommandFailed(arguments: arguments, status: status, message: child.standardError) }
+        return child.standardOutput
     }
 }
