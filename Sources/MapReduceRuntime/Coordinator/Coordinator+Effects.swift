@@ -13,7 +13,10 @@ extension Coordinator {
             for emitted in effects.events { record(emitted) }
             if effects.expiredLeases > 0 { metrics.leasesExpired(effects.expiredLeases) }
             if effects.gauges { updateGauges() }
-            if effects.wake { signal.notifyAll() }
+            if effects.wake {
+                signal.notifyAll()
+                if core.outcome != nil { endSignal.notifyAll() }
+            }
             guard let finishing = effects.finishing else { return }
             effects = finish(finishing)
         }

@@ -1,29 +1,46 @@
-/// Long polls: a request for a task waits until the state changes or its deadline passes.
+/// Long polls: a request for a task waits until the state changes or its deadline passes; what waits for the job's
+/// end (the watcher, the control connections) waits on a signal of its own, which only the end notifies.
 extension Coordinator {
-    /// Suspends until the state changes after `waiter` was reserved (``ChangeSignal/reserve()``, before the caller
-    /// first suspended), or `deadline` passes.
-    func waitForChange(_ waiter: Int, until deadline: ContinuousClock.Instant) async {
+    /// The signals one may wait on.
+    enum Signal: Sendable {
+        /// ``Coordinator/signal``: the state changed.
+        case change
+        /// ``Coordinator/endSignal``: the job has an outcome.
+        case end
+    }
+
+    /// Runs `body` on the signal `which`.
+    func update<T>(_ which: Signal, _ body: (inout ChangeSignal) -> T) -> T {
+        switch which {
+        case .change: body(&signal)
+        case .end: body(&endSignal)
+        }
+    }
+
+    /// Suspends until `signal` is notified after `waiter` was reserved on it (``ChangeSignal/reserve()``, before
+    /// the caller first suspended), or `deadline` passes.
+    func waitForChange(_ waiter: Int, on signal: Signal = .change, until deadline: ContinuousClock.Instant) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
-            group.addTask { await self.suspendUntilNotified(waiter) }
+            group.addTask { await self.suspendUntilNotified(waiter, on: signal) }
             await group.next()
             // The other child ends by cancellation: a timed-out waiter leaves, waking nobody else.
             group.cancelAll()
         }
     }
 
-    func suspendUntilNotified(_ id: Int) async {
+    func suspendUntilNotified(_ id: Int, on signal: Signal) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                signal.add(continuation, as: id)
-                if Task.isCancelled { signal.resume(id) }
+                update(signal) { $0.add(continuation, as: id) }
+                if Task.isCancelled { update(signal) { $0.resume(id) } }
             }
         } onCancel: {
-            Task { await self.cancelWaiter(id) }
+            Task { await self.cancelWaiter(id, on: signal) }
         }
     }
 
-    func cancelWaiter(_ id: Int) { signal.resume(id) }
+    func cancelWaiter(_ id: Int, on signal: Signal) { update(signal) { $0.resume(id) } }
 
     /// Returns once the job has an outcome, `deadline` passes or the task is cancelled, whichever comes first: the
     /// end wakes the waiters, so it is seen as it happens.
@@ -32,7 +49,7 @@ extension Coordinator {
     func waitForOutcome(until deadline: ContinuousClock.Instant) async -> Bool {
         while core.outcome == nil, ContinuousClock.now < deadline, !Task.isCancelled {
             // Reserved on the actor before suspending: an end from now on wakes it.
-            await waitForChange(signal.reserve(), until: deadline)
+            await waitForChange(endSignal.reserve(), on: .end, until: deadline)
         }
         return core.outcome != nil
     }

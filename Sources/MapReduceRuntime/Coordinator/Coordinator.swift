@@ -63,6 +63,9 @@ public actor Coordinator {
     var journal: Journal
     let clock: @Sendable () -> ContinuousClock.Instant
     var signal = ChangeSignal()
+    /// Notified once the job has an outcome (``waitForOutcome(until:)``): waking what waits for the end at every
+    /// change cost the coordinator a tenth more CPU per task.
+    var endSignal = ChangeSignal()
     /// The commits under way, by attempt (``complete(_:)``): each task ends with the completion's answer, and the
     /// entry stays until the commit is journaled.
     var committing: [AttemptID: Task<CompletionResponse, any Error>] = [:]
