@@ -41,4 +41,27 @@ import Testing
         #expect(merged.map { [$0.run, $0.position] } == expected.map { [$0.run, $0.position] })
         #expect(try !merger.next(), "an exhausted merge stays exhausted")
     }
+
+    /// An exhausted reader's entry sorts last by its prefix (all ones) alone only where the other prefix differs:
+    /// keys that start with eight 0xFF bytes still come before it, whichever side of the match they are on.
+    @Test func keysOfEightOnesStillPrecedeExhaustedRuns() throws {
+        let directory = try TemporaryDirectory()
+        let ones = [UInt8](repeating: 0xFF, count: 8)
+        let runs: [[[UInt8]]] = [[ones, ones + [0xFF]], [], [[0x00], ones], [ones + [0x00]], [ones]]
+        var readers: [IntermediateFileReader] = []
+        for (run, keys) in runs.enumerated() {
+            let writer = try IntermediateFileWriter(path: directory.appending("run-\(run).mri"), compressor: nil, blockSize: 128, sync: false)
+            try writer.startPartition(0)
+            for key in keys {
+                let value = [UInt8(run)]
+                try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try writer.append(key: k, value: v) } }
+            }
+            readers.append(try IntermediateFileReader(path: try writer.finish().path, partition: 0))
+        }
+        let merger = try RecordMerger(readers)
+        var merged: [([UInt8], UInt8)] = []
+        while try merger.next() { merged.append((Array(merger.key), merger.value[0])) }
+        #expect(merged.map(\.0) == [[0x00], ones, ones, ones, ones + [0x00], ones + [0xFF]])
+        #expect(merged.map(\.1) == [2, 0, 2, 4, 3, 0], "equal keys in the order of the runs")
+    }
 }

@@ -37,7 +37,7 @@ final class RecordMerger {
         self.readers = readers
         let count = max(readers.count, 1)
         entries = .allocate(capacity: count)
-        entries.initialize(repeating: Entry(prefix: 0, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true), count: count)
+        entries.initialize(repeating: Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true), count: count)
         tree = .allocate(capacity: count)
         tree.initialize(repeating: 0, count: count)
         for index in readers.indices { try load(index) }
@@ -84,7 +84,7 @@ final class RecordMerger {
     /// Moves reader `index` to its next record and notes its key, or marks it exhausted.
     private func load(_ index: Int) throws(IntermediateFileError) {
         guard try readers[index].next() else {
-            entries[index].exhausted = true
+            entries[index] = Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true)
             return
         }
         let key = readers[index].key
@@ -109,8 +109,8 @@ final class RecordMerger {
     private func precedes(_ a: Int, _ b: Int) -> Bool {
         let x = entries[a]
         let y = entries[b]
-        if x.exhausted || y.exhausted { return x.exhausted == y.exhausted ? a < b : y.exhausted }
         if x.prefix != y.prefix { return x.prefix < y.prefix }
+        if x.exhausted || y.exhausted { return x.exhausted == y.exhausted ? a < b : y.exhausted }
         let order = compareKeys(pastEqualPrefixes: x.key.baseAddress, count: x.key.count, y.key.baseAddress, count: y.key.count)
         return order != 0 ? order < 0 : a < b
     }
