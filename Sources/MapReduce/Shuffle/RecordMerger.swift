@@ -12,6 +12,9 @@ import Darwin
 /// stable and deterministic.
 final class RecordMerger {
     private let readers: [IntermediateFileReader]
+    /// The same readers, unretained (``readers`` keeps them alive): the merge touches one per record, and taking it
+    /// from the array retained and released it each time.
+    private let unretained: UnsafeMutablePointer<Unmanaged<IntermediateFileReader>>
     /// A reader's current key and that key's first eight bytes big-endian (zero-padded): most comparisons end at
     /// the prefixes, in the merger's own memory, without a load through the reader.
     private struct Entry {
@@ -35,6 +38,8 @@ final class RecordMerger {
 
     init(_ readers: [IntermediateFileReader]) throws(IntermediateFileError) {
         self.readers = readers
+        unretained = .allocate(capacity: readers.count)
+        unretained.initialize(from: readers.map { Unmanaged.passUnretained($0) }, count: readers.count)
         let count = max(readers.count, 1)
         entries = .allocate(capacity: count)
         entries.initialize(repeating: Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true), count: count)
@@ -59,6 +64,7 @@ final class RecordMerger {
         entries.deinitialize(count: max(readers.count, 1))
         entries.deallocate()
         tree.deallocate()
+        unretained.deallocate()
     }
 
     /// The file the current record was read from.
@@ -75,19 +81,27 @@ final class RecordMerger {
         }
         let winner = tree[0]
         guard !entries[winner].exhausted else { return false }
-        key = readers[winner].key
-        value = readers[winner].value
+        (key, value) = unretained[winner]._withUnsafeGuaranteedRef { ($0.key, $0.value) }
         advancePending = true
         return true
     }
 
     /// Moves reader `index` to its next record and notes its key, or marks it exhausted.
     private func load(_ index: Int) throws(IntermediateFileError) {
-        guard try readers[index].next() else {
+        var failure: IntermediateFileError?
+        let key = unretained[index]._withUnsafeGuaranteedRef { reader -> UnsafeRawBufferPointer? in
+            do throws(IntermediateFileError) {
+                return try reader.next() ? reader.key : nil
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        guard let key else {
             entries[index] = Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true)
             return
         }
-        let key = readers[index].key
         entries[index] = Entry(prefix: RecordBuffer.prefix(of: key), key: key, exhausted: false)
     }
 
