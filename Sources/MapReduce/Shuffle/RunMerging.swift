@@ -50,10 +50,13 @@ struct RunMerging {
     ///   scratch directory, for the caller to remove once merged); and the bytes of the given runs that passes read
     ///   (0 if no pass was needed).
     func openMerge(_ runs: [IntermediateRun]) throws -> (readers: [IntermediateFileReader], passFiles: Set<String>, passBytes: Int64) {
-        if let readers = try openIfTheyFit(runs) { return (readers, [], 0) }
+        // One decompression context for every reader of the merge and its passes: each block is a whole zstd frame,
+        // and the passes and the final merge read one block at a time, one after the other.
+        let decompressor = ZstdDecompressor()
+        if let readers = try openIfTheyFit(runs, decompressor) { return (readers, [], 0) }
         // They do not fit: plan the passes from each run's index entry.
         var current = runs
-        var costs = try current.map(memory(of:))
+        var costs = try current.map { try memory(of: $0, decompressor) }
         var passes = 0
         var passBytes: Int64 = 0
         var passFiles: Set<String> = []
@@ -64,16 +67,16 @@ struct RunMerging {
             passes += 1
             let writer = try IntermediateFileWriter(path: path, compressor: compressor, blockSize: settings.blockSize, sync: false)
             let group = current[..<count]
-            let bytes = try merge(try open(Array(group)), into: writer, combiner: nil)
+            let bytes = try merge(try group.map { try reader(of: $0, decompressor) }, into: writer, combiner: nil)
             passBytes += zip(group, bytes).filter { !passFiles.contains($0.0.path) }.reduce(0) { $0 + $1.1 }
             try writer.finish()
             for run in group where passFiles.remove(run.path) != nil { try? FileManager.default.removeItem(atPath: run.path) }
             passFiles.insert(path)
             let pass = IntermediateRun(path: path, partition: 0)
             current.replaceSubrange(..<count, with: [pass])
-            costs.replaceSubrange(..<count, with: [try memory(of: pass)])
+            costs.replaceSubrange(..<count, with: [try memory(of: pass, decompressor)])
         }
-        return (try open(current), passFiles, passBytes)
+        return (try current.map { try reader(of: $0, decompressor) }, passFiles, passBytes)
     }
 
     /// How many leading runs a pass merges: the fewest (at least 2) that leave the rest, with the pass's output as a
@@ -94,14 +97,12 @@ struct RunMerging {
 
     /// The readers of `runs` if together they fit in one merge (holding the small runs whole); `nil`, with every
     /// file opened closed again, if they do not.
-    private func openIfTheyFit(_ runs: [IntermediateRun]) throws -> [IntermediateFileReader]? {
-        let decompressor = ZstdDecompressor()
+    private func openIfTheyFit(_ runs: [IntermediateRun], _ decompressor: ZstdDecompressor) throws -> [IntermediateFileReader]? {
         var readers: [IntermediateFileReader] = []
         readers.reserveCapacity(runs.count)
         var total: Int64 = 0
         for run in runs {
-            let reader = try IntermediateFileReader(
-                path: run.path, partition: run.partition, holdingRunsUpTo: wholeRunLimit, decompressor: decompressor)
+            let reader = try reader(of: run, decompressor)
             total += memory(runBytes: reader.runBytes, rawBytes: reader.runRawBytes)
             if total > mergeMemory, runs.count > 2 { return nil }
             readers.append(reader)
@@ -109,18 +110,14 @@ struct RunMerging {
         return readers
     }
 
-    /// The readers of `runs` for one merge, small runs held whole; they share one decompression context (each
-    /// block is a whole zstd frame, and a merge reads one block at a time).
-    private func open(_ runs: [IntermediateRun]) throws -> [IntermediateFileReader] {
-        let decompressor = ZstdDecompressor()
-        return try runs.map { run in
-            try IntermediateFileReader(path: run.path, partition: run.partition, holdingRunsUpTo: wholeRunLimit, decompressor: decompressor)
-        }
+    /// The reader of `run` for a merge, holding it whole if it is small.
+    private func reader(of run: IntermediateRun, _ decompressor: ZstdDecompressor) throws -> IntermediateFileReader {
+        try IntermediateFileReader(path: run.path, partition: run.partition, holdingRunsUpTo: wholeRunLimit, decompressor: decompressor)
     }
 
     /// What merging `run` costs, from its index entry (its file opened and closed again).
-    private func memory(of run: IntermediateRun) throws -> Int64 {
-        let reader = try IntermediateFileReader(path: run.path, partition: run.partition)
+    private func memory(of run: IntermediateRun, _ decompressor: ZstdDecompressor) throws -> Int64 {
+        let reader = try IntermediateFileReader(path: run.path, partition: run.partition, decompressor: decompressor)
         return memory(runBytes: reader.runBytes, rawBytes: reader.runRawBytes)
     }
 
