@@ -21,6 +21,9 @@ final class RecordMerger {
         var prefix: UInt64
         var key: UnsafeRawBufferPointer
         var exhausted: Bool
+
+        /// The entry of a reader with no record left.
+        static var exhaustedReader: Entry { Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true) }
     }
     /// One entry per reader.
     private let entries: UnsafeMutablePointer<Entry>
@@ -42,7 +45,7 @@ final class RecordMerger {
         unretained.initialize(from: readers.map { Unmanaged.passUnretained($0) }, count: readers.count)
         let count = max(readers.count, 1)
         entries = .allocate(capacity: count)
-        entries.initialize(repeating: Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true), count: count)
+        entries.initialize(repeating: .exhaustedReader, count: count)
         tree = .allocate(capacity: count)
         tree.initialize(repeating: 0, count: count)
         for index in readers.indices { try load(index) }
@@ -99,7 +102,7 @@ final class RecordMerger {
         }
         if let failure { throw failure }
         guard let key else {
-            entries[index] = Entry(prefix: .max, key: UnsafeRawBufferPointer(start: nil, count: 0), exhausted: true)
+            entries[index] = .exhaustedReader
             return
         }
         entries[index] = Entry(prefix: RecordBuffer.prefix(of: key), key: key, exhausted: false)
