@@ -21,6 +21,6 @@ extension Emitter where Key == [UInt8], Value == [UInt8] {
 
 extension Emitter where Key == String {
     /// Emits a word from ``Line/words`` as a `String` key without creating the `String`.
-    @inlinable
+    @inlinable @inline(__always)
     public func callAsFunction(_ word: Word, _ value: Value) { collector.state.pointee.collect(word: word, value) }
 }

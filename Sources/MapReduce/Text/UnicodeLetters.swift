@@ -1,14 +1,6 @@
 /// Classifies UTF-8 bytes as letters for ``Words``.
 @usableFromInline
 enum UnicodeLetters {
-    /// The byte width of the letter starting at `index`, or 0 if no letter starts there.
-    @inlinable @inline(__always)
-    static func letterWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
-        let byte = bytes[index]
-        if byte < 0x80 { return (byte | 0x20) &- 0x61 < 26 ? 1 : 0 }  // A-Z and a-z
-        return slowLetterWidth(bytes, at: index)
-    }
-
     /// The high bit of each of eight bytes.
     @inlinable static var highBits: UInt64 { 0x8080_8080_8080_8080 }
 
@@ -22,19 +14,29 @@ enum UnicodeLetters {
         return fromA & ~pastZ & ~block & highBits
     }
 
-    /// The width of the scalar (or invalid byte) at `index`, to skip a separator.
+    /// The high bits of `highBitsPerByte` (as ``asciiLetters(_:)`` returns them) gathered into its low byte:
+    /// bit `i` is byte `i`'s. The multiplication moves byte `i`'s bit to bit 56 + `i` and no two of its partial
+    /// products meet, so nothing carries into the top byte.
     @inlinable @inline(__always)
-    static func scalarWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
-        bytes[index] < 0x80 ? 1 : max(1, decode(bytes, at: index).width)
+    static func letterBits(_ highBitsPerByte: UInt64) -> UInt64 {
+        ((highBitsPerByte &>> 7) &* 0x0102_0408_1020_4080) &>> 56
     }
 
-    @usableFromInline
-    static func slowLetterWidth(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+    /// The unit of text at `index`, a byte of 0x80 or more: a scalar's width and whether it is a letter, or width
+    /// 1 for an invalid byte. Kept out of line: the Unicode database's types have no fixed layout here, and
+    /// inlined they cost their callers a look-up of it on every call.
+    @inline(never) @usableFromInline
+    static func unit(_ bytes: UnsafeRawBufferPointer, at index: Int) -> (width: Int, isLetter: Bool) {
         let (scalar, width) = decode(bytes, at: index)
-        guard let scalar else { return 0 }
+        return (width, scalar.map(isLetter) ?? false)
+    }
+
+    /// Whether `scalar` is a letter: general category Lu, Ll, Lt, Lm or Lo.
+    @usableFromInline
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return width
-        default: return 0
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        default: return false
         }
     }
 
