@@ -43,6 +43,20 @@ let wordLines = Job<String, [String]>("word-lines", combiner: { $0 + $1 }) { lin
         }
     }
 
+    /// A short key loaded with two masked 8-byte loads (where 16 bytes are readable) is the key loaded without
+    /// reading past its end: the bytes after it, all set here, are masked away at every length.
+    @Test func maskedWordLoadsMatchLoadsThatStopAtTheEnd() {
+        let bytes = (1...32).map { UInt8($0) | 0x80 }
+        bytes.withUnsafeBytes { bytes in
+            for count in 1...16 {
+                let word = UnsafeRawBufferPointer(rebasing: bytes[..<count])
+                let masked = CollectorState<String, Int>.maskedWords(word)
+                let padded = CollectorState<String, Int>.paddedWords(word)
+                #expect(masked == padded, "\(count) bytes")
+            }
+        }
+    }
+
     @Test(arguments: [1 << 30, 64 << 10], [1, 3])
     func combiningGivesWhatADictionaryComputes(memoryBudget: Int, reducers: Int) throws {
         let directory = try TemporaryDirectory()

@@ -224,13 +224,24 @@ public struct SplitReader {
         return Int(clamping: min(left, Int64(Int32.max))) + readAhead
     }
 
+    /// Zeroed bytes allocated past a record buffer's capacity and never read into, so that a line's words can be
+    /// loaded 16 bytes at a time even at the buffer's end (``Line/readableCount``).
+    static var recordBufferSlack: Int { 16 }
+
+    /// A record buffer of `capacity` bytes, followed by ``recordBufferSlack`` zeroed bytes.
+    private static func allocateRecordBuffer(_ capacity: Int) -> UnsafeMutableRawBufferPointer {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity + recordBufferSlack, alignment: 16)
+        buffer.baseAddress!.advanced(by: capacity).initializeMemory(as: UInt8.self, repeating: 0, count: recordBufferSlack)
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[..<capacity])
+    }
+
     private func read<Source: ByteSource>(
         _ scan: inout Scan, from origin: Int64, source: inout Source, oversized: (OversizedRecord) throws -> Void, _ body: (Line) throws -> Void
     ) throws {
         // A split needs its own bytes and the rest of its last record: a buffer (and reads) sized to the split, not
         // to ``bufferSize``, keep a small task from allocating and copying megabytes of the file after it.
         var capacity = min(bufferSize, Self.bytesWanted(from: origin, toward: scan.end))
-        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        var buffer = Self.allocateRecordBuffer(capacity)
         defer { buffer.deallocate() }
         var filled = 0  // bytes of buffer holding data
         var cursor = 0  // start of the next record in buffer
@@ -284,7 +295,7 @@ public struct SplitReader {
                     cursor = 0
                 } else if filled == capacity {
                     capacity *= 2
-                    let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+                    let grown = Self.allocateRecordBuffer(capacity)
                     grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
                     buffer.deallocate()
                     buffer = grown
@@ -322,7 +333,8 @@ public struct SplitReader {
                     }
                     let line = Line(
                         bytes: UnsafeRawBufferPointer(rebasing: buffer[contentStart..<contentEnd]), file: scan.file, offset: recordStart,
-                        endsInCarriageReturn: carriageReturn, lineEndingsBefore: lineEndingsBefore, position: scan.position)
+                        endsInCarriageReturn: carriageReturn, lineEndingsBefore: lineEndingsBefore, position: scan.position,
+                        readableCount: capacity + Self.recordBufferSlack - contentStart)
                     if scan.headerPending {
                         scan.headerPending = false
                         do {

@@ -16,11 +16,18 @@ public struct Line {
     @usableFromInline let lineEndingsBefore: Int64
     /// What the reader knows about the split; it outlives every line it hands out.
     @usableFromInline unowned(unsafe) let position: SplitPosition
+    /// How many bytes from the start of ``bytes`` may be loaded (at least `bytes.count`): the reader's buffer
+    /// leaves slack after its last line, so that words can be loaded 16 bytes at a time.
+    @usableFromInline let readableCount: Int
 
     /// Creates a line; the framework's readers do this.
     @inlinable
-    init(bytes: UnsafeRawBufferPointer, file: InputFile, offset: Int64, endsInCarriageReturn: Bool, lineEndingsBefore: Int64, position: SplitPosition) {
+    init(
+        bytes: UnsafeRawBufferPointer, file: InputFile, offset: Int64, endsInCarriageReturn: Bool, lineEndingsBefore: Int64, position: SplitPosition,
+        readableCount: Int? = nil
+    ) {
         self.bytes = bytes
+        self.readableCount = readableCount ?? bytes.count
         self.file = file
         self.offset = offset
         self.endsInCarriageReturn = endsInCarriageReturn
@@ -49,5 +56,5 @@ public struct Line {
 
     /// The words of the line: maximal runs of Unicode letters, scanned over UTF-8 bytes without allocating.
     @inlinable
-    public var words: Words { Words(bytes) }
+    public var words: Words { Words(bytes, readableCount: readableCount) }
 }

@@ -4,9 +4,14 @@
 public struct Word: CustomStringConvertible {
     /// The word's UTF-8 bytes.
     public let bytes: UnsafeRawBufferPointer
+    /// How many bytes from the start of ``bytes`` may be loaded (at least `bytes.count`).
+    @usableFromInline let readableCount: Int
 
     @inlinable
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer, readableCount: Int) {
+        self.bytes = bytes
+        self.readableCount = readableCount
+    }
 
     /// The word as a `String` (a copy).
     @inlinable

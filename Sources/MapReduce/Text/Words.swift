@@ -5,12 +5,20 @@
 /// up in the Unicode database.
 public struct Words: Sequence {
     @usableFromInline let bytes: UnsafeRawBufferPointer
+    /// How many bytes from the start of `bytes` may be loaded (at least `bytes.count`).
+    @usableFromInline let readableCount: Int
 
     @inlinable
-    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    public init(_ bytes: UnsafeRawBufferPointer) { self.init(bytes, readableCount: bytes.count) }
 
     @inlinable
-    public func makeIterator() -> Iterator { Iterator(bytes) }
+    init(_ bytes: UnsafeRawBufferPointer, readableCount: Int) {
+        self.bytes = bytes
+        self.readableCount = readableCount
+    }
+
+    @inlinable
+    public func makeIterator() -> Iterator { Iterator(bytes, readableCount: readableCount) }
 
     /// Produces the words one by one.
     ///
@@ -18,6 +26,7 @@ public struct Words: Sequence {
     /// bytes at once, other scalars one by one); a word is then a run of set bits, found with two bit scans.
     public struct Iterator: IteratorProtocol {
         @usableFromInline let bytes: UnsafeRawBufferPointer
+        @usableFromInline let readableCount: Int
         /// Where the current window of 64 bytes starts (-64 before the first).
         @usableFromInline var windowStart: Int
         /// The window's letter bytes not yet returned: bit `i` is byte `windowStart + i`.
@@ -28,8 +37,9 @@ public struct Words: Sequence {
         @usableFromInline var carriedLetter = false
 
         @inlinable
-        init(_ bytes: UnsafeRawBufferPointer) {
+        init(_ bytes: UnsafeRawBufferPointer, readableCount: Int) {
             self.bytes = bytes
+            self.readableCount = readableCount
             self.windowStart = -64
         }
 
@@ -43,9 +53,9 @@ public struct Words: Sequence {
             let run = (~(letters &>> UInt64(first))).trailingZeroBitCount
             if first &+ run < 64 {
                 letters &= ~0 &<< UInt64(first &+ run)
-                return Word(UnsafeRawBufferPointer(rebasing: bytes[start..<(windowStart &+ first &+ run)]))
+                return Word(UnsafeRawBufferPointer(rebasing: bytes[start..<(windowStart &+ first &+ run)]), readableCount: readableCount &- start)
             }
-            return Word(UnsafeRawBufferPointer(rebasing: bytes[start..<wordEndAfterWindow()]))
+            return Word(UnsafeRawBufferPointer(rebasing: bytes[start..<wordEndAfterWindow()]), readableCount: readableCount &- start)
         }
 
         /// Moves to the next window and classifies it; false at the end of the text.
