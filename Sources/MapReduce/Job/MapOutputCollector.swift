@@ -137,8 +137,11 @@ struct CollectorState<Key: RecordCodable, Value: RecordCodable> {
         }
         emitted += 1
         var (head, tail) = word.readableCount >= 16 ? Self.maskedWords(word.bytes) : Self.paddedWords(word.bytes)
-        // The terminator: byte `count` stays 0x00, byte `count + 1` is 0x01.
-        if count < 7 { head |= 1 &<< UInt64((count + 1) * 8) } else { tail |= 1 &<< UInt64((count - 7) * 8) }
+        // The terminator: byte `count` stays 0x00, byte `count + 1` is 0x01 (in `head` or `tail`, chosen without a
+        // branch: the length decides it, and lengths are random).
+        let one: UInt64 = 1 &<< (UInt64(truncatingIfNeeded: count &+ 1) &* 8 & 63)
+        head |= count < 7 ? one : 0
+        tail |= count < 7 ? 0 : one
         let length = count + 2
         enqueue(PendingPair(head: head, tail: tail, hash: StableHash.hash(head: head, tail: tail, count: length), length: length, partition: -1, value: value))
     }
