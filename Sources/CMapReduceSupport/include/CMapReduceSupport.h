@@ -13,4 +13,12 @@ static inline long mr_find_zero(const void *bytes, long count) {
     return found ? found - (const char *)bytes : count;
 }
 
+/// `value`, unchanged, but opaque to the optimizer: a mask built from a comparison and passed through here cannot
+/// be turned back into a branch on that comparison (used where the comparison's outcome is as good as random, so a
+/// branch on it mispredicts every other time). Swift has no other way to keep a select branchless.
+static inline long mr_opaque(long value) {
+    __asm__("" : "+r"(value));
+    return value;
+}
+
 #endif

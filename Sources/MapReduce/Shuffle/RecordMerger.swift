@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CMapReduceSupport
 
 /// Merges sorted intermediate files into one sorted stream, with a tournament (loser) tree over the readers'
 /// current keys: each record costs log₂ k comparisons for k readers, half what a binary heap's sift-down takes, which
@@ -109,12 +110,26 @@ final class RecordMerger {
     }
 
     /// Plays reader `index`'s new key up from its leaf: at each node the loser stays, the winner goes on.
+    ///
+    /// Which of two keys wins a match is as good as random, so a branch on it mispredicts about every other
+    /// level: when the prefixes differ (nearly always) the winner is chosen with masks, and only equal prefixes
+    /// branch to the full comparison.
     private func replay(_ index: Int) {
         let count = readers.count
         var candidate = index
+        var candidatePrefix = entries[index].prefix
         var node = (count + index) / 2
         while node >= 1 {
-            if precedes(tree[node], candidate) { swap(&tree[node], &candidate) }
+            let other = tree[node]
+            let otherPrefix = entries[other].prefix
+            let otherWins = otherPrefix != candidatePrefix ? otherPrefix < candidatePrefix : precedes(other, candidate)
+            // All ones if `other` wins, else zero; opaque, so that the compiler cannot turn the swap back into a
+            // branch on the comparison.
+            let mask = mr_opaque(0 &- (otherWins ? 1 : 0))
+            let swapped = (other ^ candidate) & mask
+            tree[node] = other ^ swapped
+            candidate ^= swapped
+            candidatePrefix ^= (otherPrefix ^ candidatePrefix) & UInt64(truncatingIfNeeded: mask)
             node /= 2
         }
         tree[0] = candidate
