@@ -14,12 +14,12 @@ enum UnicodeLetters {
         return fromA & ~pastZ & ~block & highBits
     }
 
-    /// The high bits of `highBitsPerByte` (as ``asciiLetters(_:)`` returns them) gathered into its low byte:
-    /// bit `i` is byte `i`'s. The multiplication moves byte `i`'s bit to bit 56 + `i` and no two of its partial
-    /// products meet, so nothing carries into the top byte.
+    /// Which of the eight bytes of `block` are ASCII letters, as the low byte: bit `i` is byte `i`'s. The high
+    /// bits ``asciiLetters(_:)`` sets are gathered by a multiplication that moves byte `i`'s bit to bit 56 + `i`;
+    /// no two of its partial products meet, so nothing carries into the top byte.
     @inlinable @inline(__always)
-    static func letterBits(_ highBitsPerByte: UInt64) -> UInt64 {
-        ((highBitsPerByte &>> 7) &* 0x0102_0408_1020_4080) &>> 56
+    static func asciiLetterBits(_ block: UInt64) -> UInt64 {
+        ((asciiLetters(block) &>> 7) &* 0x0102_0408_1020_4080) &>> 56
     }
 
     /// The unit of text at `index`, a byte of 0x80 or more: a scalar's width and whether it is a letter, or width

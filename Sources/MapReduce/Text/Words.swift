@@ -105,7 +105,7 @@ public struct Words: Sequence {
                         ? UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                         : UInt64(littleEndian: base.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self)) &>> UInt64(64 &- 8 &* left)
                     if block & UnicodeLetters.highBits == 0 {
-                        mask |= UnicodeLetters.letterBits(UnicodeLetters.asciiLetters(block)) &<< offset
+                        mask |= UnicodeLetters.asciiLetterBits(block) &<< offset
                         index &+= Swift.min(left, 8)
                         continue
                     }
@@ -133,7 +133,7 @@ public struct Words: Sequence {
             for block in 0..<8 {
                 let bytes = UInt64(littleEndian: window.loadUnaligned(fromByteOffset: block &* 8, as: UInt64.self))
                 any |= bytes
-                mask |= UnicodeLetters.letterBits(UnicodeLetters.asciiLetters(bytes)) &<< UInt64(block &* 8)
+                mask |= UnicodeLetters.asciiLetterBits(bytes) &<< UInt64(block &* 8)
             }
             return any & UnicodeLetters.highBits == 0 ? mask : nil
         }
