@@ -4,7 +4,8 @@
 #   scripts/bench.sh --job sort --mib 1024 --reducers 2 --mode distributed
 #   scripts/bench.sh --corpus /tmp/mr-bench-64 --mib 64 --files 4 --shapes 8x16,256x16,1024x16,8x256,256x256
 #                                                            # task shapes over one input, side by side; add
-#                                                            # --compare-with DIR to alternate with another build
+#                                                            # --compare-with DIR to alternate with another build,
+#                                                            # --with-local to run each shape in one process too
 #   scripts/bench.sh --yardsticks --mib 1024 --rounds 3      # every yardstick (C counter, GNU sort) beside ours,
 #                                                            # alternating, with a table of ratios (bench-yardsticks.sh)
 # Word count: if ../shared/bench/ exists beside the checkout, its C word counter runs on the same corpus (one

@@ -67,6 +67,12 @@ struct Benchmark: ParsableCommand {
             valueName: "directory"))
     var compareWith: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "With --shapes: also run each shape's tasks in this process, --workers of them at once on threads (this build only): the same work without a coordinator, HTTP or processes, so the table separates the data path's cost from coordination's."
+        ))
+    var withLocal = false
+
     @Flag(help: "Output files are not fsynced (the coordinator's --no-sync; the local run likewise), as GNU sort does not fsync its output.")
     var noSync = false
 
@@ -76,6 +82,7 @@ struct Benchmark: ParsableCommand {
         if let shapes, parsedShapes(shapes) == nil {
             throw ValidationError("--shapes must be a comma-separated list of MxR with M and R from 1 to 1000000, e.g. 8x16,256x256 (got '\(shapes)')")
         }
+        if withLocal, shapes == nil { throw ValidationError("--with-local goes with --shapes: add --shapes 8x16,256x256 (for example)") }
     }
 
     /// `8x16,256x256` as `[(8, 16), (256, 256)]`, or `nil` if malformed.
@@ -115,9 +122,12 @@ struct Benchmark: ParsableCommand {
     private func runShapes(_ shapes: [(maps: Int, reducers: Int)], _ inputs: [String], directory corpus: String) throws {
         let builds = [("this build", binaryDirectory)] + (compareWith.map { [("compared", $0)] } ?? [])
         let bytes = Self.size(of: inputs)
-        print("| build | M × R | map tasks planned | wall time | ratio to the first shape | coordinator CPU per task | coordinator peak memory |")
-        print("|---|---|---|---|---|---|---|")
+        print(
+            "| build | M × R | map tasks planned | wall time | ratio to the first shape | coordinator CPU per task | coordinator peak memory |"
+                + (withLocal ? " in one process, \(workers) threads | its ratio to the first shape |" : ""))
+        print("|---|---|---|---|---|---|---|" + (withLocal ? "---|---|" : ""))
         var baseline: [String: Double] = [:]
+        var localBaseline: Double?
         for shape in shapes {
             for (name, directory) in builds {
                 let splitSize = max(1, (bytes + Int64(shape.maps) - 1) / Int64(shape.maps))
@@ -134,12 +144,34 @@ struct Benchmark: ParsableCommand {
                 let tasks = Double(Int(planned) ?? shape.maps) + Double(shape.reducers)
                 let first = baseline[name] ?? result.seconds
                 baseline[name] = first
+                var local = ""
+                if withLocal, directory == binaryDirectory {
+                    let seconds = try runLocalShape(inputs, splitSize: splitSize, maps: shape.maps, reducers: shape.reducers)
+                    let localFirst = localBaseline ?? seconds
+                    localBaseline = localFirst
+                    local = String(format: " %.2f s | %.2f× |", seconds, seconds / localFirst)
+                } else if withLocal {
+                    local = " | |"
+                }
                 print(
                     String(
                         format: "| %@ | %d × %d | %@ | %.2f s | %.2f× | %.2f ms | %.0f MiB |", name, shape.maps, shape.reducers, planned, result.seconds,
-                        result.seconds / first, result.cpuSeconds[0] * 1000 / tasks, result.peaks[0].mebibytes))
+                        result.seconds / first, result.cpuSeconds[0] * 1000 / tasks, result.peaks[0].mebibytes) + local)
             }
         }
+    }
+
+    /// Runs a shape's tasks with the local runner, `workers` at once: planned as the coordinator plans them.
+    /// - Returns: the wall time in seconds.
+    private func runLocalShape(_ inputs: [String], splitSize: Int64, maps: Int, reducers: Int) throws -> Double {
+        let directory = output + "-local"
+        try? FileManager.default.removeItem(atPath: directory)
+        let runner = LocalRunner(
+            configuration: JobConfiguration(
+                reducers: reducers, splitSize: splitSize, targetMapTasks: min(maps, 8), memoryBudget: Int(memoryBudget.bytes),
+                compressionLevel: compressionLevel, syncFiles: !noSync),
+            parallelism: workers)
+        return try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: directory).seconds
     }
 
     /// The coordinator's flags for this benchmark's options, with `splitSize`.
