@@ -93,8 +93,9 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Unsigned LEB128, for record lengths inside blocks.
-enum VarInt {
+/// Unsigned LEB128: record lengths inside blocks, and numbers the wire carries packed (a reduce assignment's map
+/// ranges).
+package enum VarInt {
     @inline(__always)
     static func write(_ value: Int, to pointer: UnsafeMutableRawPointer) -> Int {
         var remaining = UInt(value)
@@ -117,6 +118,34 @@ enum VarInt {
             let byte = buffer[offset]
             offset += 1
             value |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// Appends `value`: 1 to 10 bytes.
+    package static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+
+    /// Reads a value of up to 64 bits at `offset`, advancing it; `nil` if the bytes end first, or the value runs
+    /// past 64 bits.
+    package static func read(_ bytes: [UInt8], at offset: inout Int) -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            offset += 1
+            let bits = UInt64(byte & 0x7F)
+            // The tenth byte may hold only the 64th bit.
+            guard shift < 63 || (shift == 63 && bits <= 1) else { return nil }
+            value |= bits << shift
             if byte < 0x80 { return value }
             shift += 7
         }

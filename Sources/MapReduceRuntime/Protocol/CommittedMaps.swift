@@ -1,3 +1,4 @@
+import Foundation
 public import MapReduce
 
 /// Map tasks `firstTask ..< firstTask + count` whose committed attempts are `firstAttempt ..< firstAttempt + count`:
@@ -60,4 +61,52 @@ public struct CommittedMaps: Codable, Sendable, Equatable {
         }
         return maps
     }
+}
+
+extension CommittedMaps {
+    /// `ranges` as a reduce assignment carries them: one base64 string of unsigned LEB128 numbers, three a range:
+    /// its first task less the task after the range before it (from map 0), its first attempt less the attempt
+    /// after the range before it (from 0), and its count, each zigzag-encoded with wrapping arithmetic, so that any
+    /// ranges at all travel and come back as they were (``maps(_:)`` judges them).
+    ///
+    /// At 10,000 tiny maps and 1,000 reducers, ranges are a map or two long (maps with nothing for a partition
+    /// between them), and encoding them as objects of three keys was a fifth of the coordinator's CPU per task.
+    static func wireText(of ranges: [CommittedMaps]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(ranges.count * 4)
+        var nextTask = 0
+        var nextAttempt: UInt64 = 0
+        for range in ranges {
+            VarInt.append(zigzag(range.firstTask &- nextTask), to: &bytes)
+            VarInt.append(zigzag(Int(truncatingIfNeeded: range.firstAttempt.rawValue &- nextAttempt)), to: &bytes)
+            VarInt.append(zigzag(range.count), to: &bytes)
+            nextTask = range.firstTask &+ range.count
+            nextAttempt = range.firstAttempt.rawValue &+ UInt64(truncatingIfNeeded: range.count)
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// The ranges `text` (``wireText(of:)``'s) holds, or `nil` if it is not base64, or not whole numbers in threes.
+    static func ranges(wireText text: String) -> [CommittedMaps]? {
+        guard let data = Data(base64Encoded: text) else { return nil }
+        let bytes = [UInt8](data)
+        var ranges: [CommittedMaps] = []
+        var offset = 0
+        var nextTask = 0
+        var nextAttempt: UInt64 = 0
+        while offset < bytes.count {
+            guard let task = VarInt.read(bytes, at: &offset), let attempt = VarInt.read(bytes, at: &offset), let count = VarInt.read(bytes, at: &offset)
+            else { return nil }
+            let range = CommittedMaps(
+                firstTask: nextTask &+ unzigzag(task), firstAttempt: AttemptID(nextAttempt &+ UInt64(bitPattern: Int64(unzigzag(attempt)))),
+                count: unzigzag(count))
+            ranges.append(range)
+            nextTask = range.firstTask &+ range.count
+            nextAttempt = range.firstAttempt.rawValue &+ UInt64(truncatingIfNeeded: range.count)
+        }
+        return ranges
+    }
+
+    private static func zigzag(_ value: Int) -> UInt64 { UInt64(bitPattern: Int64(value) << 1 ^ Int64(value) >> 63) }
+    private static func unzigzag(_ value: UInt64) -> Int { Int(Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)) }
 }

@@ -162,6 +162,51 @@ public struct ReduceAssignment: Codable, Sendable {
     }
 }
 
+/// On the wire, `maps` travels as one string of packed numbers (``CommittedMaps/wireText(of:)``), not an array of
+/// objects; arrays (what earlier builds sent) are still read.
+extension ReduceAssignment {
+    private enum CodingKeys: String, CodingKey {
+        case job, parameters, task, directory, maps, outputPath, scratchDirectory, settings, step
+    }
+
+    /// Reads an assignment; `maps` as one string (``CommittedMaps/wireText(of:)``) or as an array of range
+    /// objects (what earlier builds sent).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        job = try container.decode(String.self, forKey: .job)
+        parameters = try container.decodeIfPresent([String: String].self, forKey: .parameters)
+        task = try container.decode(ReduceTaskID.self, forKey: .task)
+        directory = try container.decode(String.self, forKey: .directory)
+        if let text = try? container.decode(String.self, forKey: .maps) {
+            guard let ranges = CommittedMaps.ranges(wireText: text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .maps, in: container, debugDescription: "the map ranges are not base64 of whole numbers in threes: '\(text.prefix(40))'")
+            }
+            maps = ranges
+        } else {
+            maps = try container.decode([CommittedMaps].self, forKey: .maps)
+        }
+        outputPath = try container.decode(String.self, forKey: .outputPath)
+        scratchDirectory = try container.decode(String.self, forKey: .scratchDirectory)
+        settings = try container.decode(ShuffleSettings.self, forKey: .settings)
+        step = try container.decodeIfPresent(Int.self, forKey: .step)
+    }
+
+    /// Writes the assignment, `maps` as one string (``CommittedMaps/wireText(of:)``).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(job, forKey: .job)
+        try container.encodeIfPresent(parameters, forKey: .parameters)
+        try container.encode(task, forKey: .task)
+        try container.encode(directory, forKey: .directory)
+        try container.encode(CommittedMaps.wireText(of: maps), forKey: .maps)
+        try container.encode(outputPath, forKey: .outputPath)
+        try container.encode(scratchDirectory, forKey: .scratchDirectory)
+        try container.encode(settings, forKey: .settings)
+        try container.encodeIfPresent(step, forKey: .step)
+    }
+}
+
 extension MapAssignment {
     /// The assignment of `context`, a map task of `plan`.
     public init(_ plan: JobPlan, _ context: MapTaskContext) {
