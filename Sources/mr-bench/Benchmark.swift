@@ -132,7 +132,8 @@ struct Benchmark: ParsableCommand {
             for (name, directory) in builds {
                 let splitSize = max(1, (bytes + Int64(shape.maps) - 1) / Int64(shape.maps))
                 // Below 8 map tasks this build's --map-tasks default would cut the input finer; another build may not have it.
-                let target = shape.maps < 8 ? ["--map-tasks", "\(shape.maps)"] : []
+                let targetMapTasks = shape.maps < JobConfiguration().targetMapTasks ? shape.maps : nil
+                let target = targetMapTasks.map { ["--map-tasks", "\($0)"] } ?? []
                 let result = try DistributedRun(
                     binaryDirectory: directory, job: job, workers: workers, reducers: shape.reducers,
                     extraArguments: coordinatorArguments(splitSize: splitSize) + target,
@@ -146,7 +147,10 @@ struct Benchmark: ParsableCommand {
                 baseline[name] = first
                 var local = ""
                 if withLocal, directory == binaryDirectory {
-                    let seconds = try runLocalShape(inputs, splitSize: splitSize, maps: shape.maps, reducers: shape.reducers)
+                    let directory = output + "-local"
+                    try? FileManager.default.removeItem(atPath: directory)
+                    let runner = localRunner(reducers: shape.reducers, splitSize: splitSize, targetMapTasks: targetMapTasks, parallelism: workers)
+                    let seconds = try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: directory).seconds
                     let localFirst = localBaseline ?? seconds
                     localBaseline = localFirst
                     local = String(format: " %.2f s | %.2f× |", seconds, seconds / localFirst)
@@ -161,17 +165,13 @@ struct Benchmark: ParsableCommand {
         }
     }
 
-    /// Runs a shape's tasks with the local runner, `workers` at once: planned as the coordinator plans them.
-    /// - Returns: the wall time in seconds.
-    private func runLocalShape(_ inputs: [String], splitSize: Int64, maps: Int, reducers: Int) throws -> Double {
-        let directory = output + "-local"
-        try? FileManager.default.removeItem(atPath: directory)
-        let runner = LocalRunner(
-            configuration: JobConfiguration(
-                reducers: reducers, splitSize: splitSize, targetMapTasks: min(maps, 8), memoryBudget: Int(memoryBudget.bytes),
-                compressionLevel: compressionLevel, syncFiles: !noSync),
-            parallelism: workers)
-        return try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: directory).seconds
+    /// A local runner with this benchmark's options, `parallelism` tasks at once; `targetMapTasks`, if given,
+    /// replaces the default `--map-tasks`.
+    private func localRunner(reducers: Int, splitSize: Int64, targetMapTasks: Int? = nil, parallelism: Int) -> LocalRunner {
+        var configuration = JobConfiguration(
+            reducers: reducers, splitSize: splitSize, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel, syncFiles: !noSync)
+        if let targetMapTasks { configuration.targetMapTasks = targetMapTasks }
+        return LocalRunner(configuration: configuration, parallelism: parallelism)
     }
 
     /// The coordinator's flags for this benchmark's options, with `splitSize`.
@@ -206,11 +206,7 @@ struct Benchmark: ParsableCommand {
 
     private func runLocal(_ inputs: [String]) throws {
         try? FileManager.default.removeItem(atPath: output)
-        let runner = LocalRunner(
-            configuration: JobConfiguration(
-                reducers: reducers, splitSize: splitSize.bytes, memoryBudget: Int(memoryBudget.bytes), compressionLevel: compressionLevel,
-                syncFiles: !noSync),
-            parallelism: parallel)
+        let runner = localRunner(reducers: reducers, splitSize: splitSize.bytes, parallelism: parallel)
         let report = try runner.run(try JobCatalog.builtIn.job(named: job), inputs: inputs, output: output)
         let mebibytes = Double(report.inputBytes) / Double(1 << 20)
         print(

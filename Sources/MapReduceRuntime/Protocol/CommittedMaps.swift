@@ -70,7 +70,7 @@ extension CommittedMaps {
     /// ranges at all travel and come back as they were (``maps(_:)`` judges them).
     ///
     /// At 10,000 tiny maps and 1,000 reducers, ranges are a map or two long (maps with nothing for a partition
-    /// between them), and encoding them as objects of three keys was a fifth of the coordinator's CPU per task.
+    /// between them), and encoding them as objects of three keys was about a tenth of the coordinator's CPU per task.
     static func wireText(of ranges: [CommittedMaps]) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ranges.count * 4)
